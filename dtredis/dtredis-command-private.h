@@ -1,0 +1,71 @@
+/* dtredis-command-private.h: a formatted command (or batch) ready to send
+ *
+ * A command carries everything a pool needs: the RESP bytes, how many
+ * replies to read, whether it blocks on the server (and for how long) or
+ * changes connection state, and how its reply converts to the typed value a
+ * helper returns. Both clients and the pipeline build these; both pools
+ * consume them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "dtredis-reply.h"
+#include "dtredis-value-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  DT_REDIS_COMMAND_FLAG_NONE      = 0,
+  /* Waits on the server (BLPOP, XREAD BLOCK, WAIT...): read deadline is
+   * block_us plus socket-timeout, none when block_us is DT_REDIS_BLOCK_FOREVER. */
+  DT_REDIS_COMMAND_FLAG_BLOCKING  = 1 << 0,
+  /* Changes connection state or takes the connection over (MULTI, WATCH,
+   * SELECT, AUTH, SUBSCRIBE, MONITOR, CLIENT REPLY): the async pool gives
+   * it a connection of its own. */
+  DT_REDIS_COMMAND_FLAG_EXCLUSIVE = 1 << 1,
+  /* A MULTI/EXEC batch whose last reply is the EXEC array. */
+  DT_REDIS_COMMAND_FLAG_TRANSACTION = 1 << 2,
+} DtRedisCommandFlags;
+
+#define DT_REDIS_BLOCK_FOREVER G_MAXINT64
+
+typedef struct _DtRedisCommand
+{
+  GByteArray          *payload;    /* RESP bytes of one or more commands */
+  guint                n_replies;  /* replies to read for the payload */
+  DtRedisCommandFlags  flags;
+  gint64               block_us;   /* with BLOCKING: the server-side wait */
+  DtRedisValueKind     kind;       /* how the (last) reply converts */
+} DtRedisCommand;
+
+DtRedisCommand *dt_redis_command_new         (DtRedisValueKind    kind);
+/* Appends one command; classifies it (blocking time, exclusive). */
+void            dt_redis_command_append_argv (DtRedisCommand     *self,
+                                              guint               argc,
+                                              const char * const *argv,
+                                              const gsize        *argvlen);
+/* NULL-terminated list of C strings. */
+void            dt_redis_command_append_strv (DtRedisCommand     *self,
+                                              const char * const *argv);
+void            dt_redis_command_append_bytes (DtRedisCommand    *self,
+                                               GBytes * const    *argv,
+                                               guint              n_argv);
+/* A single command from varargs C strings ending with NULL. */
+DtRedisCommand *dt_redis_command_newv        (DtRedisValueKind    kind,
+                                              const char         *first,
+                                              ...) G_GNUC_NULL_TERMINATED;
+void            dt_redis_command_free        (DtRedisCommand     *self);
+/* The read deadline for this command, as a g_get_monotonic_time() value
+ * from @now; 0 means none. */
+gint64          dt_redis_command_deadline    (const DtRedisCommand *self,
+                                              gint64                now,
+                                              gint64                socket_timeout_us);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisCommand, dt_redis_command_free)
+
+G_END_DECLS

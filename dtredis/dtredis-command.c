@@ -1,0 +1,266 @@
+/* dtredis-command.c: formatted commands and what they ask of a connection
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "dtredis-command-private.h"
+#include "dtredis-resp-private.h"
+
+DtRedisCommand *
+dt_redis_command_new (DtRedisValueKind kind)
+{
+  DtRedisCommand *self = g_new0 (DtRedisCommand, 1);
+
+  self->payload = g_byte_array_sized_new (64);
+  self->kind = kind;
+
+  return self;
+}
+
+void
+dt_redis_command_free (DtRedisCommand *self)
+{
+  if (self == NULL)
+    return;
+
+  g_byte_array_unref (self->payload);
+  g_free (self);
+}
+
+static gboolean
+arg_is (const char  *arg,
+        gsize        len,
+        const char  *name)
+{
+  gsize name_len = strlen (name);
+
+  return len == name_len && g_ascii_strncasecmp (arg, name, len) == 0;
+}
+
+/* A timeout argument in seconds ("1.5"), or in milliseconds when
+ * @millis; returns µs, DT_REDIS_BLOCK_FOREVER for 0, -1 when unreadable. */
+static gint64
+parse_block_time (const char *arg,
+                  gsize       len,
+                  gboolean    millis)
+{
+  char buf[64];
+  char *end = NULL;
+  gdouble value;
+
+  if (len == 0 || len >= sizeof buf)
+    return -1;
+  memcpy (buf, arg, len);
+  buf[len] = '\0';
+
+  value = g_ascii_strtod (buf, &end);
+  if (end == buf || *end != '\0' || !isfinite (value) || value < 0)
+    return -1;
+  if (value == 0)
+    return DT_REDIS_BLOCK_FOREVER;
+
+  return (gint64) (value * (millis ? 1000.0 : G_USEC_PER_SEC));
+}
+
+/* Which argument holds the block time, by command. */
+static void
+classify (DtRedisCommand     *self,
+          guint               argc,
+          const char * const *argv,
+          const gsize        *argvlen)
+{
+  const char *name = argv[0];
+  gsize len = argvlen[0];
+  gint64 block = -1;
+  gboolean blocking = FALSE;
+  gboolean exclusive = FALSE;
+
+  if (arg_is (name, len, "BLPOP") || arg_is (name, len, "BRPOP") ||
+      arg_is (name, len, "BZPOPMIN") || arg_is (name, len, "BZPOPMAX") ||
+      arg_is (name, len, "BRPOPLPUSH") || arg_is (name, len, "BLMOVE"))
+    {
+      blocking = TRUE;
+      if (argc >= 2)
+        block = parse_block_time (argv[argc - 1], argvlen[argc - 1], FALSE);
+    }
+  else if (arg_is (name, len, "BLMPOP") || arg_is (name, len, "BZMPOP"))
+    {
+      blocking = TRUE;
+      if (argc >= 2)
+        block = parse_block_time (argv[1], argvlen[1], FALSE);
+    }
+  else if (arg_is (name, len, "WAIT"))
+    {
+      blocking = TRUE;
+      if (argc >= 3)
+        block = parse_block_time (argv[2], argvlen[2], TRUE);
+    }
+  else if (arg_is (name, len, "XREAD") || arg_is (name, len, "XREADGROUP"))
+    {
+      for (guint i = 1; i + 1 < argc; i++)
+        {
+          if (arg_is (argv[i], argvlen[i], "STREAMS"))
+            break;
+          if (arg_is (argv[i], argvlen[i], "BLOCK"))
+            {
+              blocking = TRUE;
+              block = parse_block_time (argv[i + 1], argvlen[i + 1], TRUE);
+              break;
+            }
+        }
+    }
+  else if (arg_is (name, len, "MULTI") || arg_is (name, len, "EXEC") ||
+           arg_is (name, len, "DISCARD") || arg_is (name, len, "WATCH") ||
+           arg_is (name, len, "UNWATCH") || arg_is (name, len, "SELECT") ||
+           arg_is (name, len, "AUTH") || arg_is (name, len, "HELLO") ||
+           arg_is (name, len, "RESET") || arg_is (name, len, "QUIT") ||
+           arg_is (name, len, "MONITOR") || arg_is (name, len, "SUBSCRIBE") ||
+           arg_is (name, len, "PSUBSCRIBE") || arg_is (name, len, "SSUBSCRIBE") ||
+           arg_is (name, len, "UNSUBSCRIBE") || arg_is (name, len, "PUNSUBSCRIBE") ||
+           arg_is (name, len, "SUNSUBSCRIBE"))
+    {
+      exclusive = TRUE;
+    }
+  else if (arg_is (name, len, "CLIENT") && argc >= 2 &&
+           (arg_is (argv[1], argvlen[1], "REPLY") ||
+            arg_is (argv[1], argvlen[1], "TRACKING") ||
+            arg_is (argv[1], argvlen[1], "SETNAME")))
+    {
+      exclusive = TRUE;
+    }
+
+  if (blocking)
+    {
+      self->flags |= DT_REDIS_COMMAND_FLAG_BLOCKING | DT_REDIS_COMMAND_FLAG_EXCLUSIVE;
+      /* An unreadable timeout: the server will reject the command at once,
+       * so the plain socket timeout is the right deadline. */
+      self->block_us = MAX (self->block_us, block < 0 ? 0 : block);
+    }
+  if (exclusive)
+    self->flags |= DT_REDIS_COMMAND_FLAG_EXCLUSIVE;
+}
+
+void
+dt_redis_command_append_argv (DtRedisCommand     *self,
+                              guint               argc,
+                              const char * const *argv,
+                              const gsize        *argvlen)
+{
+  g_return_if_fail (argc > 0);
+
+  dt_redis_resp_append_command (self->payload, argc, argv, argvlen);
+  self->n_replies++;
+  classify (self, argc, argv, argvlen);
+}
+
+void
+dt_redis_command_append_strv (DtRedisCommand     *self,
+                              const char * const *argv)
+{
+  guint argc = g_strv_length ((char **) argv);
+  gsize lens_stack[16];
+  g_autofree gsize *lens_heap = NULL;
+  gsize *lens = lens_stack;
+
+  if (argc > G_N_ELEMENTS (lens_stack))
+    lens = lens_heap = g_new (gsize, argc);
+  for (guint i = 0; i < argc; i++)
+    lens[i] = strlen (argv[i]);
+
+  dt_redis_command_append_argv (self, argc, argv, lens);
+}
+
+void
+dt_redis_command_append_bytes (DtRedisCommand *self,
+                               GBytes * const *argv,
+                               guint           n_argv)
+{
+  const char *ptrs_stack[16];
+  gsize lens_stack[16];
+  g_autofree const char **ptrs_heap = NULL;
+  g_autofree gsize *lens_heap = NULL;
+  const char **ptrs = ptrs_stack;
+  gsize *lens = lens_stack;
+
+  if (n_argv > G_N_ELEMENTS (lens_stack))
+    {
+      ptrs = ptrs_heap = g_new (const char *, n_argv);
+      lens = lens_heap = g_new (gsize, n_argv);
+    }
+  for (guint i = 0; i < n_argv; i++)
+    {
+      gsize len = 0;
+      const char *data = g_bytes_get_data (argv[i], &len);
+
+      ptrs[i] = data != NULL ? data : "";
+      lens[i] = len;
+    }
+
+  dt_redis_command_append_argv (self, n_argv, ptrs, lens);
+}
+
+DtRedisCommand *
+dt_redis_command_newv (DtRedisValueKind  kind,
+                       const char       *first,
+                       ...)
+{
+  DtRedisCommand *self = dt_redis_command_new (kind);
+  const char *argv_stack[16];
+  gsize lens_stack[16];
+  GPtrArray *argv_heap = NULL;
+  guint argc = 0;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    {
+      if (argc == G_N_ELEMENTS (argv_stack) && argv_heap == NULL)
+        {
+          argv_heap = g_ptr_array_new ();
+          for (guint i = 0; i < argc; i++)
+            g_ptr_array_add (argv_heap, (gpointer) argv_stack[i]);
+        }
+      if (argv_heap != NULL)
+        g_ptr_array_add (argv_heap, (gpointer) arg);
+      else
+        argv_stack[argc] = arg;
+      argc++;
+    }
+  va_end (ap);
+
+  if (argv_heap != NULL)
+    {
+      g_ptr_array_add (argv_heap, NULL);
+      dt_redis_command_append_strv (self, (const char * const *) argv_heap->pdata);
+      g_ptr_array_unref (argv_heap);
+    }
+  else
+    {
+      for (guint i = 0; i < argc; i++)
+        lens_stack[i] = strlen (argv_stack[i]);
+      dt_redis_command_append_argv (self, argc, argv_stack, lens_stack);
+    }
+
+  return self;
+}
+
+gint64
+dt_redis_command_deadline (const DtRedisCommand *self,
+                           gint64                now,
+                           gint64                socket_timeout_us)
+{
+  if (self->flags & DT_REDIS_COMMAND_FLAG_BLOCKING)
+    {
+      if (self->block_us == DT_REDIS_BLOCK_FOREVER)
+        return 0;
+      return now + self->block_us + socket_timeout_us;
+    }
+
+  return now + socket_timeout_us;
+}

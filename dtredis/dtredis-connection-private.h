@@ -1,0 +1,74 @@
+/* dtredis-connection-private.h: one connection to a Redis server
+ *
+ * Transport is GIO (GSocketClient for TCP and Unix sockets, a
+ * GTlsClientConnection on top for rediss://); replies are parsed by a
+ * DtRedisRespReader fed in socket-read-sized chunks. Opening includes the
+ * handshake (AUTH, SELECT, CLIENT SETNAME, pipelined in one round trip).
+ *
+ * A connection belongs to one pool and is used by one caller at a time:
+ * the sync pool through the blocking calls below, the async pool through
+ * the pollable streams and the reader.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <sys/types.h>
+
+#include "dtredis-endpoint-private.h"
+#include "dtredis-resp-private.h"
+#include "dtredis-command-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DtRedisConnection
+{
+  DtRedisEndpoint   *endpoint;
+  GSocketConnection *socket_connection;
+  GSocket           *socket;
+  GIOStream         *stream;   /* socket_connection, or the TLS connection on it */
+  GInputStream      *input;    /* pollable */
+  GOutputStream     *output;   /* pollable */
+  DtRedisRespReader *reader;
+  gint64             created_at; /* g_get_monotonic_time () */
+  gint64             last_used;
+  pid_t              pid;        /* the process that opened it */
+  gboolean           broken;     /* an I/O or protocol error happened: never reuse */
+} DtRedisConnection;
+
+/* Blocking: connect (connect-timeout), TLS handshake, AUTH/SELECT/SETNAME.
+ * Errors: CONNECTION, TIMEOUT, TLS, AUTH, SERVER, G_IO_ERROR_CANCELLED. */
+DtRedisConnection *dt_redis_connection_open          (DtRedisEndpoint      *endpoint,
+                                                      GCancellable         *cancellable,
+                                                      GError              **error);
+/* The same without blocking the thread-default main context. */
+void               dt_redis_connection_open_async    (DtRedisEndpoint      *endpoint,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+DtRedisConnection *dt_redis_connection_open_finish   (GAsyncResult         *result,
+                                                      GError              **error);
+void               dt_redis_connection_free          (DtRedisConnection    *self);
+
+/* Blocking I/O for the sync pool. Writes all of @cmd's payload, then reads
+ * its n_replies replies into @replies, within the command's deadline.
+ * On failure the connection is marked broken. */
+gboolean           dt_redis_connection_run           (DtRedisConnection    *self,
+                                                      const DtRedisCommand *cmd,
+                                                      DtRedisReply        **replies,
+                                                      GCancellable         *cancellable,
+                                                      GError              **error);
+/* Without blocking: whether the peer closed, sent stray bytes, the
+ * connection broke, or it belongs to another process. */
+gboolean           dt_redis_connection_is_stale      (DtRedisConnection    *self);
+
+/* Maps a GIO error from this connection's I/O to DT_REDIS_ERROR_* (keeps
+ * G_IO_ERROR_CANCELLED), naming the endpoint. Takes ownership of @error. */
+GError            *dt_redis_connection_wrap_error    (DtRedisConnection    *self,
+                                                      GError               *error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisConnection, dt_redis_connection_free)
+
+G_END_DECLS

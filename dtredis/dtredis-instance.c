@@ -1,0 +1,545 @@
+/* dtredis-instance.c: owner of the lazy sync and async pools
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "dtredis-client-private.h"
+#include "dtredis-endpoint-private.h"
+#include "dtredis-error.h"
+#include "dtredis-instance-private.h"
+
+/**
+ * DtRedisInstance:
+ *
+ * The entry point of dtredis: one instance per configuration, shared by
+ * the whole application.
+ *
+ * An instance takes a snapshot of its [class@DtRedis.Config] and owns two
+ * connection pools, both created on first use and never in the
+ * constructor: a thread-safe pool of blocking connections behind
+ * [class@DtRedis.Client], and a multiplexed pool on a
+ * [struct@GLib.MainContext] behind [class@DtRedis.AsyncClient].
+ *
+ * ```c
+ * g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+ * dt_redis_config_set_redis_host (config, "localhost");
+ * g_autoptr(DtRedisInstance) redis = dt_redis_instance_new (config);
+ * g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (redis);
+ * ```
+ */
+
+struct _DtRedisInstance
+{
+  GObject           parent_instance;
+
+  DtRedisConfig    *config;      /* our own copy: later changes to the caller's do not reach it */
+  char             *redis_url;
+
+  GMutex            mutex;       /* guards what follows */
+  DtRedisEndpoint  *endpoint;    /* resolved on first use */
+  DtRedisSyncPool  *sync_pool;
+  DtRedisAsyncPool *async_pool;
+};
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  PROP_REDIS_URL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DtRedisInstance, dt_redis_instance, G_TYPE_OBJECT)
+
+static void
+dt_redis_instance_finalize (GObject *object)
+{
+  DtRedisInstance *self = (DtRedisInstance *) object;
+
+  if (self->sync_pool != NULL)
+    dt_redis_sync_pool_close (self->sync_pool);
+  g_clear_pointer (&self->sync_pool, dt_redis_sync_pool_unref);
+  /* Async connections live on the pool's context; dropping our reference
+   * lets the pool close them when its last command is done. */
+  g_clear_pointer (&self->async_pool, dt_redis_async_pool_unref);
+  g_clear_pointer (&self->endpoint, dt_redis_endpoint_unref);
+  g_clear_object (&self->config);
+  g_clear_pointer (&self->redis_url, g_free);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (dt_redis_instance_parent_class)->finalize (object);
+}
+
+static void
+dt_redis_instance_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  DtRedisInstance *self = DT_REDIS_INSTANCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+
+    case PROP_REDIS_URL:
+      g_value_set_string (value, self->redis_url);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dt_redis_instance_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  DtRedisInstance *self = DT_REDIS_INSTANCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      {
+        DtRedisConfig *config = g_value_get_object (value);
+
+        /* A snapshot: the caller may keep changing theirs. */
+        self->config = config != NULL ? dt_redis_config_copy (config) : dt_redis_config_new ();
+        self->redis_url = dt_redis_config_build_url (self->config);
+      }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dt_redis_instance_class_init (DtRedisInstanceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dt_redis_instance_finalize;
+  object_class->get_property = dt_redis_instance_get_property;
+  object_class->set_property = dt_redis_instance_set_property;
+
+  /**
+   * DtRedisInstance:config:
+   *
+   * A copy of the configuration the instance was made with. Changing it
+   * does not affect the instance.
+   */
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL,
+                         DT_REDIS_TYPE_CONFIG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DtRedisInstance:redis-url:
+   *
+   * The URL built from the configuration, as
+   * [method@DtRedis.Config.build_url] gives it.
+   */
+  properties[PROP_REDIS_URL] =
+    g_param_spec_string ("redis-url", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dt_redis_instance_init (DtRedisInstance *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+/**
+ * dt_redis_instance_new:
+ * @config: the connection settings
+ *
+ * Creates an instance for @config. This never fails and does no I/O: the
+ * configuration is checked, and connections made, by the first command.
+ * The instance keeps a copy of @config, so later changes to @config do not
+ * affect it.
+ *
+ * Returns: (transfer full): a new instance
+ */
+DtRedisInstance *
+dt_redis_instance_new (DtRedisConfig *config)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (config), NULL);
+
+  return g_object_new (DT_REDIS_TYPE_INSTANCE, "config", config, NULL);
+}
+
+/**
+ * dt_redis_instance_get_config:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets the instance's copy of its configuration. Changing it has no effect
+ * on the instance.
+ *
+ * Returns: (transfer none): the configuration
+ */
+DtRedisConfig *
+dt_redis_instance_get_config (DtRedisInstance *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  return self->config;
+}
+
+/**
+ * dt_redis_instance_get_redis_url:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets the URL the instance connects to, credentials included, as
+ * [method@DtRedis.Config.build_url] builds it. Log
+ * [method@DtRedis.Config.build_redacted_url] instead.
+ *
+ * Returns: (transfer none): the URL
+ */
+const char *
+dt_redis_instance_get_redis_url (DtRedisInstance *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  return self->redis_url;
+}
+
+/* Called with the mutex held. */
+static DtRedisEndpoint *
+ensure_endpoint (DtRedisInstance  *self,
+                 GError          **error)
+{
+  if (self->endpoint == NULL)
+    self->endpoint = dt_redis_endpoint_new_from_config (self->config, error);
+
+  return self->endpoint;
+}
+
+DtRedisSyncPool *
+dt_redis_instance_dup_sync_pool (DtRedisInstance  *self,
+                                 GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  if (self->sync_pool == NULL)
+    {
+      DtRedisEndpoint *endpoint = ensure_endpoint (self, error);
+
+      if (endpoint == NULL)
+        return NULL;
+      self->sync_pool = dt_redis_sync_pool_new (endpoint);
+    }
+
+  return dt_redis_sync_pool_ref (self->sync_pool);
+}
+
+DtRedisAsyncPool *
+dt_redis_instance_dup_async_pool (DtRedisInstance  *self,
+                                  GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+  if (self->async_pool == NULL)
+    {
+      DtRedisEndpoint *endpoint = ensure_endpoint (self, error);
+      g_autoptr(GMainContext) context = NULL;
+
+      if (endpoint == NULL)
+        return NULL;
+      context = g_main_context_ref_thread_default ();
+      self->async_pool = dt_redis_async_pool_new (endpoint, context);
+    }
+
+  return dt_redis_async_pool_ref (self->async_pool);
+}
+
+/**
+ * dt_redis_instance_get_redis_client:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets a blocking client over the instance's sync pool. Clients are cheap
+ * and hold no connection of their own: each command borrows one from the
+ * pool for its duration. A client may be shared between threads.
+ *
+ * Returns: (transfer full): a new client
+ */
+DtRedisClient *
+dt_redis_instance_get_redis_client (DtRedisInstance *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  return dt_redis_client_new (self);
+}
+
+/**
+ * dt_redis_instance_get_async_redis_client:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets an asynchronous client over the instance's async pool. This does
+ * no I/O; the pool is created by the first command, on the thread-default
+ * main context of the thread that sends it.
+ *
+ * Returns: (transfer full): a new client
+ */
+DtRedisAsyncClient *
+dt_redis_instance_get_async_redis_client (DtRedisInstance *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  return dt_redis_async_client_new (self);
+}
+
+/**
+ * dt_redis_instance_reset_sync_pool:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Drops the sync pool: idle connections are closed at once, connections
+ * in use are closed when their command finishes, and callers waiting for
+ * a connection fail with %DT_REDIS_ERROR_CLOSED. The next command creates
+ * a new pool.
+ */
+void
+dt_redis_instance_reset_sync_pool (DtRedisInstance *self)
+{
+  DtRedisSyncPool *pool;
+
+  g_return_if_fail (DT_REDIS_IS_INSTANCE (self));
+
+  g_mutex_lock (&self->mutex);
+  pool = g_steal_pointer (&self->sync_pool);
+  g_mutex_unlock (&self->mutex);
+
+  if (pool != NULL)
+    {
+      dt_redis_sync_pool_close (pool);
+      dt_redis_sync_pool_unref (pool);
+    }
+}
+
+static void
+async_pool_closed_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DtRedisAsyncPool *pool = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!dt_redis_async_pool_close_finish (pool, result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * dt_redis_instance_reset_async_pool_async:
+ * @self: a [class@DtRedis.Instance]
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when every connection is closed
+ * @user_data: data for @callback
+ *
+ * Drops the async pool: commands queued or in flight fail with
+ * %DT_REDIS_ERROR_CLOSED and every connection is closed. The next command
+ * creates a new pool.
+ */
+void
+dt_redis_instance_reset_async_pool_async (DtRedisInstance     *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  DtRedisAsyncPool *pool;
+
+  g_return_if_fail (DT_REDIS_IS_INSTANCE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dt_redis_instance_reset_async_pool_async);
+
+  g_mutex_lock (&self->mutex);
+  pool = g_steal_pointer (&self->async_pool);
+  g_mutex_unlock (&self->mutex);
+
+  if (pool == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_task_set_task_data (task, pool, (GDestroyNotify) dt_redis_async_pool_unref);
+  dt_redis_async_pool_close_async (pool, cancellable, async_pool_closed_cb,
+                                   g_steal_pointer (&task));
+}
+
+/**
+ * dt_redis_instance_reset_async_pool_finish:
+ * @self: a [class@DtRedis.Instance]
+ * @result: the result passed to the callback
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.Instance.reset_async_pool_async].
+ *
+ * Returns: %TRUE once every connection is closed; %FALSE with
+ *   %G_IO_ERROR_CANCELLED when the wait was cancelled (the pool is
+ *   dropped all the same)
+ */
+gboolean
+dt_redis_instance_reset_async_pool_finish (DtRedisInstance  *self,
+                                           GAsyncResult     *result,
+                                           GError          **error)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * dt_redis_instance_ping:
+ * @self: a [class@DtRedis.Instance]
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Checks that the server answers, through the sync pool: the health
+ * check. Errors are in the [error@DtRedis.Error] and
+ * [error@Gio.IOErrorEnum] domains.
+ *
+ * Returns: %TRUE when the server answered PING
+ */
+gboolean
+dt_redis_instance_ping (DtRedisInstance  *self,
+                        GCancellable     *cancellable,
+                        GError          **error)
+{
+  g_autoptr(DtRedisClient) client = NULL;
+
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), FALSE);
+
+  client = dt_redis_client_new (self);
+  return dt_redis_client_ping (client, cancellable, error);
+}
+
+static void
+ping_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!dt_redis_async_client_ping_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * dt_redis_instance_ping_async:
+ * @self: a [class@DtRedis.Instance]
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called with the answer
+ * @user_data: data for @callback
+ *
+ * Checks that the server answers, through the async pool.
+ */
+void
+dt_redis_instance_ping_async (DtRedisInstance     *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(DtRedisAsyncClient) client = NULL;
+  GTask *task;
+
+  g_return_if_fail (DT_REDIS_IS_INSTANCE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dt_redis_instance_ping_async);
+
+  client = dt_redis_async_client_new (self);
+  dt_redis_async_client_ping_async (client, cancellable, ping_cb, task);
+}
+
+/**
+ * dt_redis_instance_ping_finish:
+ * @self: a [class@DtRedis.Instance]
+ * @result: the result passed to the callback
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.Instance.ping_async].
+ *
+ * Returns: %TRUE when the server answered PING
+ */
+gboolean
+dt_redis_instance_ping_finish (DtRedisInstance  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * dt_redis_instance_get_sync_pool_stats:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets the counters of the sync pool; all zero while there is none.
+ *
+ * Returns: (transfer full): a snapshot of the counters
+ */
+DtRedisPoolStats *
+dt_redis_instance_get_sync_pool_stats (DtRedisInstance *self)
+{
+  DtRedisPoolStats *stats;
+
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  stats = g_new0 (DtRedisPoolStats, 1);
+  g_mutex_lock (&self->mutex);
+  if (self->sync_pool != NULL)
+    dt_redis_sync_pool_get_stats (self->sync_pool, stats);
+  g_mutex_unlock (&self->mutex);
+
+  return stats;
+}
+
+/**
+ * dt_redis_instance_get_async_pool_stats:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets the counters of the async pool, commands in flight included; all
+ * zero while there is none.
+ *
+ * Returns: (transfer full): a snapshot of the counters
+ */
+DtRedisPoolStats *
+dt_redis_instance_get_async_pool_stats (DtRedisInstance *self)
+{
+  DtRedisPoolStats *stats;
+
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  stats = g_new0 (DtRedisPoolStats, 1);
+  g_mutex_lock (&self->mutex);
+  if (self->async_pool != NULL)
+    dt_redis_async_pool_get_stats (self->async_pool, stats);
+  g_mutex_unlock (&self->mutex);
+
+  return stats;
+}

@@ -1,0 +1,51 @@
+/* dtredis-resp-private.h: RESP2 parsing and formatting through hiredis
+ *
+ * The reader wraps hiredis's redisReader with object functions that build
+ * DtRedisReply trees directly, and enforces size caps while parsing so a
+ * hostile server cannot make us allocate without bound.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "dtredis-reply.h"
+
+G_BEGIN_DECLS
+
+/* Default caps: a bulk string may be up to 512 MiB (Redis's own
+ * proto-max-bulk-len), an array up to 2^24 elements. */
+#define DT_REDIS_RESP_DEFAULT_MAX_BULK_LEN  ((gsize) 512 * 1024 * 1024)
+#define DT_REDIS_RESP_DEFAULT_MAX_ELEMENTS  ((guint) 1 << 24)
+
+typedef struct _DtRedisRespReader DtRedisRespReader;
+
+DtRedisRespReader *dt_redis_resp_reader_new          (gsize               max_bulk_len,
+                                                      guint               max_elements);
+void               dt_redis_resp_reader_free         (DtRedisRespReader  *self);
+/* Appends bytes read from the socket; FALSE (PROTOCOL) only after an
+ * earlier parse error. */
+gboolean           dt_redis_resp_reader_feed         (DtRedisRespReader  *self,
+                                                      const char         *data,
+                                                      gsize               len,
+                                                      GError            **error);
+/* TRUE with *reply set when a whole reply is buffered, TRUE with *reply
+ * NULL when more bytes are needed, FALSE with PROTOCOL on malformed input
+ * (the reader is then unusable: close the connection). */
+gboolean           dt_redis_resp_reader_pop          (DtRedisRespReader  *self,
+                                                      DtRedisReply      **reply,
+                                                      GError            **error);
+/* Whether unparsed bytes are buffered (a partial or an unread reply). */
+gboolean           dt_redis_resp_reader_has_buffered (DtRedisRespReader  *self);
+
+/* Appends one command in RESP (an array of bulk strings) to @out. */
+void               dt_redis_resp_append_command      (GByteArray         *out,
+                                                      guint               argc,
+                                                      const char * const *argv,
+                                                      const gsize        *argvlen);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisRespReader, dt_redis_resp_reader_free)
+
+G_END_DECLS

@@ -1,0 +1,287 @@
+/* dtredis-resp.c: RESP2 parsing and formatting through hiredis
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/read.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtredis-error.h"
+#include "dtredis-reply-private.h"
+#include "dtredis-resp-private.h"
+
+struct _DtRedisRespReader
+{
+  redisReader *reader;
+  gsize        max_bulk_len;
+  guint        max_elements;
+  /* Set when one of our object functions refused a value; hiredis then
+   * reports "out of memory", which would be the wrong thing to tell. */
+  char        *refusal;
+};
+
+static DtRedisReplyType
+reply_type_from_task (int type)
+{
+  switch (type)
+    {
+    case REDIS_REPLY_STATUS:
+      return DT_REDIS_REPLY_STATUS;
+    case REDIS_REPLY_ERROR:
+      return DT_REDIS_REPLY_ERROR;
+    case REDIS_REPLY_STRING:
+    default:
+      return DT_REDIS_REPLY_STRING;
+    }
+}
+
+/* hiredis builds parents before children and tells each child its index. */
+static void *
+attach (const redisReadTask *task,
+        DtRedisReply        *reply)
+{
+  if (task->parent != NULL)
+    _dt_redis_reply_set_element (task->parent->obj, (guint) task->idx, reply);
+
+  return reply;
+}
+
+static void *
+create_string (const redisReadTask *task,
+               char                *str,
+               size_t               len)
+{
+  return attach (task, _dt_redis_reply_new_text (reply_type_from_task (task->type), str, len));
+}
+
+static DtRedisRespReader *
+reader_from_task (const redisReadTask *task)
+{
+  /* The root task's privdata is the reader's, set by hiredis. */
+  return task->privdata;
+}
+
+static void *
+create_array (const redisReadTask *task,
+              int                  n_elements)
+{
+  DtRedisRespReader *self = reader_from_task (task);
+
+  if (n_elements < 0 || (guint) n_elements > self->max_elements)
+    {
+      g_free (self->refusal);
+      self->refusal = g_strdup_printf (_("an array of %d elements is more than the limit of %u"),
+                                       n_elements, self->max_elements);
+      return NULL;
+    }
+
+  return attach (task, _dt_redis_reply_new_empty_array ((guint) n_elements));
+}
+
+static void *
+create_integer (const redisReadTask *task,
+                long long            value)
+{
+  return attach (task, dt_redis_reply_new_integer (value));
+}
+
+static void *
+create_nil (const redisReadTask *task)
+{
+  return attach (task, dt_redis_reply_new_nil ());
+}
+
+static void
+free_object (void *obj)
+{
+  dt_redis_reply_unref (obj);
+}
+
+static redisReplyObjectFunctions reply_functions = {
+  create_string,
+  create_array,
+  create_integer,
+  create_nil,
+  free_object,
+};
+
+DtRedisRespReader *
+dt_redis_resp_reader_new (gsize max_bulk_len,
+                          guint max_elements)
+{
+  DtRedisRespReader *self = g_new0 (DtRedisRespReader, 1);
+
+  self->reader = redisReaderCreateWithFunctions (&reply_functions);
+  if (self->reader == NULL)
+    g_error ("hiredis could not allocate a reader");
+  self->reader->privdata = self;
+  self->max_bulk_len = max_bulk_len;
+  self->max_elements = max_elements;
+
+  return self;
+}
+
+void
+dt_redis_resp_reader_free (DtRedisRespReader *self)
+{
+  if (self == NULL)
+    return;
+
+  redisReaderFree (self->reader);
+  g_free (self->refusal);
+  g_free (self);
+}
+
+static void
+set_protocol_error (DtRedisRespReader  *self,
+                    GError            **error)
+{
+  const char *why = self->refusal != NULL ? self->refusal : self->reader->errstr;
+
+  g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+               _("The server sent an invalid reply: %s"), why);
+}
+
+gboolean
+dt_redis_resp_reader_feed (DtRedisRespReader  *self,
+                           const char         *data,
+                           gsize               len,
+                           GError            **error)
+{
+  if (self->reader->err != 0 || self->refusal != NULL)
+    {
+      set_protocol_error (self, error);
+      return FALSE;
+    }
+
+  if (redisReaderFeed (self->reader, data, len) != REDIS_OK)
+    {
+      set_protocol_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* hiredis waits for a whole bulk string before it builds it, buffering as
+ * much as the server announces, and for the end of a line however long it
+ * gets. Look at the item it is waiting on (its type byte already consumed),
+ * so that an oversized one is refused before it is buffered. */
+static gboolean
+pending_item_too_long (DtRedisRespReader *self)
+{
+  redisReader *r = self->reader;
+  const char *p, *end, *cr;
+  gint64 announced;
+  int type;
+
+  if (r->ridx < 0 || r->buf == NULL)
+    return FALSE;
+
+  type = r->rstack[r->ridx].type;
+  if (type < 0)
+    return FALSE;
+
+  p = r->buf + r->pos;
+  end = r->buf + r->len;
+  cr = memchr (p, '\r', (gsize) (end - p));
+
+  if (type == REDIS_REPLY_STATUS || type == REDIS_REPLY_ERROR)
+    {
+      if (cr == NULL && (gsize) (end - p) > self->max_bulk_len)
+        {
+          g_free (self->refusal);
+          self->refusal = g_strdup_printf (_("a status line longer than %" G_GSIZE_FORMAT " bytes"),
+                                           self->max_bulk_len);
+          return TRUE;
+        }
+      return FALSE;
+    }
+
+  /* Lengths and integers fit in 20 digits and a sign. */
+  if (cr == NULL)
+    {
+      if ((end - p) > 24)
+        {
+          g_free (self->refusal);
+          self->refusal = g_strdup (_("a length or integer line that does not end"));
+          return TRUE;
+        }
+      return FALSE;
+    }
+
+  if (type != REDIS_REPLY_STRING)
+    return FALSE;
+
+  announced = g_ascii_strtoll (p, NULL, 10);
+  if (announced >= 0 && (guint64) announced > self->max_bulk_len)
+    {
+      g_free (self->refusal);
+      self->refusal = g_strdup_printf (_("a bulk string of %" G_GINT64_FORMAT
+                                         " bytes is more than the limit of %" G_GSIZE_FORMAT),
+                                       announced, self->max_bulk_len);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+gboolean
+dt_redis_resp_reader_pop (DtRedisRespReader  *self,
+                          DtRedisReply      **reply,
+                          GError            **error)
+{
+  void *obj = NULL;
+
+  *reply = NULL;
+
+  if (self->refusal != NULL)
+    {
+      set_protocol_error (self, error);
+      return FALSE;
+    }
+
+  if (redisReaderGetReply (self->reader, &obj) != REDIS_OK)
+    {
+      set_protocol_error (self, error);
+      return FALSE;
+    }
+
+  if (obj == NULL && pending_item_too_long (self))
+    {
+      set_protocol_error (self, error);
+      return FALSE;
+    }
+
+  *reply = obj;
+
+  return TRUE;
+}
+
+gboolean
+dt_redis_resp_reader_has_buffered (DtRedisRespReader *self)
+{
+  return self->reader->len > self->reader->pos;
+}
+
+void
+dt_redis_resp_append_command (GByteArray         *out,
+                              guint               argc,
+                              const char * const *argv,
+                              const gsize        *argvlen)
+{
+  char *formatted = NULL;
+  int len;
+
+  len = redisFormatCommandArgv (&formatted, (int) argc, (const char **) argv, argvlen);
+  if (len < 0)
+    g_error ("hiredis could not format a command");
+
+  g_byte_array_append (out, (const guint8 *) formatted, (guint) len);
+  redisFreeCommand (formatted);
+}

@@ -1,0 +1,37 @@
+/* dtredis-sync-pool-private.h: the thread-safe, lazy, capped blocking pool
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dtredis-endpoint-private.h"
+#include "dtredis-command-private.h"
+#include "dtredis-pool-stats.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DtRedisSyncPool DtRedisSyncPool;
+
+/* Opens nothing: connections are made by the first commands. */
+DtRedisSyncPool *dt_redis_sync_pool_new       (DtRedisEndpoint      *endpoint);
+DtRedisSyncPool *dt_redis_sync_pool_ref       (DtRedisSyncPool      *self);
+void             dt_redis_sync_pool_unref     (DtRedisSyncPool      *self);
+/* Runs @cmd on a pooled connection (waiting for one when all are in use,
+ * up to socket-timeout), filling @replies with cmd->n_replies replies. */
+gboolean         dt_redis_sync_pool_run       (DtRedisSyncPool      *self,
+                                               const DtRedisCommand *cmd,
+                                               DtRedisReply        **replies,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+/* Closes idle connections now and leased ones when they come back; later
+ * runs fail with CLOSED. Waiters wake with CLOSED. */
+void             dt_redis_sync_pool_close     (DtRedisSyncPool      *self);
+void             dt_redis_sync_pool_get_stats (DtRedisSyncPool      *self,
+                                               DtRedisPoolStats     *stats);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisSyncPool, dt_redis_sync_pool_unref)
+
+G_END_DECLS

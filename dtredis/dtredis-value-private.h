@@ -1,0 +1,57 @@
+/* dtredis-value-private.h: reply to typed value conversion
+ *
+ * One converter per return shape, shared by the sync client, the async
+ * client and the pipeline, so a command is defined once.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "dtredis-reply.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  DT_REDIS_VALUE_REPLY,        /* the DtRedisReply itself */
+  DT_REDIS_VALUE_BYTES,        /* bulk string or NIL -> GBytes or NULL */
+  DT_REDIS_VALUE_INTEGER,      /* integer */
+  DT_REDIS_VALUE_INTEGER_OR_NIL, /* integer, NIL -> -1 (ZRANK) */
+  DT_REDIS_VALUE_BOOLEAN,      /* integer 0/1 */
+  DT_REDIS_VALUE_OK,           /* status OK (or PONG) -> TRUE */
+  DT_REDIS_VALUE_DOUBLE,       /* bulk string holding a double */
+  DT_REDIS_VALUE_DOUBLE_OR_NIL, /* as DOUBLE, NIL -> found = FALSE (ZSCORE) */
+  DT_REDIS_VALUE_BYTES_LIST,   /* array of bulk strings -> GPtrArray<GBytes> */
+  DT_REDIS_VALUE_BYTES_MAP,    /* flat field/value array -> GHashTable<GBytes,GBytes> */
+  DT_REDIS_VALUE_SCORED_LIST,  /* member/score pairs -> GPtrArray + GArray<gdouble> */
+} DtRedisValueKind;
+
+typedef struct
+{
+  DtRedisValueKind kind;
+  gboolean         found;   /* DOUBLE_OR_NIL: whether the member existed */
+  gint64           integer; /* INTEGER, INTEGER_OR_NIL, BOOLEAN, OK */
+  gdouble          number;  /* DOUBLE, DOUBLE_OR_NIL */
+  GBytes          *bytes;   /* BYTES */
+  GPtrArray       *list;    /* BYTES_LIST, SCORED_LIST (members) */
+  GArray          *scores;  /* SCORED_LIST */
+  GHashTable      *map;     /* BYTES_MAP */
+  DtRedisReply    *reply;   /* REPLY */
+} DtRedisValue;
+
+/* Converts @reply (not consumed). A top-level ERROR reply becomes a GError
+ * (SERVER, or AUTH for NOAUTH/WRONGPASS); a reply of the wrong shape is
+ * PROTOCOL. On success every pointer in @out is owned by @out. */
+gboolean dt_redis_value_from_reply (DtRedisValueKind  kind,
+                                    DtRedisReply     *reply,
+                                    DtRedisValue     *out,
+                                    GError          **error);
+void     dt_redis_value_clear      (DtRedisValue     *value);
+/* The GError for a top-level error reply: SERVER with the server's text,
+ * AUTH for NOAUTH/WRONGPASS/WRONGPASS-like replies. */
+GError  *dt_redis_value_error_from_reply (const DtRedisReply *reply);
+
+G_END_DECLS

@@ -1,0 +1,294 @@
+/* dtredis-value.c: reply to typed value conversion
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtredis-error.h"
+#include "dtredis-value-private.h"
+
+GError *
+dt_redis_value_error_from_reply (const DtRedisReply *reply)
+{
+  gsize len = 0;
+  const char *text = dt_redis_reply_get_string (reply, &len);
+  DtRedisError code = DT_REDIS_ERROR_SERVER;
+
+  if (g_str_has_prefix (text, "NOAUTH") || g_str_has_prefix (text, "WRONGPASS"))
+    code = DT_REDIS_ERROR_AUTH;
+
+  /* The server's own words: they name the problem better than we could. */
+  return g_error_new_literal (DT_REDIS_ERROR, code, text);
+}
+
+static gboolean
+unexpected (DtRedisReply  *reply,
+            const char    *wanted,
+            GError       **error)
+{
+  static const char * const names[] = {
+    "nil", "status", "error", "integer", "bulk string", "array",
+  };
+  DtRedisReplyType type = dt_redis_reply_get_reply_type (reply);
+
+  g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+               _("Expected %s in the reply but the server sent %s"),
+               wanted, names[type]);
+  return FALSE;
+}
+
+static gboolean
+parse_double (DtRedisReply *reply,
+              gdouble      *out,
+              GError      **error)
+{
+  gsize len = 0;
+  const char *text;
+  char *end = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_INTEGER)
+    {
+      *out = (gdouble) dt_redis_reply_get_integer (reply);
+      return TRUE;
+    }
+  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_STRING)
+    return unexpected (reply, _("a number"), error);
+
+  text = dt_redis_reply_get_string (reply, &len);
+  /* Redis writes "inf" and "-inf" for infinite scores, which strtod reads. */
+  *out = g_ascii_strtod (text, &end);
+  if (len == 0 || end != text + len)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                   _("Expected a number in the reply but the server sent “%.*s”"),
+                   (int) MIN (len, 64), text);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GPtrArray *
+new_bytes_list (guint size)
+{
+  /* Elements may be NULL (MGET of a missing key); g_bytes_unref takes that. */
+  return g_ptr_array_new_full (size, (GDestroyNotify) g_bytes_unref);
+}
+
+static gboolean
+to_bytes_list (DtRedisReply  *reply,
+               GPtrArray    **out,
+               GError       **error)
+{
+  guint n = dt_redis_reply_get_n_elements (reply);
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
+    return unexpected (reply, _("an array"), error);
+
+  list = new_bytes_list (n);
+  for (guint i = 0; i < n; i++)
+    {
+      DtRedisReply *element = dt_redis_reply_get_element (reply, i);
+
+      switch (dt_redis_reply_get_reply_type (element))
+        {
+        case DT_REDIS_REPLY_NIL:
+          g_ptr_array_add (list, NULL);
+          break;
+        case DT_REDIS_REPLY_STRING:
+        case DT_REDIS_REPLY_STATUS:
+          g_ptr_array_add (list, dt_redis_reply_get_bytes (element));
+          break;
+        case DT_REDIS_REPLY_ERROR:
+        case DT_REDIS_REPLY_INTEGER:
+        case DT_REDIS_REPLY_ARRAY:
+        default:
+          return unexpected (element, _("a bulk string"), error);
+        }
+    }
+
+  *out = g_steal_pointer (&list);
+  return TRUE;
+}
+
+static gboolean
+to_bytes_map (DtRedisReply  *reply,
+              GHashTable   **out,
+              GError       **error)
+{
+  guint n = dt_redis_reply_get_n_elements (reply);
+  g_autoptr(GHashTable) map = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
+    return unexpected (reply, _("an array"), error);
+  if (n % 2 != 0)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                   _("Expected field and value pairs but the server sent %u elements"), n);
+      return FALSE;
+    }
+
+  map = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                               (GDestroyNotify) g_bytes_unref,
+                               (GDestroyNotify) g_bytes_unref);
+  for (guint i = 0; i < n; i += 2)
+    {
+      DtRedisReply *field = dt_redis_reply_get_element (reply, i);
+      DtRedisReply *value = dt_redis_reply_get_element (reply, i + 1);
+
+      if (dt_redis_reply_get_reply_type (field) != DT_REDIS_REPLY_STRING)
+        return unexpected (field, _("a bulk string"), error);
+      if (dt_redis_reply_get_reply_type (value) != DT_REDIS_REPLY_STRING)
+        return unexpected (value, _("a bulk string"), error);
+
+      g_hash_table_replace (map, dt_redis_reply_get_bytes (field), dt_redis_reply_get_bytes (value));
+    }
+
+  *out = g_steal_pointer (&map);
+  return TRUE;
+}
+
+static gboolean
+to_scored_list (DtRedisReply  *reply,
+                GPtrArray    **out_members,
+                GArray       **out_scores,
+                GError       **error)
+{
+  guint n = dt_redis_reply_get_n_elements (reply);
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GArray) scores = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
+    return unexpected (reply, _("an array"), error);
+  if (n % 2 != 0)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                   _("Expected member and score pairs but the server sent %u elements"), n);
+      return FALSE;
+    }
+
+  members = new_bytes_list (n / 2);
+  scores = g_array_sized_new (FALSE, FALSE, sizeof (gdouble), n / 2);
+  for (guint i = 0; i < n; i += 2)
+    {
+      DtRedisReply *member = dt_redis_reply_get_element (reply, i);
+      gdouble score;
+
+      if (dt_redis_reply_get_reply_type (member) != DT_REDIS_REPLY_STRING)
+        return unexpected (member, _("a bulk string"), error);
+      if (!parse_double (dt_redis_reply_get_element (reply, i + 1), &score, error))
+        return FALSE;
+
+      g_ptr_array_add (members, dt_redis_reply_get_bytes (member));
+      g_array_append_val (scores, score);
+    }
+
+  *out_members = g_steal_pointer (&members);
+  *out_scores = g_steal_pointer (&scores);
+  return TRUE;
+}
+
+gboolean
+dt_redis_value_from_reply (DtRedisValueKind  kind,
+                           DtRedisReply     *reply,
+                           DtRedisValue     *out,
+                           GError          **error)
+{
+  DtRedisReplyType type = dt_redis_reply_get_reply_type (reply);
+
+  memset (out, 0, sizeof *out);
+  out->kind = kind;
+
+  if (type == DT_REDIS_REPLY_ERROR)
+    {
+      g_propagate_error (error, dt_redis_value_error_from_reply (reply));
+      return FALSE;
+    }
+
+  switch (kind)
+    {
+    case DT_REDIS_VALUE_REPLY:
+      out->reply = dt_redis_reply_ref (reply);
+      return TRUE;
+
+    case DT_REDIS_VALUE_BYTES:
+      if (type == DT_REDIS_REPLY_NIL)
+        return TRUE;
+      if (type != DT_REDIS_REPLY_STRING && type != DT_REDIS_REPLY_STATUS)
+        return unexpected (reply, _("a bulk string"), error);
+      out->bytes = dt_redis_reply_get_bytes (reply);
+      return TRUE;
+
+    case DT_REDIS_VALUE_INTEGER_OR_NIL:
+      if (type == DT_REDIS_REPLY_NIL)
+        {
+          out->integer = -1;
+          return TRUE;
+        }
+      G_GNUC_FALLTHROUGH;
+    case DT_REDIS_VALUE_INTEGER:
+      if (type != DT_REDIS_REPLY_INTEGER)
+        return unexpected (reply, _("an integer"), error);
+      out->integer = dt_redis_reply_get_integer (reply);
+      return TRUE;
+
+    case DT_REDIS_VALUE_BOOLEAN:
+      if (type != DT_REDIS_REPLY_INTEGER)
+        return unexpected (reply, _("an integer"), error);
+      out->integer = dt_redis_reply_get_integer (reply) != 0;
+      return TRUE;
+
+    case DT_REDIS_VALUE_OK:
+      /* SET ... NX answers nil when it did not set. */
+      if (type == DT_REDIS_REPLY_NIL)
+        return TRUE;
+      if (type != DT_REDIS_REPLY_STATUS)
+        return unexpected (reply, _("a status"), error);
+      out->integer = TRUE;
+      return TRUE;
+
+    case DT_REDIS_VALUE_DOUBLE_OR_NIL:
+      if (type == DT_REDIS_REPLY_NIL)
+        return TRUE;
+      if (!parse_double (reply, &out->number, error))
+        return FALSE;
+      out->found = TRUE;
+      return TRUE;
+
+    case DT_REDIS_VALUE_DOUBLE:
+      out->found = TRUE;
+      return parse_double (reply, &out->number, error);
+
+    case DT_REDIS_VALUE_BYTES_LIST:
+      /* A blocking pop that timed out answers nil. */
+      if (type == DT_REDIS_REPLY_NIL)
+        return TRUE;
+      return to_bytes_list (reply, &out->list, error);
+
+    case DT_REDIS_VALUE_BYTES_MAP:
+      return to_bytes_map (reply, &out->map, error);
+
+    case DT_REDIS_VALUE_SCORED_LIST:
+      return to_scored_list (reply, &out->list, &out->scores, error);
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+dt_redis_value_clear (DtRedisValue *value)
+{
+  g_clear_pointer (&value->bytes, g_bytes_unref);
+  g_clear_pointer (&value->list, g_ptr_array_unref);
+  g_clear_pointer (&value->scores, g_array_unref);
+  g_clear_pointer (&value->map, g_hash_table_unref);
+  g_clear_pointer (&value->reply, dt_redis_reply_unref);
+}

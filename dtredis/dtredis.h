@@ -1,0 +1,22 @@
+/* dtredis.h: the one header applications include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define DTREDIS_INSIDE
+
+#include "dtredis-version.h"
+#include "dtredis-version-macros.h"
+#include "dtredis-enums.h"
+#include "dtredis-error.h"
+#include "dtredis-reply.h"
+#include "dtredis-pool-stats.h"
+#include "dtredis-config.h"
+#include "dtredis-pipeline.h"
+#include "dtredis-client.h"
+#include "dtredis-async-client.h"
+#include "dtredis-instance.h"
+
+#undef DTREDIS_INSIDE
