@@ -1,0 +1,1332 @@
+/* dtredis-config.c: the fluent builder of connection settings
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "dtredis-config.h"
+#include "dtredis-error.h"
+#include "dtredis-url-private.h"
+
+/**
+ * DtRedisConfig:
+ *
+ * The settings of a connection to one Redis server, built with chained
+ * setters:
+ *
+ * ```c
+ * g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+ *
+ * dt_redis_config_set_redis_max_connections (
+ *   dt_redis_config_set_redis_password (
+ *     dt_redis_config_set_redis_host (config, "localhost"), "secret"), 20);
+ * ```
+ *
+ * or from a URL with [ctor@DtRedis.Config.new_from_url].
+ *
+ * When [property@DtRedis.Config:url] is set it wins: the host, port,
+ * credentials, database and options it names replace the separate
+ * properties, the way redis-py's `from_url()` treats keyword arguments.
+ *
+ * A config is a plain object, not locked: build it in one thread, then hand
+ * it to [ctor@DtRedis.Instance.new], which keeps its own snapshot.
+ *
+ * Setters accept any value; [method@DtRedis.Config.validate] reports values
+ * that cannot work, such as a port of 0 or a negative timeout.
+ */
+
+/* Beyond this a timeout in microseconds no longer fits in a gint64. */
+#define MAX_TIMEOUT_SECONDS ((gdouble) (G_MAXINT64 / G_USEC_PER_SEC))
+
+#define DEFAULT_HOST            "localhost"
+#define DEFAULT_PORT            6379
+#define DEFAULT_DB              "0"
+#define DEFAULT_MAX_CONNECTIONS 10
+#define DEFAULT_SOCKET_TIMEOUT  5.0
+#define DEFAULT_IDLE_TIMEOUT    300.0
+/* Any negative connect-timeout means "follow socket-timeout". */
+#define CONNECT_TIMEOUT_UNSET   (-1.0)
+
+struct _DtRedisConfig
+{
+  GObject   parent_instance;
+
+  char     *url;
+  char     *host;
+  guint     port;
+  char     *db;
+  char     *username;
+  char     *password;
+  gboolean  ssl;
+  guint     max_connections;
+  gdouble   socket_timeout;
+  gdouble   connect_timeout;
+  char     *client_name;
+  gdouble   idle_timeout;
+  char     *tls_ca_file;
+  char     *tls_cert_file;
+  char     *tls_key_file;
+  gboolean  tls_insecure;
+};
+
+G_DEFINE_FINAL_TYPE (DtRedisConfig, dt_redis_config, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_URL,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_DB,
+  PROP_USERNAME,
+  PROP_PASSWORD,
+  PROP_SSL,
+  PROP_MAX_CONNECTIONS,
+  PROP_SOCKET_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
+  PROP_CLIENT_NAME,
+  PROP_IDLE_TIMEOUT,
+  PROP_TLS_CA_FILE,
+  PROP_TLS_CERT_FILE,
+  PROP_TLS_KEY_FILE,
+  PROP_TLS_INSECURE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+dt_redis_config_finalize (GObject *object)
+{
+  DtRedisConfig *self = DT_REDIS_CONFIG (object);
+
+  /* The url may carry the password too. */
+  g_clear_pointer (&self->url, dt_redis_url_free_secret);
+  g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->db, g_free);
+  g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->password, dt_redis_url_free_secret);
+  g_clear_pointer (&self->client_name, g_free);
+  g_clear_pointer (&self->tls_ca_file, g_free);
+  g_clear_pointer (&self->tls_cert_file, g_free);
+  g_clear_pointer (&self->tls_key_file, g_free);
+
+  G_OBJECT_CLASS (dt_redis_config_parent_class)->finalize (object);
+}
+
+static void
+dt_redis_config_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  DtRedisConfig *self = DT_REDIS_CONFIG (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_HOST:
+      g_value_set_string (value, self->host);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_DB:
+      g_value_set_string (value, self->db);
+      break;
+    case PROP_USERNAME:
+      g_value_set_string (value, self->username);
+      break;
+    case PROP_PASSWORD:
+      g_value_set_string (value, self->password);
+      break;
+    case PROP_SSL:
+      g_value_set_boolean (value, self->ssl);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_SOCKET_TIMEOUT:
+      g_value_set_double (value, self->socket_timeout);
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_double (value, dt_redis_config_get_redis_connect_timeout (self));
+      break;
+    case PROP_CLIENT_NAME:
+      g_value_set_string (value, self->client_name);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_double (value, self->idle_timeout);
+      break;
+    case PROP_TLS_CA_FILE:
+      g_value_set_string (value, self->tls_ca_file);
+      break;
+    case PROP_TLS_CERT_FILE:
+      g_value_set_string (value, self->tls_cert_file);
+      break;
+    case PROP_TLS_KEY_FILE:
+      g_value_set_string (value, self->tls_key_file);
+      break;
+    case PROP_TLS_INSECURE:
+      g_value_set_boolean (value, self->tls_insecure);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dt_redis_config_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  DtRedisConfig *self = DT_REDIS_CONFIG (object);
+
+  switch (prop_id)
+    {
+    case PROP_URL:
+      dt_redis_config_set_redis_url (self, g_value_get_string (value));
+      break;
+    case PROP_HOST:
+      dt_redis_config_set_redis_host (self, g_value_get_string (value));
+      break;
+    case PROP_PORT:
+      dt_redis_config_set_redis_port (self, g_value_get_uint (value));
+      break;
+    case PROP_DB:
+      dt_redis_config_set_redis_db (self, g_value_get_string (value));
+      break;
+    case PROP_USERNAME:
+      dt_redis_config_set_redis_username (self, g_value_get_string (value));
+      break;
+    case PROP_PASSWORD:
+      dt_redis_config_set_redis_password (self, g_value_get_string (value));
+      break;
+    case PROP_SSL:
+      dt_redis_config_set_redis_ssl (self, g_value_get_boolean (value));
+      break;
+    case PROP_MAX_CONNECTIONS:
+      dt_redis_config_set_redis_max_connections (self, g_value_get_uint (value));
+      break;
+    case PROP_SOCKET_TIMEOUT:
+      dt_redis_config_set_redis_socket_timeout (self, g_value_get_double (value));
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      dt_redis_config_set_redis_connect_timeout (self, g_value_get_double (value));
+      break;
+    case PROP_CLIENT_NAME:
+      dt_redis_config_set_redis_client_name (self, g_value_get_string (value));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      dt_redis_config_set_redis_idle_timeout (self, g_value_get_double (value));
+      break;
+    case PROP_TLS_CA_FILE:
+      dt_redis_config_set_redis_tls_ca_file (self, g_value_get_string (value));
+      break;
+    case PROP_TLS_CERT_FILE:
+      dt_redis_config_set_redis_tls_cert_file (self, g_value_get_string (value));
+      break;
+    case PROP_TLS_KEY_FILE:
+      dt_redis_config_set_redis_tls_key_file (self, g_value_get_string (value));
+      break;
+    case PROP_TLS_INSECURE:
+      dt_redis_config_set_redis_tls_insecure (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dt_redis_config_class_init (DtRedisConfigClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = dt_redis_config_finalize;
+  object_class->get_property = dt_redis_config_get_property;
+  object_class->set_property = dt_redis_config_set_property;
+
+  /**
+   * DtRedisConfig:url: (getter get_redis_url)
+   *
+   * A complete `redis://`, `rediss://` or `unix://` URL, or %NULL.
+   *
+   * When set, it is used verbatim by [method@DtRedis.Config.build_url], and
+   * whatever it names (host, port, credentials, database, query options)
+   * overrides the separate properties when connecting.
+   */
+  properties[PROP_URL] =
+    g_param_spec_string ("url", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:host: (getter get_redis_host)
+   *
+   * The host name or IP address of the server; IPv6 addresses are written
+   * without brackets.
+   */
+  properties[PROP_HOST] =
+    g_param_spec_string ("host", NULL, NULL, DEFAULT_HOST, flags);
+
+  /**
+   * DtRedisConfig:port: (getter get_redis_port)
+   *
+   * The TCP port of the server, 1 to 65535.
+   */
+  /* The range is left open so that validate() reports a bad port as a
+   * GError instead of GObject printing a warning. */
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT, DEFAULT_PORT, flags);
+
+  /**
+   * DtRedisConfig:db: (getter get_redis_db)
+   *
+   * The database number, as a string of decimal digits (the seed's type).
+   */
+  properties[PROP_DB] =
+    g_param_spec_string ("db", NULL, NULL, DEFAULT_DB, flags);
+
+  /**
+   * DtRedisConfig:username: (getter get_redis_username)
+   *
+   * The ACL user name, or %NULL for none (Redis then uses `default`).
+   */
+  properties[PROP_USERNAME] =
+    g_param_spec_string ("username", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:password: (getter get_redis_password)
+   *
+   * The password sent with `AUTH`, or %NULL for none.
+   */
+  properties[PROP_PASSWORD] =
+    g_param_spec_string ("password", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:ssl: (getter get_redis_ssl)
+   *
+   * Whether to connect with TLS (`rediss://`).
+   */
+  properties[PROP_SSL] =
+    g_param_spec_boolean ("ssl", NULL, NULL, FALSE, flags);
+
+  /**
+   * DtRedisConfig:max-connections: (getter get_redis_max_connections)
+   *
+   * The most connections each pool opens to the server; at least 1.
+   */
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_MAX_CONNECTIONS, flags);
+
+  /**
+   * DtRedisConfig:socket-timeout: (getter get_redis_socket_timeout)
+   *
+   * How many seconds to wait for the server to answer a command; more
+   * than 0.
+   */
+  properties[PROP_SOCKET_TIMEOUT] =
+    g_param_spec_double ("socket-timeout", NULL, NULL,
+                         -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_SOCKET_TIMEOUT, flags);
+
+  /**
+   * DtRedisConfig:connect-timeout: (getter get_redis_connect_timeout)
+   *
+   * How many seconds connecting (including the TLS handshake and `AUTH`)
+   * may take; more than 0.
+   *
+   * Until it is set it reads as [property@DtRedis.Config:socket-timeout];
+   * setting a negative value makes it follow that property again.
+   */
+  properties[PROP_CONNECT_TIMEOUT] =
+    g_param_spec_double ("connect-timeout", NULL, NULL,
+                         -G_MAXDOUBLE, G_MAXDOUBLE, CONNECT_TIMEOUT_UNSET, flags);
+
+  /**
+   * DtRedisConfig:client-name: (getter get_redis_client_name)
+   *
+   * The name each connection gives itself with `CLIENT SETNAME`, shown by
+   * `CLIENT LIST`; %NULL for none.
+   */
+  properties[PROP_CLIENT_NAME] =
+    g_param_spec_string ("client-name", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:idle-timeout: (getter get_redis_idle_timeout)
+   *
+   * Pooled connections idle for longer than this many seconds are closed
+   * rather than reused; 0 keeps them forever.
+   */
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_double ("idle-timeout", NULL, NULL,
+                         -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_IDLE_TIMEOUT, flags);
+
+  /**
+   * DtRedisConfig:tls-ca-file: (getter get_redis_tls_ca_file)
+   *
+   * A PEM file of the certificate authorities to trust instead of the
+   * system's, or %NULL.
+   */
+  properties[PROP_TLS_CA_FILE] =
+    g_param_spec_string ("tls-ca-file", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:tls-cert-file: (getter get_redis_tls_cert_file)
+   *
+   * A PEM client certificate for servers that require one, or %NULL; needs
+   * [property@DtRedis.Config:tls-key-file].
+   */
+  properties[PROP_TLS_CERT_FILE] =
+    g_param_spec_string ("tls-cert-file", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:tls-key-file: (getter get_redis_tls_key_file)
+   *
+   * The PEM private key of [property@DtRedis.Config:tls-cert-file], or %NULL.
+   */
+  properties[PROP_TLS_KEY_FILE] =
+    g_param_spec_string ("tls-key-file", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:tls-insecure: (getter get_redis_tls_insecure)
+   *
+   * Whether to accept any server certificate and host name. Only for
+   * testing: it makes TLS open to interception.
+   */
+  properties[PROP_TLS_INSECURE] =
+    g_param_spec_boolean ("tls-insecure", NULL, NULL, FALSE, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dt_redis_config_init (DtRedisConfig *self)
+{
+  self->host = g_strdup (DEFAULT_HOST);
+  self->port = DEFAULT_PORT;
+  self->db = g_strdup (DEFAULT_DB);
+  self->max_connections = DEFAULT_MAX_CONNECTIONS;
+  self->socket_timeout = DEFAULT_SOCKET_TIMEOUT;
+  self->connect_timeout = CONNECT_TIMEOUT_UNSET;
+  self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+}
+
+/**
+ * dt_redis_config_new:
+ *
+ * Creates a config with the defaults: `localhost`, port 6379, database
+ * `"0"`, no credentials, no TLS, 10 connections, a 5 second timeout.
+ *
+ * Returns: (transfer full): a new config
+ */
+DtRedisConfig *
+dt_redis_config_new (void)
+{
+  return g_object_new (DT_REDIS_TYPE_CONFIG, NULL);
+}
+
+/**
+ * dt_redis_config_new_from_url:
+ * @url: a `redis://`, `rediss://` or `unix://` URL
+ * @error: return location for a #GError
+ *
+ * Creates a config from @url and validates it.
+ *
+ * The URL is kept as [property@DtRedis.Config:url], so
+ * [method@DtRedis.Config.build_url] returns it verbatim and it keeps
+ * winning over the separate properties; these are filled in from it as
+ * well, so the getters report what the URL says.
+ *
+ * Besides the user, password, host, port and the database in the path,
+ * these query options of redis-py are understood: `db`, `socket_timeout`,
+ * `socket_connect_timeout`, `client_name`, `max_connections`,
+ * `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_cert_reqs`
+ * (`none` sets [property@DtRedis.Config:tls-insecure]), `username` and
+ * `password`. Other query options are ignored, as redis-py passes them on
+ * to code that dtredis does not have.
+ *
+ * Returns: (transfer full): a new config, or %NULL with @error set in the
+ *   [error@DtRedis.Error] domain (`DT_REDIS_ERROR_INVALID_CONFIG`, with a
+ *   message that names the bad part of the URL but never the password)
+ */
+DtRedisConfig *
+dt_redis_config_new_from_url (const char  *url,
+                              GError     **error)
+{
+  g_autoptr(DtRedisConfig) self = NULL;
+
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = dt_redis_config_new ();
+  if (!dt_redis_url_apply (url, self, error))
+    return NULL;
+  dt_redis_config_set_redis_url (self, url);
+  if (!dt_redis_config_validate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * dt_redis_config_copy:
+ * @self: a config
+ *
+ * Creates a new config with the same values as @self.
+ *
+ * Returns: (transfer full): a copy of @self
+ */
+DtRedisConfig *
+dt_redis_config_copy (DtRedisConfig *self)
+{
+  DtRedisConfig *copy;
+
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  copy = dt_redis_config_new ();
+
+  /* Fields rather than properties: connect-timeout reads back as the
+   * socket timeout while unset, and the copy must stay unset too. */
+  g_free (copy->host);
+  g_free (copy->db);
+  copy->url = g_strdup (self->url);
+  copy->host = g_strdup (self->host);
+  copy->port = self->port;
+  copy->db = g_strdup (self->db);
+  copy->username = g_strdup (self->username);
+  copy->password = g_strdup (self->password);
+  copy->ssl = self->ssl;
+  copy->max_connections = self->max_connections;
+  copy->socket_timeout = self->socket_timeout;
+  copy->connect_timeout = self->connect_timeout;
+  copy->client_name = g_strdup (self->client_name);
+  copy->idle_timeout = self->idle_timeout;
+  copy->tls_ca_file = g_strdup (self->tls_ca_file);
+  copy->tls_cert_file = g_strdup (self->tls_cert_file);
+  copy->tls_key_file = g_strdup (self->tls_key_file);
+  copy->tls_insecure = self->tls_insecure;
+
+  return copy;
+}
+
+static gboolean
+timeout_is_valid (gdouble seconds)
+{
+  /* Written so that NaN fails too. */
+  return seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS;
+}
+
+static gboolean
+check_properties (DtRedisConfig  *self,
+                  GError        **error)
+{
+  guint64 db;
+
+  if (self->url == NULL && (self->host == NULL || *self->host == '\0'))
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("The host is empty"));
+      return FALSE;
+    }
+
+  if (self->port < 1 || self->port > 65535)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                   _("The port %u is out of range: expected 1 to 65535"),
+                   self->port);
+      return FALSE;
+    }
+
+  if (!g_ascii_string_to_unsigned (self->db, 10, 0, G_MAXUINT, &db, NULL))
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                   _("The database “%s” is not a non-negative integer"),
+                   self->db);
+      return FALSE;
+    }
+
+  if (self->max_connections < 1)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("max-connections must be at least 1"));
+      return FALSE;
+    }
+
+  if (!timeout_is_valid (self->socket_timeout))
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("socket-timeout must be a number of seconds greater than 0"));
+      return FALSE;
+    }
+
+  if (!(self->connect_timeout < 0) && !timeout_is_valid (self->connect_timeout))
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("connect-timeout must be a number of seconds greater than 0"));
+      return FALSE;
+    }
+
+  if (!(self->idle_timeout >= 0 && self->idle_timeout <= MAX_TIMEOUT_SECONDS))
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("idle-timeout must be a number of seconds, 0 or more"));
+      return FALSE;
+    }
+
+  if (self->tls_cert_file != NULL && self->tls_key_file == NULL)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("tls-cert-file is set but tls-key-file is not"));
+      return FALSE;
+    }
+
+  if (self->tls_key_file != NULL && self->tls_cert_file == NULL)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("tls-key-file is set but tls-cert-file is not"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * dt_redis_config_validate:
+ * @self: a config
+ * @error: return location for a #GError
+ *
+ * Checks that the settings can work: a port from 1 to 65535, a database
+ * that is a non-negative integer, at least one connection, timeouts
+ * greater than 0 (the idle timeout may be 0), a non-empty host, a TLS
+ * certificate and key given together, and, when
+ * [property@DtRedis.Config:url] is set, a URL that parses and whose
+ * options are valid too.
+ *
+ * Returns: %TRUE when the config is usable; otherwise %FALSE with @error
+ *   set in the [error@DtRedis.Error] domain
+ *   (`DT_REDIS_ERROR_INVALID_CONFIG`, naming the bad setting)
+ */
+gboolean
+dt_redis_config_validate (DtRedisConfig  *self,
+                          GError        **error)
+{
+  g_autoptr(DtRedisConfig) effective = NULL;
+
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_properties (self, error))
+    return FALSE;
+
+  if (self->url == NULL)
+    return TRUE;
+
+  /* Check what will be used: the URL may bring a certificate without its
+   * key, for one. */
+  effective = dt_redis_config_copy (self);
+  if (!dt_redis_url_apply (self->url, effective, error))
+    return FALSE;
+
+  return check_properties (effective, error);
+}
+
+/**
+ * dt_redis_config_build_url:
+ * @self: a config
+ *
+ * Builds the URL the config stands for, as the seed's `_set_redis_url()`
+ * does: [property@DtRedis.Config:url] verbatim when set, otherwise
+ * `redis[s]://[user:password@|:password@|user@]host:port/db`, for example
+ * `redis://:secret@localhost:6379/0`.
+ *
+ * The user and password are percent-encoded (every byte outside the RFC
+ * 3986 unreserved characters, so `p@ss:w0rd!` becomes `p%40ss%3Aw0rd%21`)
+ * and IPv6 hosts are put in brackets. The query options of a URL have no
+ * counterpart here: the result holds only what the seed's URL holds.
+ *
+ * The result contains the password: log
+ * [method@DtRedis.Config.build_redacted_url] instead.
+ *
+ * Returns: (transfer full): the URL
+ */
+char *
+dt_redis_config_build_url (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->url != NULL)
+    return g_strdup (self->url);
+
+  return dt_redis_url_build (self->ssl, self->username, self->password, FALSE,
+                             self->host, self->port, self->db);
+}
+
+/**
+ * dt_redis_config_build_redacted_url:
+ * @self: a config
+ *
+ * Like [method@DtRedis.Config.build_url], with the password written as
+ * `***` (`redis://:***@localhost:6379/0`), for log messages. A set
+ * [property@DtRedis.Config:url] has its password replaced as well, both
+ * in the user information and in a `password` query option.
+ *
+ * Returns: (transfer full): the URL without the password
+ */
+char *
+dt_redis_config_build_redacted_url (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->url != NULL)
+    return dt_redis_url_redact (self->url);
+
+  return dt_redis_url_build (self->ssl, self->username, self->password, TRUE,
+                             self->host, self->port, self->db);
+}
+
+static gboolean
+replace_string (char       **slot,
+                const char  *value,
+                gboolean     secret)
+{
+  char *old = *slot;
+
+  if (g_strcmp0 (old, value) == 0)
+    return FALSE;
+
+  *slot = g_strdup (value);
+  if (secret)
+    dt_redis_url_free_secret (old);
+  else
+    g_free (old);
+
+  return TRUE;
+}
+
+static DtRedisConfig *
+set_string_property (DtRedisConfig  *self,
+                     char          **slot,
+                     const char     *value,
+                     gboolean        secret,
+                     guint           prop_id)
+{
+  if (replace_string (slot, value, secret))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_url:
+ * @self: a config
+ * @url: (nullable): a `redis://`, `rediss://` or `unix://` URL, or %NULL
+ *
+ * Sets [property@DtRedis.Config:url]. The URL is checked by
+ * [method@DtRedis.Config.validate], not here.
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_url (DtRedisConfig *self,
+                               const char    *url)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->url, url, TRUE, PROP_URL);
+}
+
+/**
+ * dt_redis_config_set_redis_host:
+ * @self: a config
+ * @host: (nullable): a host name or IP address, or %NULL for `localhost`
+ *
+ * Sets [property@DtRedis.Config:host].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_host (DtRedisConfig *self,
+                                const char    *host)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->host, host != NULL ? host : DEFAULT_HOST,
+                              FALSE, PROP_HOST);
+}
+
+/**
+ * dt_redis_config_set_redis_port:
+ * @self: a config
+ * @port: a TCP port, 1 to 65535
+ *
+ * Sets [property@DtRedis.Config:port].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_port (DtRedisConfig *self,
+                                guint          port)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->port != port)
+    {
+      self->port = port;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_db:
+ * @self: a config
+ * @db: (nullable): a database number such as `"0"`, or %NULL for `"0"`
+ *
+ * Sets [property@DtRedis.Config:db].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_db (DtRedisConfig *self,
+                              const char    *db)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->db, db != NULL ? db : DEFAULT_DB,
+                              FALSE, PROP_DB);
+}
+
+/**
+ * dt_redis_config_set_redis_username:
+ * @self: a config
+ * @username: (nullable): an ACL user name, or %NULL for none
+ *
+ * Sets [property@DtRedis.Config:username].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_username (DtRedisConfig *self,
+                                    const char    *username)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->username, username, FALSE, PROP_USERNAME);
+}
+
+/**
+ * dt_redis_config_set_redis_password:
+ * @self: a config
+ * @password: (nullable): a password, or %NULL for none
+ *
+ * Sets [property@DtRedis.Config:password]. The previous password is
+ * overwritten in memory before it is freed.
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_password (DtRedisConfig *self,
+                                    const char    *password)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->password, password, TRUE, PROP_PASSWORD);
+}
+
+/**
+ * dt_redis_config_set_redis_ssl:
+ * @self: a config
+ * @ssl: whether to use TLS
+ *
+ * Sets [property@DtRedis.Config:ssl].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_ssl (DtRedisConfig *self,
+                               gboolean       ssl)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  ssl = !!ssl;
+  if (self->ssl != ssl)
+    {
+      self->ssl = ssl;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SSL]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_max_connections:
+ * @self: a config
+ * @max_connections: the most connections per pool, at least 1
+ *
+ * Sets [property@DtRedis.Config:max-connections].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_max_connections (DtRedisConfig *self,
+                                           guint          max_connections)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->max_connections != max_connections)
+    {
+      self->max_connections = max_connections;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CONNECTIONS]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_socket_timeout:
+ * @self: a config
+ * @seconds: the command timeout in seconds, more than 0
+ *
+ * Sets [property@DtRedis.Config:socket-timeout].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_socket_timeout (DtRedisConfig *self,
+                                          gdouble        seconds)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->socket_timeout != seconds)
+    {
+      self->socket_timeout = seconds;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOCKET_TIMEOUT]);
+      /* An unset connect-timeout reads as this one, so it changed too. */
+      if (self->connect_timeout < 0)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECT_TIMEOUT]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_connect_timeout:
+ * @self: a config
+ * @seconds: the connect timeout in seconds, more than 0; negative to
+ *   follow [property@DtRedis.Config:socket-timeout]
+ *
+ * Sets [property@DtRedis.Config:connect-timeout].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_connect_timeout (DtRedisConfig *self,
+                                           gdouble        seconds)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (seconds < 0)
+    seconds = CONNECT_TIMEOUT_UNSET;
+
+  if (self->connect_timeout != seconds)
+    {
+      gdouble before = dt_redis_config_get_redis_connect_timeout (self);
+
+      self->connect_timeout = seconds;
+      /* Unsetting it while it equals socket-timeout changes nothing a
+       * reader can see. */
+      if (before != dt_redis_config_get_redis_connect_timeout (self))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECT_TIMEOUT]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_client_name:
+ * @self: a config
+ * @client_name: (nullable): the connection name for `CLIENT SETNAME`, or
+ *   %NULL for none
+ *
+ * Sets [property@DtRedis.Config:client-name].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_client_name (DtRedisConfig *self,
+                                       const char    *client_name)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->client_name, client_name, FALSE, PROP_CLIENT_NAME);
+}
+
+/**
+ * dt_redis_config_set_redis_idle_timeout:
+ * @self: a config
+ * @seconds: how long a pooled connection may stay idle, in seconds; 0 for
+ *   ever
+ *
+ * Sets [property@DtRedis.Config:idle-timeout].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_idle_timeout (DtRedisConfig *self,
+                                        gdouble        seconds)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->idle_timeout != seconds)
+    {
+      self->idle_timeout = seconds;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_tls_ca_file:
+ * @self: a config
+ * @path: (nullable) (type filename): a PEM file of trusted certificate
+ *   authorities, or %NULL for the system's
+ *
+ * Sets [property@DtRedis.Config:tls-ca-file].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_tls_ca_file (DtRedisConfig *self,
+                                       const char    *path)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->tls_ca_file, path, FALSE, PROP_TLS_CA_FILE);
+}
+
+/**
+ * dt_redis_config_set_redis_tls_cert_file:
+ * @self: a config
+ * @path: (nullable) (type filename): a PEM client certificate, or %NULL
+ *
+ * Sets [property@DtRedis.Config:tls-cert-file].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_tls_cert_file (DtRedisConfig *self,
+                                         const char    *path)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->tls_cert_file, path, FALSE, PROP_TLS_CERT_FILE);
+}
+
+/**
+ * dt_redis_config_set_redis_tls_key_file:
+ * @self: a config
+ * @path: (nullable) (type filename): the PEM private key of the client
+ *   certificate, or %NULL
+ *
+ * Sets [property@DtRedis.Config:tls-key-file].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_tls_key_file (DtRedisConfig *self,
+                                        const char    *path)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return set_string_property (self, &self->tls_key_file, path, FALSE, PROP_TLS_KEY_FILE);
+}
+
+/**
+ * dt_redis_config_set_redis_tls_insecure:
+ * @self: a config
+ * @insecure: whether to skip certificate and host name checks
+ *
+ * Sets [property@DtRedis.Config:tls-insecure].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_tls_insecure (DtRedisConfig *self,
+                                        gboolean       insecure)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  insecure = !!insecure;
+  if (self->tls_insecure != insecure)
+    {
+      self->tls_insecure = insecure;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_INSECURE]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_get_redis_url:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:url].
+ *
+ * Returns: (nullable): the URL, or %NULL when the separate properties apply
+ */
+const char *
+dt_redis_config_get_redis_url (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->url;
+}
+
+/**
+ * dt_redis_config_get_redis_host:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:host].
+ *
+ * Returns: the host
+ */
+const char *
+dt_redis_config_get_redis_host (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->host;
+}
+
+/**
+ * dt_redis_config_get_redis_port:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:port].
+ *
+ * Returns: the port
+ */
+guint
+dt_redis_config_get_redis_port (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), 0);
+
+  return self->port;
+}
+
+/**
+ * dt_redis_config_get_redis_db:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:db].
+ *
+ * Returns: the database number, as a string
+ */
+const char *
+dt_redis_config_get_redis_db (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->db;
+}
+
+/**
+ * dt_redis_config_get_redis_username:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:username].
+ *
+ * Returns: (nullable): the user name
+ */
+const char *
+dt_redis_config_get_redis_username (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->username;
+}
+
+/**
+ * dt_redis_config_get_redis_password:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:password].
+ *
+ * Returns: (nullable): the password
+ */
+const char *
+dt_redis_config_get_redis_password (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->password;
+}
+
+/**
+ * dt_redis_config_get_redis_ssl:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:ssl].
+ *
+ * Returns: whether TLS is used
+ */
+gboolean
+dt_redis_config_get_redis_ssl (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), FALSE);
+
+  return self->ssl;
+}
+
+/**
+ * dt_redis_config_get_redis_max_connections:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:max-connections].
+ *
+ * Returns: the most connections per pool
+ */
+guint
+dt_redis_config_get_redis_max_connections (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), 0);
+
+  return self->max_connections;
+}
+
+/**
+ * dt_redis_config_get_redis_socket_timeout:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:socket-timeout].
+ *
+ * Returns: the command timeout in seconds
+ */
+gdouble
+dt_redis_config_get_redis_socket_timeout (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), 0.0);
+
+  return self->socket_timeout;
+}
+
+/**
+ * dt_redis_config_get_redis_connect_timeout:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:connect-timeout].
+ *
+ * Returns: the connect timeout in seconds; the socket timeout while unset
+ */
+gdouble
+dt_redis_config_get_redis_connect_timeout (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), 0.0);
+
+  return self->connect_timeout < 0 ? self->socket_timeout : self->connect_timeout;
+}
+
+/**
+ * dt_redis_config_get_redis_client_name:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:client-name].
+ *
+ * Returns: (nullable): the connection name
+ */
+const char *
+dt_redis_config_get_redis_client_name (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->client_name;
+}
+
+/**
+ * dt_redis_config_get_redis_idle_timeout:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:idle-timeout].
+ *
+ * Returns: the idle timeout in seconds; 0 for none
+ */
+gdouble
+dt_redis_config_get_redis_idle_timeout (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), 0.0);
+
+  return self->idle_timeout;
+}
+
+/**
+ * dt_redis_config_get_redis_tls_ca_file:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:tls-ca-file].
+ *
+ * Returns: (nullable) (type filename): the CA file
+ */
+const char *
+dt_redis_config_get_redis_tls_ca_file (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->tls_ca_file;
+}
+
+/**
+ * dt_redis_config_get_redis_tls_cert_file:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:tls-cert-file].
+ *
+ * Returns: (nullable) (type filename): the client certificate file
+ */
+const char *
+dt_redis_config_get_redis_tls_cert_file (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->tls_cert_file;
+}
+
+/**
+ * dt_redis_config_get_redis_tls_key_file:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:tls-key-file].
+ *
+ * Returns: (nullable) (type filename): the client key file
+ */
+const char *
+dt_redis_config_get_redis_tls_key_file (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return self->tls_key_file;
+}
+
+/**
+ * dt_redis_config_get_redis_tls_insecure:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:tls-insecure].
+ *
+ * Returns: whether certificate checks are skipped
+ */
+gboolean
+dt_redis_config_get_redis_tls_insecure (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), FALSE);
+
+  return self->tls_insecure;
+}

@@ -1,0 +1,133 @@
+/* dtredis-endpoint.c: the resolved, immutable connection settings
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dtredis-endpoint-private.h"
+#include "dtredis-url-private.h"
+
+/* NULL for empty strings: everywhere below, "" means "not given". */
+static char *
+dup_nonempty (const char *s)
+{
+  return s != NULL && *s != '\0' ? g_strdup (s) : NULL;
+}
+
+static gint64
+seconds_to_us (gdouble seconds)
+{
+  gint64 us;
+
+  if (seconds <= 0)
+    return 0;
+
+  /* validate() capped seconds so this fits; a tiny positive timeout must
+   * not round down to 0, which would mean "none". */
+  us = (gint64) llround (seconds * G_USEC_PER_SEC);
+  return MAX (us, 1);
+}
+
+DtRedisEndpoint *
+dt_redis_endpoint_new_from_config (DtRedisConfig  *config,
+                                   GError        **error)
+{
+  g_autoptr(DtRedisConfig) effective = NULL;
+  g_autofree char *unix_path = NULL;
+  DtRedisEndpoint *self;
+  const char *url;
+  guint64 db = 0;
+
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!dt_redis_config_validate (config, error))
+    return NULL;
+
+  /* The URL's values override the separate properties, as redis-py's
+   * from_url() lets the URL win over keyword arguments. */
+  effective = dt_redis_config_copy (config);
+  url = dt_redis_config_get_redis_url (config);
+  if (url != NULL && !dt_redis_url_apply_full (url, effective, &unix_path, error))
+    return NULL;
+
+  self = g_new0 (DtRedisEndpoint, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+
+  if (unix_path != NULL)
+    self->unix_path = g_steal_pointer (&unix_path);
+  else
+    {
+      self->host = g_strdup (dt_redis_config_get_redis_host (effective));
+      self->port = (guint16) dt_redis_config_get_redis_port (effective);
+      self->tls = dt_redis_config_get_redis_ssl (effective);
+    }
+
+  self->username = dup_nonempty (dt_redis_config_get_redis_username (effective));
+  self->password = dup_nonempty (dt_redis_config_get_redis_password (effective));
+  /* validate() has checked it parses and fits. */
+  if (!g_ascii_string_to_unsigned (dt_redis_config_get_redis_db (effective), 10, 0,
+                                   G_MAXUINT, &db, NULL))
+    g_assert_not_reached ();
+  self->db = (guint) db;
+  self->client_name = dup_nonempty (dt_redis_config_get_redis_client_name (effective));
+
+  self->max_connections = dt_redis_config_get_redis_max_connections (effective);
+  self->socket_timeout_us = seconds_to_us (dt_redis_config_get_redis_socket_timeout (effective));
+  self->connect_timeout_us = seconds_to_us (dt_redis_config_get_redis_connect_timeout (effective));
+  self->idle_timeout_us = seconds_to_us (dt_redis_config_get_redis_idle_timeout (effective));
+
+  self->tls_ca_file = dup_nonempty (dt_redis_config_get_redis_tls_ca_file (effective));
+  self->tls_cert_file = dup_nonempty (dt_redis_config_get_redis_tls_cert_file (effective));
+  self->tls_key_file = dup_nonempty (dt_redis_config_get_redis_tls_key_file (effective));
+  self->tls_insecure = dt_redis_config_get_redis_tls_insecure (effective);
+
+  return self;
+}
+
+DtRedisEndpoint *
+dt_redis_endpoint_ref (DtRedisEndpoint *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+
+  return self;
+}
+
+void
+dt_redis_endpoint_unref (DtRedisEndpoint *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_free (self->host);
+  g_free (self->unix_path);
+  g_free (self->username);
+  dt_redis_url_free_secret (self->password);
+  g_free (self->client_name);
+  g_free (self->tls_ca_file);
+  g_free (self->tls_cert_file);
+  g_free (self->tls_key_file);
+  g_free (self);
+}
+
+char *
+dt_redis_endpoint_describe (const DtRedisEndpoint *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->unix_path != NULL)
+    return g_strdup (self->unix_path);
+
+  if (strchr (self->host, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", self->host, (guint) self->port);
+
+  return g_strdup_printf ("%s:%u", self->host, (guint) self->port);
+}

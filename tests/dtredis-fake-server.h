@@ -1,0 +1,71 @@
+/* dtredis-fake-server.h: an in-process RESP server that misbehaves on purpose
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ *   g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_GARBAGE, NULL);
+ *   g_autofree char *url = dt_fake_server_get_url (fake);
+ *
+ *   ... run the code under test against url, expect DT_REDIS_ERROR_PROTOCOL ...
+ *   g_assert_cmpuint (dt_fake_server_get_n_accepted (fake), ==, 1);
+ *
+ * It listens on a free 127.0.0.1 port from its own threads; free() closes
+ * every connection and joins them, whatever the clients are doing.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * DtFakeMode:
+ * @DT_FAKE_MODE_REPLY: answer each command with the payload (default `+OK\r\n`)
+ * @DT_FAKE_MODE_GARBAGE: answer each command with garbage (default `!garbage\r\n`)
+ * @DT_FAKE_MODE_TRUNCATE: answer the first command with the payload (default
+ *   `$10\r\nabc`, a bulk cut short) and close the connection
+ * @DT_FAKE_MODE_SILENT: accept and read, never answer, never close
+ * @DT_FAKE_MODE_CLOSE: close each connection right after accept
+ * @DT_FAKE_MODE_DROP: read the first command, then close without answering
+ * @DT_FAKE_MODE_DELAY: answer each command with the payload (default
+ *   `+OK\r\n`) after the delay (dt_fake_server_set_delay(), default 1000 ms)
+ * @DT_FAKE_MODE_HUGE_BULK: answer the first command with the payload (default
+ *   `$4294967296\r\n`), then send one `x` per delay period (default 50 ms)
+ *   until the client goes away
+ * @DT_FAKE_MODE_SCRIPT: answer the n-th command of each connection with the
+ *   n-th line of the script (dt_fake_server_new_script()); stay silent after
+ *   the last one
+ *
+ * Every mode reads whole commands (RESP arrays or inline commands) before
+ * answering, so pipelined commands get one answer each.
+ */
+typedef enum
+{
+  DT_FAKE_MODE_REPLY,
+  DT_FAKE_MODE_GARBAGE,
+  DT_FAKE_MODE_TRUNCATE,
+  DT_FAKE_MODE_SILENT,
+  DT_FAKE_MODE_CLOSE,
+  DT_FAKE_MODE_DROP,
+  DT_FAKE_MODE_DELAY,
+  DT_FAKE_MODE_HUGE_BULK,
+  DT_FAKE_MODE_SCRIPT,
+} DtFakeMode;
+
+typedef struct _DtFakeServer DtFakeServer;
+
+DtFakeServer *dt_fake_server_new            (DtFakeMode          mode,
+                                             const char         *payload);
+DtFakeServer *dt_fake_server_new_script     (const char * const *replies);
+void          dt_fake_server_set_delay      (DtFakeServer       *server,
+                                             guint               delay_ms);
+guint16       dt_fake_server_get_port       (DtFakeServer       *server);
+char         *dt_fake_server_get_url        (DtFakeServer       *server);
+guint         dt_fake_server_get_n_accepted (DtFakeServer       *server);
+guint         dt_fake_server_get_n_commands (DtFakeServer       *server);
+char         *dt_fake_server_get_last_command (DtFakeServer     *server);
+void          dt_fake_server_free           (DtFakeServer       *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtFakeServer, dt_fake_server_free)
+
+G_END_DECLS

@@ -1,0 +1,1095 @@
+/* test-config.c: DtRedisConfig, URL building and parsing, endpoints
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dtredis.h"
+#include "dtredis-endpoint-private.h"
+#include "dtredis-url-private.h"
+
+/* Put into every bad URL: no error message may contain it. */
+#define SECRET "S3cretPw"
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+static gulong
+count_notify (DtRedisConfig *config,
+              const char    *property,
+              guint         *count)
+{
+  g_autofree char *signal = g_strconcat ("notify::", property, NULL);
+
+  *count = 0;
+  return g_signal_connect (config, signal, G_CALLBACK (on_notify), count);
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autofree char *url = NULL;
+  g_autofree char *host = NULL;
+  guint port = 0;
+  gdouble connect_timeout = 0;
+
+  g_assert_null (dt_redis_config_get_redis_url (config));
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "localhost");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6379);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "0");
+  g_assert_null (dt_redis_config_get_redis_username (config));
+  g_assert_null (dt_redis_config_get_redis_password (config));
+  g_assert_false (dt_redis_config_get_redis_ssl (config));
+  g_assert_cmpuint (dt_redis_config_get_redis_max_connections (config), ==, 10);
+  g_assert_cmpfloat (dt_redis_config_get_redis_socket_timeout (config), ==, 5.0);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (config), ==, 5.0);
+  g_assert_null (dt_redis_config_get_redis_client_name (config));
+  g_assert_cmpfloat (dt_redis_config_get_redis_idle_timeout (config), ==, 300.0);
+  g_assert_null (dt_redis_config_get_redis_tls_ca_file (config));
+  g_assert_null (dt_redis_config_get_redis_tls_cert_file (config));
+  g_assert_null (dt_redis_config_get_redis_tls_key_file (config));
+  g_assert_false (dt_redis_config_get_redis_tls_insecure (config));
+
+  /* The properties agree with the getters. */
+  g_object_get (config, "host", &host, "port", &port,
+                "connect-timeout", &connect_timeout, NULL);
+  g_assert_cmpstr (host, ==, "localhost");
+  g_assert_cmpuint (port, ==, 6379);
+  g_assert_cmpfloat (connect_timeout, ==, 5.0);
+
+  g_assert_true (dt_redis_config_validate (config, NULL));
+
+  /* The seed's get_redis_url() example. */
+  url = dt_redis_config_build_url (config);
+  g_assert_cmpstr (url, ==, "redis://localhost:6379/0");
+}
+
+static void
+test_setters (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autofree char *password = NULL;
+  g_autofree char *ca = NULL;
+  guint max_connections = 0;
+  gdouble idle = 0;
+  gboolean insecure = FALSE;
+
+  g_assert_true (dt_redis_config_set_redis_url (config, "redis://u@h:1/2") == config);
+  g_assert_true (dt_redis_config_set_redis_host (config, "redis.example.com") == config);
+  g_assert_true (dt_redis_config_set_redis_port (config, 6380) == config);
+  g_assert_true (dt_redis_config_set_redis_db (config, "3") == config);
+  g_assert_true (dt_redis_config_set_redis_username (config, "admin") == config);
+  g_assert_true (dt_redis_config_set_redis_password (config, "pass") == config);
+  g_assert_true (dt_redis_config_set_redis_ssl (config, TRUE) == config);
+  g_assert_true (dt_redis_config_set_redis_max_connections (config, 20) == config);
+  g_assert_true (dt_redis_config_set_redis_socket_timeout (config, 2.5) == config);
+  g_assert_true (dt_redis_config_set_redis_connect_timeout (config, 1.25) == config);
+  g_assert_true (dt_redis_config_set_redis_client_name (config, "worker-1") == config);
+  g_assert_true (dt_redis_config_set_redis_idle_timeout (config, 0) == config);
+  g_assert_true (dt_redis_config_set_redis_tls_ca_file (config, "/etc/ca.pem") == config);
+  g_assert_true (dt_redis_config_set_redis_tls_cert_file (config, "/etc/cert.pem") == config);
+  g_assert_true (dt_redis_config_set_redis_tls_key_file (config, "/etc/key.pem") == config);
+  g_assert_true (dt_redis_config_set_redis_tls_insecure (config, TRUE) == config);
+
+  g_assert_cmpstr (dt_redis_config_get_redis_url (config), ==, "redis://u@h:1/2");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "redis.example.com");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6380);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "3");
+  g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, "admin");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "pass");
+  g_assert_true (dt_redis_config_get_redis_ssl (config));
+  g_assert_cmpuint (dt_redis_config_get_redis_max_connections (config), ==, 20);
+  g_assert_cmpfloat (dt_redis_config_get_redis_socket_timeout (config), ==, 2.5);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (config), ==, 1.25);
+  g_assert_cmpstr (dt_redis_config_get_redis_client_name (config), ==, "worker-1");
+  g_assert_cmpfloat (dt_redis_config_get_redis_idle_timeout (config), ==, 0);
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_ca_file (config), ==, "/etc/ca.pem");
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_cert_file (config), ==, "/etc/cert.pem");
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_key_file (config), ==, "/etc/key.pem");
+  g_assert_true (dt_redis_config_get_redis_tls_insecure (config));
+
+  g_object_get (config,
+                "password", &password,
+                "max-connections", &max_connections,
+                "idle-timeout", &idle,
+                "tls-ca-file", &ca,
+                "tls-insecure", &insecure,
+                NULL);
+  g_assert_cmpstr (password, ==, "pass");
+  g_assert_cmpuint (max_connections, ==, 20);
+  g_assert_cmpfloat (idle, ==, 0);
+  g_assert_cmpstr (ca, ==, "/etc/ca.pem");
+  g_assert_true (insecure);
+
+  /* Through GObject as well. */
+  g_object_set (config, "port", 7000, "db", "5", "username", NULL, NULL);
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 7000);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "5");
+  g_assert_null (dt_redis_config_get_redis_username (config));
+
+  /* NULL restores the default of host and db; clears the others. */
+  dt_redis_config_set_redis_host (config, NULL);
+  dt_redis_config_set_redis_db (config, NULL);
+  dt_redis_config_set_redis_password (config, NULL);
+  dt_redis_config_set_redis_url (config, NULL);
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "localhost");
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "0");
+  g_assert_null (dt_redis_config_get_redis_password (config));
+  g_assert_null (dt_redis_config_get_redis_url (config));
+}
+
+typedef DtRedisConfig *(*StringSetter) (DtRedisConfig *, const char *);
+typedef DtRedisConfig *(*UintSetter)   (DtRedisConfig *, guint);
+typedef DtRedisConfig *(*DoubleSetter) (DtRedisConfig *, gdouble);
+typedef DtRedisConfig *(*BoolSetter)   (DtRedisConfig *, gboolean);
+
+static void
+test_notify (void)
+{
+  static const struct { const char *name; StringSetter set; } strings[] = {
+    { "url", dt_redis_config_set_redis_url },
+    { "host", dt_redis_config_set_redis_host },
+    { "db", dt_redis_config_set_redis_db },
+    { "username", dt_redis_config_set_redis_username },
+    { "password", dt_redis_config_set_redis_password },
+    { "client-name", dt_redis_config_set_redis_client_name },
+    { "tls-ca-file", dt_redis_config_set_redis_tls_ca_file },
+    { "tls-cert-file", dt_redis_config_set_redis_tls_cert_file },
+    { "tls-key-file", dt_redis_config_set_redis_tls_key_file },
+  };
+  static const struct { const char *name; UintSetter set; } uints[] = {
+    { "port", dt_redis_config_set_redis_port },
+    { "max-connections", dt_redis_config_set_redis_max_connections },
+  };
+  static const struct { const char *name; DoubleSetter set; } doubles[] = {
+    { "socket-timeout", dt_redis_config_set_redis_socket_timeout },
+    { "connect-timeout", dt_redis_config_set_redis_connect_timeout },
+    { "idle-timeout", dt_redis_config_set_redis_idle_timeout },
+  };
+  static const struct { const char *name; BoolSetter set; } bools[] = {
+    { "ssl", dt_redis_config_set_redis_ssl },
+    { "tls-insecure", dt_redis_config_set_redis_tls_insecure },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (strings); i++)
+    {
+      g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+      guint count;
+
+      count_notify (config, strings[i].name, &count);
+      strings[i].set (config, "value-1");
+      g_assert_cmpuint (count, ==, 1);
+      strings[i].set (config, "value-1");
+      g_assert_cmpuint (count, ==, 1);
+      strings[i].set (config, "value-2");
+      g_assert_cmpuint (count, ==, 2);
+      g_object_set (config, strings[i].name, "value-2", NULL);
+      g_assert_cmpuint (count, ==, 2);
+      g_object_set (config, strings[i].name, "value-3", NULL);
+      g_assert_cmpuint (count, ==, 3);
+    }
+
+  for (i = 0; i < G_N_ELEMENTS (uints); i++)
+    {
+      g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+      guint count;
+
+      count_notify (config, uints[i].name, &count);
+      uints[i].set (config, 1234);
+      g_assert_cmpuint (count, ==, 1);
+      uints[i].set (config, 1234);
+      g_assert_cmpuint (count, ==, 1);
+      g_object_set (config, uints[i].name, 1234, NULL);
+      g_assert_cmpuint (count, ==, 1);
+      g_object_set (config, uints[i].name, 99, NULL);
+      g_assert_cmpuint (count, ==, 2);
+    }
+
+  for (i = 0; i < G_N_ELEMENTS (doubles); i++)
+    {
+      g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+      guint count;
+
+      count_notify (config, doubles[i].name, &count);
+      doubles[i].set (config, 42.5);
+      g_assert_cmpuint (count, ==, 1);
+      doubles[i].set (config, 42.5);
+      g_assert_cmpuint (count, ==, 1);
+      g_object_set (config, doubles[i].name, 42.5, NULL);
+      g_assert_cmpuint (count, ==, 1);
+      g_object_set (config, doubles[i].name, 7.0, NULL);
+      g_assert_cmpuint (count, ==, 2);
+    }
+
+  for (i = 0; i < G_N_ELEMENTS (bools); i++)
+    {
+      g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+      guint count;
+
+      count_notify (config, bools[i].name, &count);
+      bools[i].set (config, FALSE);
+      g_assert_cmpuint (count, ==, 0);
+      bools[i].set (config, TRUE);
+      g_assert_cmpuint (count, ==, 1);
+      bools[i].set (config, TRUE);
+      g_assert_cmpuint (count, ==, 1);
+      g_object_set (config, bools[i].name, FALSE, NULL);
+      g_assert_cmpuint (count, ==, 2);
+    }
+
+  /* Setting a default value again is no change either. */
+  {
+    g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+    guint count;
+
+    count_notify (config, "host", &count);
+    dt_redis_config_set_redis_host (config, "localhost");
+    dt_redis_config_set_redis_host (config, NULL);
+    g_assert_cmpuint (count, ==, 0);
+    count_notify (config, "port", &count);
+    dt_redis_config_set_redis_port (config, 6379);
+    g_assert_cmpuint (count, ==, 0);
+  }
+}
+
+static void
+test_connect_timeout (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisConfig) copy = NULL;
+  guint count;
+
+  /* Unset, it follows socket-timeout, and says so. */
+  count_notify (config, "connect-timeout", &count);
+  dt_redis_config_set_redis_socket_timeout (config, 2.0);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (config), ==, 2.0);
+  g_assert_cmpuint (count, ==, 1);
+
+  /* Setting it to the value it already reads as is no visible change. */
+  dt_redis_config_set_redis_connect_timeout (config, 2.0);
+  g_assert_cmpuint (count, ==, 1);
+  dt_redis_config_set_redis_socket_timeout (config, 3.0);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (config), ==, 2.0);
+  g_assert_cmpuint (count, ==, 1);
+
+  /* A negative value unsets it again. */
+  dt_redis_config_set_redis_connect_timeout (config, -1);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (config), ==, 3.0);
+  g_assert_cmpuint (count, ==, 2);
+  dt_redis_config_set_redis_connect_timeout (config, -5);
+  g_assert_cmpuint (count, ==, 2);
+
+  /* A copy stays unset: it follows its own socket-timeout. */
+  copy = dt_redis_config_copy (config);
+  dt_redis_config_set_redis_socket_timeout (copy, 9.0);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (copy), ==, 9.0);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (config), ==, 3.0);
+}
+
+static DtRedisConfig *
+new_full_config (void)
+{
+  DtRedisConfig *config = dt_redis_config_new ();
+
+  dt_redis_config_set_redis_url (config, "rediss://u:p@h:1/2");
+  dt_redis_config_set_redis_host (config, "cache.internal");
+  dt_redis_config_set_redis_port (config, 6390);
+  dt_redis_config_set_redis_db (config, "4");
+  dt_redis_config_set_redis_username (config, "svc");
+  dt_redis_config_set_redis_password (config, "hunter2");
+  dt_redis_config_set_redis_ssl (config, TRUE);
+  dt_redis_config_set_redis_max_connections (config, 3);
+  dt_redis_config_set_redis_socket_timeout (config, 1.5);
+  dt_redis_config_set_redis_connect_timeout (config, 0.5);
+  dt_redis_config_set_redis_client_name (config, "api");
+  dt_redis_config_set_redis_idle_timeout (config, 60);
+  dt_redis_config_set_redis_tls_ca_file (config, "ca.pem");
+  dt_redis_config_set_redis_tls_cert_file (config, "cert.pem");
+  dt_redis_config_set_redis_tls_key_file (config, "key.pem");
+  dt_redis_config_set_redis_tls_insecure (config, TRUE);
+
+  return config;
+}
+
+static void
+test_copy (void)
+{
+  g_autoptr(DtRedisConfig) config = new_full_config ();
+  g_autoptr(DtRedisConfig) copy = dt_redis_config_copy (config);
+
+  g_assert_true (copy != config);
+  g_assert_cmpstr (dt_redis_config_get_redis_url (copy), ==, "rediss://u:p@h:1/2");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (copy), ==, "cache.internal");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (copy), ==, 6390);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (copy), ==, "4");
+  g_assert_cmpstr (dt_redis_config_get_redis_username (copy), ==, "svc");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (copy), ==, "hunter2");
+  g_assert_true (dt_redis_config_get_redis_ssl (copy));
+  g_assert_cmpuint (dt_redis_config_get_redis_max_connections (copy), ==, 3);
+  g_assert_cmpfloat (dt_redis_config_get_redis_socket_timeout (copy), ==, 1.5);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (copy), ==, 0.5);
+  g_assert_cmpstr (dt_redis_config_get_redis_client_name (copy), ==, "api");
+  g_assert_cmpfloat (dt_redis_config_get_redis_idle_timeout (copy), ==, 60);
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_ca_file (copy), ==, "ca.pem");
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_cert_file (copy), ==, "cert.pem");
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_key_file (copy), ==, "key.pem");
+  g_assert_true (dt_redis_config_get_redis_tls_insecure (copy));
+
+  /* Independent afterwards. */
+  dt_redis_config_set_redis_host (copy, "other");
+  dt_redis_config_set_redis_password (config, "changed");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "cache.internal");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (copy), ==, "hunter2");
+}
+
+static char *
+build (const char *host,
+       guint       port,
+       const char *db,
+       const char *username,
+       const char *password,
+       gboolean    ssl)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+
+  if (host != NULL)
+    dt_redis_config_set_redis_host (config, host);
+  if (port != 0)
+    dt_redis_config_set_redis_port (config, port);
+  if (db != NULL)
+    dt_redis_config_set_redis_db (config, db);
+  dt_redis_config_set_redis_username (config, username);
+  dt_redis_config_set_redis_password (config, password);
+  dt_redis_config_set_redis_ssl (config, ssl);
+
+  return dt_redis_config_build_url (config);
+}
+
+static void
+assert_built (char       *url,
+              const char *expected)
+{
+  g_assert_cmpstr (url, ==, expected);
+  g_free (url);
+}
+
+static void
+test_build_seed (void)
+{
+  g_autoptr(DtRedisConfig) config = NULL;
+
+  /* The seed's _set_redis_url() examples. */
+  assert_built (build ("localhost", 6379, "0", NULL, "secret", FALSE),
+                "redis://:secret@localhost:6379/0");
+  assert_built (build ("redis.example.com", 6379, "0", "admin", "pass", FALSE),
+                "redis://admin:pass@redis.example.com:6379/0");
+  assert_built (build ("secure.redis.com", 6380, "0", NULL, NULL, TRUE),
+                "rediss://secure.redis.com:6380/0");
+  assert_built (build (NULL, 0, NULL, NULL, "p@ss:w0rd!", FALSE),
+                "redis://:p%40ss%3Aw0rd%21@localhost:6379/0");
+
+  /* The seed's RedisInstance example, chained. */
+  config = dt_redis_config_new ();
+  dt_redis_config_set_redis_max_connections (
+    dt_redis_config_set_redis_password (
+      dt_redis_config_set_redis_db (
+        dt_redis_config_set_redis_port (
+          dt_redis_config_set_redis_host (config, "localhost"), 6379), "0"), "secret"), 20);
+  assert_built (dt_redis_config_build_url (config), "redis://:secret@localhost:6379/0");
+  g_assert_cmpuint (dt_redis_config_get_redis_max_connections (config), ==, 20);
+}
+
+static void
+test_build_more (void)
+{
+  g_autoptr(DtRedisConfig) config = NULL;
+
+  assert_built (build (NULL, 0, NULL, "reader", NULL, FALSE),
+                "redis://reader@localhost:6379/0");
+  /* Empty strings count as unset, as in the seed's truthiness tests. */
+  assert_built (build (NULL, 0, NULL, "", "", FALSE), "redis://localhost:6379/0");
+  assert_built (build ("::1", 6379, "2", NULL, NULL, FALSE), "redis://[::1]:6379/2");
+  assert_built (build ("2001:db8::7", 7000, "0", "u", "p", TRUE),
+                "rediss://u:p@[2001:db8::7]:7000/0");
+  assert_built (build (NULL, 0, NULL, NULL, "a/b c%d", FALSE),
+                "redis://:a%2Fb%20c%25d@localhost:6379/0");
+  assert_built (build (NULL, 0, NULL, NULL, "pässwörd", FALSE),
+                "redis://:p%C3%A4ssw%C3%B6rd@localhost:6379/0");
+  assert_built (build (NULL, 0, NULL, "us@er:/x", "Az09-._~", FALSE),
+                "redis://us%40er%3A%2Fx:Az09-._~@localhost:6379/0");
+
+  /* A set url wins verbatim, even over conflicting properties. */
+  config = dt_redis_config_new ();
+  dt_redis_config_set_redis_host (config, "ignored");
+  dt_redis_config_set_redis_password (config, "ignored");
+  dt_redis_config_set_redis_url (config, "redis://Other:6380/1?client_name=x");
+  assert_built (dt_redis_config_build_url (config), "redis://Other:6380/1?client_name=x");
+}
+
+static void
+test_escape (void)
+{
+  assert_built (dt_redis_url_escape ("AZaz09-._~"), "AZaz09-._~");
+  assert_built (dt_redis_url_escape ("!*'();:@&=+$,/?#[] %\"<>"),
+                "%21%2A%27%28%29%3B%3A%40%26%3D%2B%24%2C%2F%3F%23%5B%5D%20%25%22%3C%3E");
+  assert_built (dt_redis_url_escape ("€"), "%E2%82%AC");
+  assert_built (dt_redis_url_escape (""), "");
+}
+
+static void
+test_redacted (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+
+  dt_redis_config_set_redis_password (config, SECRET);
+  assert_built (dt_redis_config_build_redacted_url (config), "redis://:***@localhost:6379/0");
+  dt_redis_config_set_redis_username (config, "admin");
+  dt_redis_config_set_redis_ssl (config, TRUE);
+  assert_built (dt_redis_config_build_redacted_url (config),
+                "rediss://admin:***@localhost:6379/0");
+
+  /* Without a password there is nothing to hide. */
+  dt_redis_config_set_redis_password (config, NULL);
+  assert_built (dt_redis_config_build_redacted_url (config), "rediss://admin@localhost:6379/0");
+
+  /* A set url: its userinfo and ?password= are redacted, the rest kept. */
+  dt_redis_config_set_redis_url (config, "redis://u:" SECRET "@h:1/0?password=" SECRET "&db=1");
+  assert_built (dt_redis_config_build_redacted_url (config),
+                "redis://u:***@h:1/0?password=***&db=1");
+  dt_redis_config_set_redis_url (config, "redis://:p%40ss@[::1]:6379/0");
+  assert_built (dt_redis_config_build_redacted_url (config), "redis://:***@[::1]:6379/0");
+  dt_redis_config_set_redis_url (config, "unix://u:" SECRET "@/tmp/r.sock?db=2");
+  assert_built (dt_redis_config_build_redacted_url (config), "unix://u:***@/tmp/r.sock?db=2");
+  dt_redis_config_set_redis_url (config, "redis://plain:6379/0");
+  assert_built (dt_redis_config_build_redacted_url (config), "redis://plain:6379/0");
+
+  /* An unescaped '/' in the password breaks the URL; still hidden. */
+  dt_redis_config_set_redis_url (config, "redis://:S3c/retPw@host:6379/0");
+  assert_built (dt_redis_config_build_redacted_url (config), "redis://:***@host:6379/0");
+}
+
+static DtRedisConfig *
+parse_ok (const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  DtRedisConfig *config = dt_redis_config_new_from_url (url, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+  /* The URL is kept: it goes on winning, and build_url() returns it. */
+  g_assert_cmpstr (dt_redis_config_get_redis_url (config), ==, url);
+
+  return config;
+}
+
+static void
+test_parse_basic (void)
+{
+  DtRedisConfig *config;
+
+  config = parse_ok ("redis://localhost:6379/0");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "localhost");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6379);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "0");
+  g_assert_false (dt_redis_config_get_redis_ssl (config));
+  g_assert_null (dt_redis_config_get_redis_username (config));
+  g_assert_null (dt_redis_config_get_redis_password (config));
+  assert_built (dt_redis_config_build_url (config), "redis://localhost:6379/0");
+  g_object_unref (config);
+
+  config = parse_ok ("rediss://admin:p%40ss%3Aw0rd%21@Redis.Example.com:6380/12");
+  g_assert_true (dt_redis_config_get_redis_ssl (config));
+  g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, "admin");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "p@ss:w0rd!");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "Redis.Example.com");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6380);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "12");
+  g_object_unref (config);
+
+  /* Password only, user only, and no port or db: defaults stay. */
+  config = parse_ok ("redis://:secret@cache");
+  g_assert_null (dt_redis_config_get_redis_username (config));
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "secret");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "cache");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6379);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "0");
+  g_object_unref (config);
+
+  config = parse_ok ("REDIS://reader@cache:7000/");
+  g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, "reader");
+  g_assert_null (dt_redis_config_get_redis_password (config));
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 7000);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "0");
+  g_object_unref (config);
+
+  /* IPv6 in brackets; the db canonicalised; ?db= wins over the path. */
+  config = parse_ok ("redis://[::1]:6390/007");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "::1");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6390);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "7");
+  g_object_unref (config);
+
+  config = parse_ok ("redis://[2001:db8::1]/1?db=3");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "2001:db8::1");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6379);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "3");
+  g_object_unref (config);
+
+  /* Percent-encoded UTF-8, and a '@' left unescaped in the password: the
+   * last '@' ends the userinfo. */
+  config = parse_ok ("redis://u%C3%BC:p%C3%A4ss@ss@h:1/0");
+  g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, "uü");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "päss@ss");
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "h");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 1);
+  g_object_unref (config);
+
+  /* A fragment is not part of the db. */
+  config = parse_ok ("redis://h/5#ignored");
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "5");
+  g_object_unref (config);
+}
+
+static void
+test_parse_round_trip (void)
+{
+  static const struct
+  {
+    const char *host;
+    guint port;
+    const char *db;
+    const char *username;
+    const char *password;
+    gboolean ssl;
+  } cases[] = {
+    { "localhost", 6379, "0", NULL, NULL, FALSE },
+    { "localhost", 6379, "0", NULL, "secret", FALSE },
+    { "redis.example.com", 6379, "0", "admin", "pass", FALSE },
+    { "secure.redis.com", 6380, "0", NULL, NULL, TRUE },
+    { "localhost", 6379, "0", NULL, "p@ss:w0rd!", FALSE },
+    { "localhost", 1, "15", "reader", NULL, FALSE },
+    { "::1", 65535, "4294967295", "u s/e%r", "pässwörd #?&=+", TRUE },
+    { "fe80::1", 6379, "2", "", "a:b:c", FALSE },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = build (cases[i].host, cases[i].port, cases[i].db,
+                                    cases[i].username, cases[i].password, cases[i].ssl);
+      g_autoptr(DtRedisConfig) config = parse_ok (url);
+      const char *username = cases[i].username;
+
+      if (username != NULL && *username == '\0')
+        username = NULL;
+
+      g_test_message ("round trip of %s", url);
+      g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, cases[i].host);
+      g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, cases[i].port);
+      g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, cases[i].db);
+      g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, username);
+      g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, cases[i].password);
+      g_assert_cmpint (dt_redis_config_get_redis_ssl (config), ==, cases[i].ssl);
+    }
+}
+
+static void
+test_parse_query (void)
+{
+  DtRedisConfig *config;
+
+  config = parse_ok ("rediss://cache:6380/1?socket_timeout=2.5&socket_connect_timeout=0.25"
+                     "&client_name=my%20app&max_connections=42&ssl_ca_certs=%2Fetc%2Fca.pem"
+                     "&ssl_certfile=/c.pem&ssl_keyfile=/k.pem&ssl_cert_reqs=none"
+                     "&health_check_interval=10&retry_on_timeout=yes&flag");
+  g_assert_cmpfloat (dt_redis_config_get_redis_socket_timeout (config), ==, 2.5);
+  g_assert_cmpfloat (dt_redis_config_get_redis_connect_timeout (config), ==, 0.25);
+  g_assert_cmpstr (dt_redis_config_get_redis_client_name (config), ==, "my app");
+  g_assert_cmpuint (dt_redis_config_get_redis_max_connections (config), ==, 42);
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_ca_file (config), ==, "/etc/ca.pem");
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_cert_file (config), ==, "/c.pem");
+  g_assert_cmpstr (dt_redis_config_get_redis_tls_key_file (config), ==, "/k.pem");
+  g_assert_true (dt_redis_config_get_redis_tls_insecure (config));
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "1");
+  g_object_unref (config);
+
+  config = parse_ok ("rediss://cache?ssl_cert_reqs=REQUIRED&db=9");
+  g_assert_false (dt_redis_config_get_redis_tls_insecure (config));
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "9");
+  g_object_unref (config);
+
+  /* Credentials in the query; the userinfo wins over them (redis-py). */
+  config = parse_ok ("redis://cache/0?username=qu&password=q%2Bp+w");
+  g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, "qu");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "q+p w");
+  g_object_unref (config);
+
+  config = parse_ok ("redis://iu:ip@cache/0?username=qu&password=qp");
+  g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, "iu");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "ip");
+  g_object_unref (config);
+}
+
+static void
+test_parse_unix (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DtRedisConfig) applied = dt_redis_config_new ();
+  g_autofree char *path = NULL;
+  DtRedisConfig *config;
+
+  config = parse_ok ("unix:///run/redis/redis.sock?db=3");
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "3");
+  g_assert_false (dt_redis_config_get_redis_ssl (config));
+  g_assert_null (dt_redis_config_get_redis_password (config));
+  g_object_unref (config);
+
+  config = parse_ok ("unix://admin:pa%3Ass@/tmp/r.sock");
+  g_assert_cmpstr (dt_redis_config_get_redis_username (config), ==, "admin");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "pa:ss");
+  g_object_unref (config);
+
+  config = parse_ok ("unix:///tmp/r.sock?password=qpw&socket_timeout=3");
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "qpw");
+  g_assert_cmpfloat (dt_redis_config_get_redis_socket_timeout (config), ==, 3.0);
+  g_object_unref (config);
+
+  /* The socket path comes back through apply_full, decoded. */
+  dt_redis_config_set_redis_ssl (applied, TRUE);
+  g_assert_true (dt_redis_url_apply_full ("unix:///tmp/my%20redis.sock?db=1", applied,
+                                          &path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (path, ==, "/tmp/my redis.sock");
+  g_assert_false (dt_redis_config_get_redis_ssl (applied));
+  g_assert_cmpstr (dt_redis_config_get_redis_db (applied), ==, "1");
+  g_clear_pointer (&path, g_free);
+
+  g_assert_true (dt_redis_url_apply_full ("redis://h:1/0", applied, &path, &error));
+  g_assert_no_error (error);
+  g_assert_null (path);
+}
+
+static void
+test_parse_invalid (void)
+{
+  static const struct
+  {
+    const char *url;
+    const char *names;   /* what the message must mention */
+  } cases[] = {
+    { "http://:" SECRET "@localhost:6379/0", "“http”" },
+    { "ftp://" SECRET "@localhost/0", "“ftp”" },
+    { ":" SECRET "@localhost:6379/0", "scheme" },
+    { "", "scheme" },
+    { "redis:" SECRET "@localhost", "host" },
+    { "redis://:" SECRET "@localhost:0/0", "port" },
+    { "redis://:" SECRET "@localhost:65536/0", "port" },
+    { "redis://:" SECRET "@localhost:-1/0", "port" },
+    { "redis://:" SECRET "@localhost:63x9/0", "port" },
+    { "redis://:" SECRET "@localhost:99999999999999999999/0", "port" },
+    { "redis://:" SECRET "@localhost:6379/abc", "database" },
+    { "redis://:" SECRET "@localhost:6379/-1", "database" },
+    { "redis://:" SECRET "@localhost:6379/1/2", "database" },
+    { "redis://:" SECRET "@localhost:6379/4294967296", "database" },
+    { "redis://:" SECRET "@localhost:6379?db=x", "“db”" },
+    { "redis://:" SECRET "@localhost:6379?db=-2", "“db”" },
+    { "redis://:" SECRET "@localhost:6379?db=", "“db”" },
+    { "redis://:" SECRET "@[::1:6379/0", "IPv6" },
+    { "redis://:" SECRET "@[::1]x:6379/0", "IPv6" },
+    { "redis://:" SECRET "@:6379/0", "host" },
+    { "redis://:" SECRET "@/0", "host" },
+    { "redis://", "host" },
+    { "redis://:" SECRET "@[]:6379/0", "host" },
+    { "redis://us%zzer:" SECRET "@localhost/0", "username" },
+    { "redis://user:" SECRET "%4@localhost/0", "password" },
+    { "redis://user:" SECRET "%00@localhost/0", "password" },
+    { "redis://user:" SECRET "%FF@localhost/0", "password" },
+    { "redis://:" SECRET "@local%host/0", "host" },
+    { "redis://:" SECRET "@localhost:6379/%zz", "path" },
+    { "redis://:" SECRET "@localhost/0?socket_timeout=0", "socket_timeout" },
+    { "redis://:" SECRET "@localhost/0?socket_timeout=-1", "socket_timeout" },
+    { "redis://:" SECRET "@localhost/0?socket_timeout=abc", "socket_timeout" },
+    { "redis://:" SECRET "@localhost/0?socket_timeout=nan", "socket_timeout" },
+    { "redis://:" SECRET "@localhost/0?socket_timeout=1e300", "socket_timeout" },
+    { "redis://:" SECRET "@localhost/0?socket_connect_timeout=0", "socket_connect_timeout" },
+    { "redis://:" SECRET "@localhost/0?max_connections=0", "max_connections" },
+    { "redis://:" SECRET "@localhost/0?max_connections=many", "max_connections" },
+    { "redis://:" SECRET "@localhost/0?ssl_cert_reqs=maybe", "ssl_cert_reqs" },
+    { "redis://localhost/0?password=" SECRET "%zz", "password" },
+    { "redis://localhost/0?ssl_certfile=/c.pem&password=" SECRET, "tls-key-file" },
+    { "unix://:" SECRET "@/tmp/r%zz.sock", "path" },
+    { "unix://:" SECRET "@", "socket path" },
+    { "unix://:" SECRET "@localhost/tmp/r.sock", "host" },
+    { "unix:///tmp/r.sock?password=" SECRET "&db=x", "“db”" },
+    /* A '/' left unescaped in the password cuts it in two. */
+    { "redis://:S3cretPw/S3cretPw@localhost:6379/0", "host" },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DtRedisConfig) config = NULL;
+
+      g_test_message ("bad URL: %s", cases[i].url);
+      config = dt_redis_config_new_from_url (cases[i].url, &error);
+      g_assert_null (config);
+      g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+      g_test_message ("message: %s", error->message);
+      g_assert_null (strstr (error->message, SECRET));
+      g_assert_nonnull (strstr (error->message, cases[i].names));
+    }
+}
+
+static void
+test_apply_atomic (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  g_signal_connect (config, "notify", G_CALLBACK (on_notify), &count);
+
+  /* Everything before the bad db parses: none of it may be written. */
+  g_assert_false (dt_redis_url_apply ("rediss://u:" SECRET "@elsewhere:7000/x?client_name=n",
+                                      config, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_cmpuint (count, ==, 0);
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "localhost");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 6379);
+  g_assert_null (dt_redis_config_get_redis_username (config));
+  g_assert_null (dt_redis_config_get_redis_password (config));
+  g_assert_false (dt_redis_config_get_redis_ssl (config));
+  g_assert_null (dt_redis_config_get_redis_client_name (config));
+  g_clear_error (&error);
+
+  /* A good one writes only what it names. */
+  dt_redis_config_set_redis_client_name (config, "kept");
+  count = 0;
+  g_assert_true (dt_redis_url_apply ("redis://elsewhere:7000", config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "elsewhere");
+  g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 7000);
+  g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "0");
+  g_assert_cmpstr (dt_redis_config_get_redis_client_name (config), ==, "kept");
+  g_assert_null (dt_redis_config_get_redis_url (config));
+  g_assert_cmpuint (count, ==, 2);
+}
+
+static void
+assert_invalid (DtRedisConfig *config,
+                const char    *names)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dt_redis_config_validate (config, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_test_message ("message: %s", error->message);
+  g_assert_nonnull (strstr (error->message, names));
+  g_assert_null (strstr (error->message, SECRET));
+}
+
+static void
+assert_valid (DtRedisConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dt_redis_config_validate (config, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_validate (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+
+  dt_redis_config_set_redis_password (config, SECRET);
+  assert_valid (config);
+
+  dt_redis_config_set_redis_port (config, 0);
+  assert_invalid (config, "port");
+  dt_redis_config_set_redis_port (config, 65536);
+  assert_invalid (config, "port");
+  dt_redis_config_set_redis_port (config, 65535);
+  assert_valid (config);
+
+  dt_redis_config_set_redis_db (config, "abc");
+  assert_invalid (config, "database");
+  dt_redis_config_set_redis_db (config, "-1");
+  assert_invalid (config, "database");
+  dt_redis_config_set_redis_db (config, "");
+  assert_invalid (config, "database");
+  dt_redis_config_set_redis_db (config, " 1");
+  assert_invalid (config, "database");
+  dt_redis_config_set_redis_db (config, "4294967296");
+  assert_invalid (config, "database");
+  dt_redis_config_set_redis_db (config, "4294967295");
+  assert_valid (config);
+
+  dt_redis_config_set_redis_max_connections (config, 0);
+  assert_invalid (config, "max-connections");
+  dt_redis_config_set_redis_max_connections (config, 1);
+  assert_valid (config);
+
+  dt_redis_config_set_redis_socket_timeout (config, 0);
+  assert_invalid (config, "socket-timeout");
+  dt_redis_config_set_redis_socket_timeout (config, -2);
+  assert_invalid (config, "socket-timeout");
+  dt_redis_config_set_redis_socket_timeout (config, NAN);
+  assert_invalid (config, "socket-timeout");
+  dt_redis_config_set_redis_socket_timeout (config, INFINITY);
+  assert_invalid (config, "socket-timeout");
+  dt_redis_config_set_redis_socket_timeout (config, 0.001);
+  assert_valid (config);
+
+  dt_redis_config_set_redis_connect_timeout (config, 0);
+  assert_invalid (config, "connect-timeout");
+  dt_redis_config_set_redis_connect_timeout (config, -1);
+  assert_valid (config);
+
+  dt_redis_config_set_redis_idle_timeout (config, -1);
+  assert_invalid (config, "idle-timeout");
+  dt_redis_config_set_redis_idle_timeout (config, 0);
+  assert_valid (config);
+
+  dt_redis_config_set_redis_host (config, "");
+  assert_invalid (config, "host");
+  dt_redis_config_set_redis_url (config, "redis://cache:6379/0");
+  assert_valid (config);
+  dt_redis_config_set_redis_url (config, NULL);
+  dt_redis_config_set_redis_host (config, "localhost");
+
+  dt_redis_config_set_redis_tls_cert_file (config, "cert.pem");
+  assert_invalid (config, "tls-key-file");
+  dt_redis_config_set_redis_tls_key_file (config, "key.pem");
+  assert_valid (config);
+  dt_redis_config_set_redis_tls_cert_file (config, NULL);
+  assert_invalid (config, "tls-cert-file");
+  dt_redis_config_set_redis_tls_key_file (config, NULL);
+
+  /* A set url must parse, options included. */
+  dt_redis_config_set_redis_url (config, "redis://:" SECRET "@cache:70000/0");
+  assert_invalid (config, "port");
+  dt_redis_config_set_redis_url (config, "redis://:" SECRET "@cache/0?socket_timeout=0");
+  assert_invalid (config, "socket_timeout");
+  dt_redis_config_set_redis_url (config, "memcached://:" SECRET "@cache/0");
+  assert_invalid (config, "memcached");
+  dt_redis_config_set_redis_url (config, "redis://:" SECRET "@cache/0");
+  assert_valid (config);
+}
+
+static void
+test_endpoint_properties (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisEndpoint) endpoint = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+
+  dt_redis_config_set_redis_host (config, "redis.example.com");
+  dt_redis_config_set_redis_port (config, 6380);
+  dt_redis_config_set_redis_db (config, "3");
+  dt_redis_config_set_redis_username (config, "admin");
+  dt_redis_config_set_redis_password (config, SECRET);
+  dt_redis_config_set_redis_ssl (config, TRUE);
+  dt_redis_config_set_redis_max_connections (config, 7);
+  dt_redis_config_set_redis_socket_timeout (config, 2.5);
+  dt_redis_config_set_redis_connect_timeout (config, 0.75);
+  dt_redis_config_set_redis_idle_timeout (config, 0);
+  dt_redis_config_set_redis_client_name (config, "api");
+  dt_redis_config_set_redis_tls_ca_file (config, "ca.pem");
+  dt_redis_config_set_redis_tls_cert_file (config, "cert.pem");
+  dt_redis_config_set_redis_tls_key_file (config, "key.pem");
+  dt_redis_config_set_redis_tls_insecure (config, TRUE);
+
+  endpoint = dt_redis_endpoint_new_from_config (config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (endpoint);
+
+  g_assert_cmpstr (endpoint->host, ==, "redis.example.com");
+  g_assert_cmpuint (endpoint->port, ==, 6380);
+  g_assert_null (endpoint->unix_path);
+  g_assert_true (endpoint->tls);
+  g_assert_cmpstr (endpoint->username, ==, "admin");
+  g_assert_cmpstr (endpoint->password, ==, SECRET);
+  g_assert_cmpuint (endpoint->db, ==, 3);
+  g_assert_cmpstr (endpoint->client_name, ==, "api");
+  g_assert_cmpuint (endpoint->max_connections, ==, 7);
+  g_assert_cmpint (endpoint->socket_timeout_us, ==, 2500000);
+  g_assert_cmpint (endpoint->connect_timeout_us, ==, 750000);
+  g_assert_cmpint (endpoint->idle_timeout_us, ==, 0);
+  g_assert_cmpstr (endpoint->tls_ca_file, ==, "ca.pem");
+  g_assert_cmpstr (endpoint->tls_cert_file, ==, "cert.pem");
+  g_assert_cmpstr (endpoint->tls_key_file, ==, "key.pem");
+  g_assert_true (endpoint->tls_insecure);
+
+  description = dt_redis_endpoint_describe (endpoint);
+  g_assert_cmpstr (description, ==, "redis.example.com:6380");
+
+  /* A snapshot: later config changes do not reach it. */
+  dt_redis_config_set_redis_host (config, "changed");
+  g_assert_cmpstr (endpoint->host, ==, "redis.example.com");
+
+  g_assert_true (dt_redis_endpoint_ref (endpoint) == endpoint);
+  dt_redis_endpoint_unref (endpoint);
+  g_assert_cmpstr (endpoint->host, ==, "redis.example.com");
+}
+
+static void
+test_endpoint_defaults (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisEndpoint) endpoint = NULL;
+  g_autofree char *description = NULL;
+
+  /* Empty credentials are no credentials. */
+  dt_redis_config_set_redis_username (config, "");
+  dt_redis_config_set_redis_password (config, "");
+  dt_redis_config_set_redis_client_name (config, "");
+  endpoint = dt_redis_endpoint_new_from_config (config, NULL);
+  g_assert_nonnull (endpoint);
+  g_assert_cmpstr (endpoint->host, ==, "localhost");
+  g_assert_cmpuint (endpoint->port, ==, 6379);
+  g_assert_false (endpoint->tls);
+  g_assert_null (endpoint->username);
+  g_assert_null (endpoint->password);
+  g_assert_null (endpoint->client_name);
+  g_assert_cmpuint (endpoint->db, ==, 0);
+  g_assert_cmpuint (endpoint->max_connections, ==, 10);
+  g_assert_cmpint (endpoint->socket_timeout_us, ==, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (endpoint->connect_timeout_us, ==, 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (endpoint->idle_timeout_us, ==, 300 * G_USEC_PER_SEC);
+  g_assert_false (endpoint->tls_insecure);
+  g_clear_pointer (&endpoint, dt_redis_endpoint_unref);
+
+  /* A microsecond timeout does not round to "none". */
+  dt_redis_config_set_redis_socket_timeout (config, 1e-9);
+  dt_redis_config_set_redis_host (config, "::1");
+  endpoint = dt_redis_endpoint_new_from_config (config, NULL);
+  g_assert_nonnull (endpoint);
+  g_assert_cmpint (endpoint->socket_timeout_us, ==, 1);
+  description = dt_redis_endpoint_describe (endpoint);
+  g_assert_cmpstr (description, ==, "[::1]:6379");
+}
+
+static void
+test_endpoint_url (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisEndpoint) endpoint = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+
+  /* The separate properties act as defaults under the URL. */
+  dt_redis_config_set_redis_host (config, "ignored");
+  dt_redis_config_set_redis_port (config, 1111);
+  dt_redis_config_set_redis_db (config, "9");
+  dt_redis_config_set_redis_password (config, "property-pw");
+  dt_redis_config_set_redis_client_name (config, "from-property");
+  dt_redis_config_set_redis_max_connections (config, 4);
+  dt_redis_config_set_redis_url (config,
+                                 "rediss://u:url%2Fpw@[2001:db8::2]:7000/4?socket_timeout=1.5");
+
+  endpoint = dt_redis_endpoint_new_from_config (config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (endpoint->host, ==, "2001:db8::2");
+  g_assert_cmpuint (endpoint->port, ==, 7000);
+  g_assert_true (endpoint->tls);
+  g_assert_cmpstr (endpoint->username, ==, "u");
+  g_assert_cmpstr (endpoint->password, ==, "url/pw");
+  g_assert_cmpuint (endpoint->db, ==, 4);
+  g_assert_cmpint (endpoint->socket_timeout_us, ==, 1500000);
+  g_assert_cmpint (endpoint->connect_timeout_us, ==, 1500000);
+  g_assert_cmpstr (endpoint->client_name, ==, "from-property");
+  g_assert_cmpuint (endpoint->max_connections, ==, 4);
+  description = dt_redis_endpoint_describe (endpoint);
+  g_assert_cmpstr (description, ==, "[2001:db8::2]:7000");
+  g_assert_null (strstr (description, "pw"));
+  g_clear_pointer (&endpoint, dt_redis_endpoint_unref);
+  g_clear_pointer (&description, g_free);
+
+  /* What the URL leaves out comes from the properties. */
+  dt_redis_config_set_redis_url (config, "redis://cache");
+  endpoint = dt_redis_endpoint_new_from_config (config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (endpoint->host, ==, "cache");
+  g_assert_cmpuint (endpoint->port, ==, 1111);
+  g_assert_cmpuint (endpoint->db, ==, 9);
+  g_assert_false (endpoint->tls);
+  g_assert_cmpstr (endpoint->password, ==, "property-pw");
+  g_clear_pointer (&endpoint, dt_redis_endpoint_unref);
+
+  /* Unix sockets: no host, no TLS. */
+  dt_redis_config_set_redis_ssl (config, TRUE);
+  dt_redis_config_set_redis_url (config, "unix://:sockpw@/run/redis.sock?db=2");
+  endpoint = dt_redis_endpoint_new_from_config (config, &error);
+  g_assert_no_error (error);
+  g_assert_null (endpoint->host);
+  g_assert_cmpstr (endpoint->unix_path, ==, "/run/redis.sock");
+  g_assert_false (endpoint->tls);
+  g_assert_cmpuint (endpoint->db, ==, 2);
+  g_assert_cmpstr (endpoint->password, ==, "sockpw");
+  description = dt_redis_endpoint_describe (endpoint);
+  g_assert_cmpstr (description, ==, "/run/redis.sock");
+}
+
+static void
+test_endpoint_invalid (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_config_set_redis_port (config, 0);
+  g_assert_null (dt_redis_endpoint_new_from_config (config, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_clear_error (&error);
+
+  dt_redis_config_set_redis_port (config, 6379);
+  dt_redis_config_set_redis_url (config, "redis://:" SECRET "@cache:6379/zero");
+  g_assert_null (dt_redis_endpoint_new_from_config (config, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_null (strstr (error->message, SECRET));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/config/defaults", test_defaults);
+  g_test_add_func ("/config/setters", test_setters);
+  g_test_add_func ("/config/notify", test_notify);
+  g_test_add_func ("/config/connect-timeout", test_connect_timeout);
+  g_test_add_func ("/config/copy", test_copy);
+  g_test_add_func ("/config/validate", test_validate);
+  g_test_add_func ("/url/build/seed", test_build_seed);
+  g_test_add_func ("/url/build/more", test_build_more);
+  g_test_add_func ("/url/escape", test_escape);
+  g_test_add_func ("/url/redacted", test_redacted);
+  g_test_add_func ("/url/parse/basic", test_parse_basic);
+  g_test_add_func ("/url/parse/round-trip", test_parse_round_trip);
+  g_test_add_func ("/url/parse/query", test_parse_query);
+  g_test_add_func ("/url/parse/unix", test_parse_unix);
+  g_test_add_func ("/url/parse/invalid", test_parse_invalid);
+  g_test_add_func ("/url/apply-atomic", test_apply_atomic);
+  g_test_add_func ("/endpoint/properties", test_endpoint_properties);
+  g_test_add_func ("/endpoint/defaults", test_endpoint_defaults);
+  g_test_add_func ("/endpoint/url", test_endpoint_url);
+  g_test_add_func ("/endpoint/invalid", test_endpoint_invalid);
+
+  return g_test_run ();
+}
