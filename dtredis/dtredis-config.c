@@ -10,6 +10,7 @@
 
 #include "dtredis-config.h"
 #include "dtredis-error.h"
+#include "dtredis-i18n-private.h"
 #include "dtredis-url-private.h"
 
 /**
@@ -249,6 +250,8 @@ dt_redis_config_class_init (DtRedisConfigClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  dt_redis_i18n_init ();
 
   object_class->finalize = dt_redis_config_finalize;
   object_class->get_property = dt_redis_config_get_property;

@@ -36,14 +36,31 @@ typedef struct _DtRedisConnection
   gint64             last_used;
   pid_t              pid;        /* the process that opened it */
   gboolean           broken;     /* an I/O or protocol error happened: never reuse */
+
+  /* Private to dtredis-connection.c, except where said. */
+  char              *description; /* dt_redis_endpoint_describe () */
+  int                fd;
+  gboolean           fd_blocking; /* plain socket in blocking mode (sync open) */
+  gint64             rcvtimeo_us; /* SO_RCVTIMEO now set on fd; 0: none */
+  guint8            *buf;         /* read buffer, kept between commands */
+  gsize              buf_size;
+  /* Set by a failed dt_redis_connection_run(): the peer closed or reset
+   * the connection before any reply byte arrived (no timeout, no partial
+   * reply), so a live server cannot have answered: the sync pool may retry
+   * on a fresh connection when this one had sat idle. */
+  gboolean           retry_safe;
 } DtRedisConnection;
 
 /* Blocking: connect (connect-timeout), TLS handshake, AUTH/SELECT/SETNAME.
- * Errors: CONNECTION, TIMEOUT, TLS, AUTH, SERVER, G_IO_ERROR_CANCELLED. */
+ * Errors: CONNECTION, TIMEOUT, TLS, AUTH, SERVER, G_IO_ERROR_CANCELLED.
+ * Plain sockets opened this way are switched to blocking mode for the sync
+ * fast path: use them with dt_redis_connection_run(), not the pollable
+ * streams. */
 DtRedisConnection *dt_redis_connection_open          (DtRedisEndpoint      *endpoint,
                                                       GCancellable         *cancellable,
                                                       GError              **error);
-/* The same without blocking the thread-default main context. */
+/* The same without blocking the thread-default main context (whose
+ * callbacks it uses); sockets stay non-blocking, for the pollable streams. */
 void               dt_redis_connection_open_async    (DtRedisEndpoint      *endpoint,
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
@@ -68,6 +85,9 @@ gboolean           dt_redis_connection_is_stale      (DtRedisConnection    *self
  * G_IO_ERROR_CANCELLED), naming the endpoint. Takes ownership of @error. */
 GError            *dt_redis_connection_wrap_error    (DtRedisConnection    *self,
                                                       GError               *error);
+
+/* getpid() without a system call: refreshed in the child after fork(). */
+pid_t              dt_redis_connection_current_pid   (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisConnection, dt_redis_connection_free)
 

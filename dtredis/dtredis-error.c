@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "dtredis-error.h"
+#include "dtredis-i18n-private.h"
 
 /**
  * dt_redis_error_quark:
@@ -14,4 +15,17 @@
  *
  * Returns: the error domain of dtredis
  */
-G_DEFINE_QUARK (dt-redis-error-quark, dt_redis_error)
+GQuark
+dt_redis_error_quark (void)
+{
+  static GQuark quark;
+
+  /* Errors are where translated messages show up first. */
+  if (G_UNLIKELY (quark == 0))
+    {
+      dt_redis_i18n_init ();
+      quark = g_quark_from_static_string ("dt-redis-error-quark");
+    }
+
+  return quark;
+}

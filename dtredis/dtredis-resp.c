@@ -51,19 +51,36 @@ attach (const redisReadTask *task,
   return reply;
 }
 
-static void *
-create_string (const redisReadTask *task,
-               char                *str,
-               size_t               len)
-{
-  return attach (task, _dt_redis_reply_new_text (reply_type_from_task (task->type), str, len));
-}
-
 static DtRedisRespReader *
 reader_from_task (const redisReadTask *task)
 {
   /* The root task's privdata is the reader's, set by hiredis. */
   return task->privdata;
+}
+
+static void *
+create_string (const redisReadTask *task,
+               char                *str,
+               size_t               len)
+{
+  DtRedisRespReader *self = reader_from_task (task);
+
+  /* pending_item_too_long() only sees items that are still arriving; one
+   * that came whole in a single read is checked here, so that the cap does
+   * not depend on how the stream was split. */
+  if (len > self->max_bulk_len)
+    {
+      g_free (self->refusal);
+      if (task->type == REDIS_REPLY_STRING)
+        self->refusal = g_strdup_printf (_("a bulk string of %lld bytes is more than the limit of %lu"),
+                                         (long long) len, (unsigned long) self->max_bulk_len);
+      else
+        self->refusal = g_strdup_printf (_("a status line longer than %lu bytes"),
+                                         (unsigned long) self->max_bulk_len);
+      return NULL;
+    }
+
+  return attach (task, _dt_redis_reply_new_text (reply_type_from_task (task->type), str, len));
 }
 
 static void *
@@ -168,6 +185,26 @@ dt_redis_resp_reader_feed (DtRedisRespReader  *self,
   return TRUE;
 }
 
+/* Where the line starting at @p ends: hiredis ends lines at "\r\n" only,
+ * so a lone '\r' does not end one. */
+static const char *
+find_line_end (const char *p,
+               const char *end)
+{
+  while (p < end)
+    {
+      const char *cr = memchr (p, '\r', (gsize) (end - p));
+
+      if (cr == NULL || cr + 1 >= end)
+        return NULL;
+      if (cr[1] == '\n')
+        return cr;
+      p = cr + 1;
+    }
+
+  return NULL;
+}
+
 /* hiredis waits for a whole bulk string before it builds it, buffering as
  * much as the server announces, and for the end of a line however long it
  * gets. Look at the item it is waiting on (its type byte already consumed),
@@ -189,15 +226,16 @@ pending_item_too_long (DtRedisRespReader *self)
 
   p = r->buf + r->pos;
   end = r->buf + r->len;
-  cr = memchr (p, '\r', (gsize) (end - p));
+  cr = find_line_end (p, end);
 
   if (type == REDIS_REPLY_STATUS || type == REDIS_REPLY_ERROR)
     {
       if (cr == NULL && (gsize) (end - p) > self->max_bulk_len)
         {
           g_free (self->refusal);
-          self->refusal = g_strdup_printf (_("a status line longer than %" G_GSIZE_FORMAT " bytes"),
-                                           self->max_bulk_len);
+          /* Plain C formats: xgettext cannot see through G_GSIZE_FORMAT. */
+          self->refusal = g_strdup_printf (_("a status line longer than %lu bytes"),
+                                           (unsigned long) self->max_bulk_len);
           return TRUE;
         }
       return FALSE;
@@ -222,9 +260,8 @@ pending_item_too_long (DtRedisRespReader *self)
   if (announced >= 0 && (guint64) announced > self->max_bulk_len)
     {
       g_free (self->refusal);
-      self->refusal = g_strdup_printf (_("a bulk string of %" G_GINT64_FORMAT
-                                         " bytes is more than the limit of %" G_GSIZE_FORMAT),
-                                       announced, self->max_bulk_len);
+      self->refusal = g_strdup_printf (_("a bulk string of %lld bytes is more than the limit of %lu"),
+                                       (long long) announced, (unsigned long) self->max_bulk_len);
       return TRUE;
     }
 

@@ -799,15 +799,16 @@ dt_redis_url_redact (const char *url)
   authority_end = find_first_of (start, fragment, "/?");
 
   at = find_last (start, authority_end, '@');
-  if (at == NULL)
-    {
-      g_auto(ParsedUrl) p = { 0, };
+  {
+    g_auto(ParsedUrl) p = { 0, };
 
-      /* An unescaped '/' or '?' in a password cuts the authority short;
-       * such a URL does not parse, so look for the '@' further on. */
-      if (!parse_url (url, &p, NULL))
-        at = find_last (start, find_first_of (start, fragment, "?"), '@');
-    }
+    /* An unescaped '/', '?' or '#' in a password cuts the authority short,
+     * and an '@' in the user name moves it; such a URL does not parse, so
+     * take the last '@' anywhere as the end of the userinfo: hiding too
+     * much of a broken URL is fine, hiding too little is not. */
+    if (!parse_url (url, &p, NULL))
+      at = find_last (start, end, '@');
+  }
 
   out = g_string_sized_new ((gsize) (end - url) + 8);
 
@@ -821,6 +822,13 @@ dt_redis_url_redact (const char *url)
     }
   else
     rest = url;
+
+  if (rest > fragment)
+    {
+      /* The userinfo ran past a '#': what follows is still to look at. */
+      fragment = find_first_of (rest, end, "#");
+      authority_end = find_first_of (rest, fragment, "/?");
+    }
 
   query = find_first_of (MAX (rest, authority_end), fragment, "?");
   g_string_append_len (out, rest, query - rest);

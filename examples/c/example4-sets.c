@@ -1,0 +1,124 @@
+/* example4-sets.c: the seed's Example 4, membership, union, intersection
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <dtredis.h>
+
+static int
+fail (const GError *error)
+{
+  g_printerr ("Redis error: %s\n", error->message);
+  return 1;
+}
+
+static int
+compare_bytes (gconstpointer a,
+               gconstpointer b)
+{
+  return g_bytes_compare (*(GBytes * const *) a, *(GBytes * const *) b);
+}
+
+/* Sets have no order: sort them, so that the output is the same each run. */
+static void
+print_set (const char *label,
+           GPtrArray  *members)
+{
+  g_ptr_array_sort (members, compare_bytes);
+  g_print ("%s: [", label);
+  for (guint i = 0; i < members->len; i++)
+    {
+      GBytes *member = g_ptr_array_index (members, i);
+
+      g_print ("%s'%.*s'", i == 0 ? "" : ", ", (int) g_bytes_get_size (member),
+               (const char *) g_bytes_get_data (member, NULL));
+    }
+  g_print ("]\n");
+}
+
+int
+main (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DtRedisConfig) config = NULL;
+  g_autoptr(DtRedisInstance) redis_instance = NULL;
+  g_autoptr(DtRedisClient) client = NULL;
+  g_autoptr(GPtrArray) python_frameworks = NULL;
+  g_autoptr(GPtrArray) set_union = NULL;
+  g_autoptr(GPtrArray) intersection = NULL;
+  g_autoptr(GPtrArray) diff = NULL;
+  const char * const both[] = { "set1", "set2", NULL };
+  gboolean has_django;
+  const char *url;
+
+  url = g_getenv ("REDIS_URL");
+  if (url == NULL)
+    url = "redis://localhost:6379/0";
+
+  config = dt_redis_config_new_from_url (url, &error);
+  if (config == NULL)
+    {
+      g_printerr ("Bad REDIS_URL: %s\n", error->message);
+      return 1;
+    }
+  redis_instance = dt_redis_instance_new (config);
+  client = dt_redis_instance_get_redis_client (redis_instance);
+
+  /* Add members */
+  dt_redis_client_sadd (client, "languages:python",
+                        (const char * const[]) { "django", "flask", "fastapi", NULL },
+                        NULL, &error);
+  if (error != NULL)
+    return fail (error);
+  dt_redis_client_sadd (client, "languages:javascript",
+                        (const char * const[]) { "react", "vue", "express", NULL },
+                        NULL, &error);
+  if (error != NULL)
+    return fail (error);
+
+  /* Check membership */
+  has_django = dt_redis_client_sismember (client, "languages:python", "django", NULL, &error);
+  if (error != NULL)
+    return fail (error);
+  g_print ("Python has Django: %s\n", has_django ? "true" : "false");
+
+  /* Get all members, in the server's order */
+  python_frameworks = dt_redis_client_smembers (client, "languages:python", NULL, &error);
+  if (python_frameworks == NULL)
+    return fail (error);
+  g_print ("Python frameworks:\n");
+  for (guint i = 0; i < python_frameworks->len; i++)
+    {
+      GBytes *fw = g_ptr_array_index (python_frameworks, i);
+
+      g_print ("  - %.*s\n", (int) g_bytes_get_size (fw),
+               (const char *) g_bytes_get_data (fw, NULL));
+    }
+
+  /* Set operations */
+  dt_redis_client_sadd (client, "set1", (const char * const[]) { "a", "b", "c", NULL },
+                        NULL, &error);
+  if (error != NULL)
+    return fail (error);
+  dt_redis_client_sadd (client, "set2", (const char * const[]) { "b", "c", "d", NULL },
+                        NULL, &error);
+  if (error != NULL)
+    return fail (error);
+
+  set_union = dt_redis_client_sunion (client, both, NULL, &error);
+  if (set_union == NULL)
+    return fail (error);
+  print_set ("Union", set_union);
+
+  intersection = dt_redis_client_sinter (client, both, NULL, &error);
+  if (intersection == NULL)
+    return fail (error);
+  print_set ("Intersection", intersection);
+
+  diff = dt_redis_client_sdiff (client, both, NULL, &error);
+  if (diff == NULL)
+    return fail (error);
+  print_set ("Difference", diff);
+
+  return 0;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// The seed's Example 1: Basic Synchronous Operations.
+//
+//   REDIS_URL=redis://localhost:6379/0 gjs -m example1-strings.js
+
+import GLib from 'gi://GLib';
+import DtRedis from 'gi://DtRedis?version=1.0';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const bytes = str => encoder.encode(str);
+const text = value => value === null ? null : decoder.decode(value.toArray());
+
+const redisUrl = GLib.Uri.parse(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0',
+    GLib.UriFlags.NONE);
+
+// Setup
+const config = new DtRedis.Config()
+    .set_redis_host(redisUrl.get_host())
+    .set_redis_port(redisUrl.get_port() > 0 ? redisUrl.get_port() : 6379)
+    .set_redis_db(redisUrl.get_path().replace(/^\//, '') || '0');
+
+const redisInstance = DtRedis.Instance.new(config);
+
+// String operations
+const client = redisInstance.get_redis_client();
+try {
+    // Set and get
+    client.set('greeting', bytes('Hello, Redis!'), null);
+    const greeting = client.get('greeting', null);
+    print(text(greeting)); // Hello, Redis!
+
+    // Increment counter
+    client.set('visitors', bytes('0'), null);
+    client.incr('visitors', null);
+    client.incrby('visitors', 10, null);
+    const visitors = client.get('visitors', null);
+    print(`Visitors: ${text(visitors)}`); // Visitors: 11
+
+    // Expiration
+    client.setex('session:abc', 3600, bytes('user_data'), null);
+    const ttl = client.ttl('session:abc', null);
+    print(`Session expires in ${ttl} seconds`);
+} finally {
+    client.close();
+}

@@ -1,0 +1,1326 @@
+/* test-connection.c: one connection: transports, TLS, the handshake,
+ * deadlines and error mapping, against a private redis-server and the
+ * fake server
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <dtredis.h>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dtredis-connection-private.h"
+#include "dtredis-endpoint-private.h"
+#include "dtredis-test-server.h"
+#include "dtredis-fake-server.h"
+
+#define PASSWORD "s3cret-Pa55"
+#define ALICE_PASSWORD "alice-Pa55"
+
+/* Plain, Unix socket and TLS on one server; passwords on another. */
+static DtTestServer *server;
+static DtTestServer *auth_server;
+
+static DtRedisConfig *
+new_config (const char *host,
+            guint       port)
+{
+  DtRedisConfig *config = dt_redis_config_new ();
+
+  dt_redis_config_set_redis_host (config, host);
+  dt_redis_config_set_redis_port (config, port);
+  dt_redis_config_set_redis_socket_timeout (config, 5.0);
+  /* Generous: the first TLS connection loads the system's CA list, which
+   * takes seconds under valgrind. Tests of the timeout set their own. */
+  dt_redis_config_set_redis_connect_timeout (config, 30.0);
+  return config;
+}
+
+static DtRedisConfig *
+server_config (DtTestServer *srv)
+{
+  return new_config (dt_test_server_get_host (srv), dt_test_server_get_port (srv));
+}
+
+static DtRedisConfig *
+fake_config (DtFakeServer *fake)
+{
+  return new_config ("127.0.0.1", dt_fake_server_get_port (fake));
+}
+
+static DtRedisConfig *
+tls_config (DtTestServer *srv,
+            const char   *host)
+{
+  DtRedisConfig *config = new_config (host, dt_test_server_get_tls_port (srv));
+
+  dt_redis_config_set_redis_ssl (config, TRUE);
+  dt_redis_config_set_redis_tls_ca_file (config, dt_test_server_get_ca_file (srv));
+  return config;
+}
+
+static DtRedisEndpoint *
+endpoint_from (DtRedisConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  DtRedisEndpoint *endpoint = dt_redis_endpoint_new_from_config (config, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (endpoint);
+  return endpoint;
+}
+
+static DtRedisConnection *
+open_config (DtRedisConfig  *config,
+             GError        **error)
+{
+  g_autoptr(DtRedisEndpoint) endpoint = endpoint_from (config);
+
+  return dt_redis_connection_open (endpoint, NULL, error);
+}
+
+static DtRedisConnection *
+open_ok (DtRedisConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  DtRedisConnection *conn = open_config (config, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+  return conn;
+}
+
+/* Runs one command given as C strings ending with NULL. */
+static DtRedisReply *
+run (DtRedisConnection  *conn,
+     GError            **error,
+     const char         *first,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(DtRedisCommand) cmd = dt_redis_command_new (DT_REDIS_VALUE_REPLY);
+  DtRedisReply *reply = NULL;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  dt_redis_command_append_strv (cmd, (const char * const *) argv->pdata);
+  if (!dt_redis_connection_run (conn, cmd, &reply, NULL, error))
+    return NULL;
+  return reply;
+}
+
+static void
+assert_status (DtRedisReply *reply,
+               const char   *status)
+{
+  g_assert_nonnull (reply);
+  g_assert_cmpint (dt_redis_reply_get_reply_type (reply), ==, DT_REDIS_REPLY_STATUS);
+  g_assert_cmpstr (dt_redis_reply_get_string (reply, NULL), ==, status);
+}
+
+static void
+assert_ping (DtRedisConnection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DtRedisReply) reply = run (conn, &error, "PING", NULL);
+
+  g_assert_no_error (error);
+  assert_status (reply, "PONG");
+}
+
+static gint64
+client_id (DtRedisConnection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DtRedisReply) reply = run (conn, &error, "CLIENT", "ID", NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (dt_redis_reply_get_reply_type (reply), ==, DT_REDIS_REPLY_INTEGER);
+  return dt_redis_reply_get_integer (reply);
+}
+
+/* The CLIENT LIST line of the client named @name, or NULL. */
+static char *
+client_line (DtTestServer *srv,
+             const char   *name)
+{
+  g_autofree char *list = dt_test_server_command (srv, "CLIENT", "LIST", NULL);
+  g_autofree char *needle = g_strdup_printf (" name=%s ", name);
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_nonnull (list);
+  lines = g_strsplit (list, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], needle) != NULL)
+      return g_strdup (lines[i]);
+
+  return NULL;
+}
+
+static gdouble
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
+}
+
+/* -- round trips ----------------------------------------------------------- */
+
+static void
+test_roundtrip (void)
+{
+  g_autoptr(DtRedisConfig) config = server_config (server);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  static const char value[] = "bin\0ary\r\n\0value\xff";
+  const char *set_argv[] = { "SET", "conn:bin", value };
+  const char *get_argv[] = { "GET", "conn:bin" };
+  gsize set_lens[] = { 3, 8, sizeof value };
+  gsize get_lens[] = { 3, 8 };
+  g_autoptr(DtRedisCommand) cmd = dt_redis_command_new (DT_REDIS_VALUE_REPLY);
+  DtRedisReply *replies[3] = { NULL, };
+  g_autoptr(GError) error = NULL;
+  const char *data;
+  gsize len = 0;
+  int value_int = 0;
+  socklen_t optlen = sizeof value_int;
+
+  g_assert_false (dt_redis_connection_is_stale (conn));
+  g_assert_cmpint (conn->pid, ==, getpid ());
+
+  /* Not inherited by child processes; commands not held back by Nagle. */
+  g_assert_cmpint (fcntl (conn->fd, F_GETFD) & FD_CLOEXEC, !=, 0);
+  g_assert_cmpint (getsockopt (conn->fd, IPPROTO_TCP, TCP_NODELAY, &value_int, &optlen), ==, 0);
+  g_assert_cmpint (value_int, !=, 0);
+  g_assert_cmpint (getsockopt (conn->fd, SOL_SOCKET, SO_KEEPALIVE, &value_int, &optlen), ==, 0);
+  g_assert_cmpint (value_int, !=, 0);
+
+  assert_ping (conn);
+
+  /* Three commands in one payload: three replies in order. */
+  dt_redis_command_append_argv (cmd, 3, set_argv, set_lens);
+  dt_redis_command_append_argv (cmd, 2, get_argv, get_lens);
+  dt_redis_command_append_strv (cmd, (const char * const []) { "STRLEN", "conn:bin", NULL });
+  g_assert_cmpuint (cmd->n_replies, ==, 3);
+  g_assert_true (dt_redis_connection_run (conn, cmd, replies, NULL, &error));
+  g_assert_no_error (error);
+
+  assert_status (replies[0], "OK");
+  g_assert_cmpint (dt_redis_reply_get_reply_type (replies[1]), ==, DT_REDIS_REPLY_STRING);
+  data = dt_redis_reply_get_string (replies[1], &len);
+  g_assert_cmpmem (data, len, value, sizeof value);
+  g_assert_cmpint (dt_redis_reply_get_integer (replies[2]), ==, sizeof value);
+  for (guint i = 0; i < G_N_ELEMENTS (replies); i++)
+    dt_redis_reply_unref (replies[i]);
+
+  /* A server error reply is a reply, not a failure of the connection. */
+  {
+    g_autoptr(DtRedisReply) reply = run (conn, &error, "NOSUCHCOMMAND", NULL);
+
+    g_assert_no_error (error);
+    g_assert_true (dt_redis_reply_is_error (reply));
+    g_assert_false (conn->broken);
+    g_assert_false (dt_redis_connection_is_stale (conn));
+  }
+  assert_ping (conn);
+}
+
+static void
+test_large_value (void)
+{
+  g_autoptr(DtRedisConfig) config = server_config (server);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  gsize size = 32 * 1024 * 1024;
+  g_autofree char *value = g_malloc (size);
+  const char *set_argv[] = { "SET", "conn:large", value };
+  gsize set_lens[] = { 3, 10, size };
+  g_autoptr(DtRedisCommand) set = dt_redis_command_new (DT_REDIS_VALUE_REPLY);
+  g_autoptr(DtRedisReply) set_reply = NULL;
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *data;
+  gsize len = 0;
+
+  for (gsize i = 0; i < size; i++)
+    value[i] = (char) (i * 7 + (i >> 12));
+
+  dt_redis_command_append_argv (set, 3, set_argv, set_lens);
+  g_assert_true (dt_redis_connection_run (conn, set, &set_reply, NULL, &error));
+  g_assert_no_error (error);
+  assert_status (set_reply, "OK");
+
+  reply = run (conn, &error, "GET", "conn:large", NULL);
+  g_assert_no_error (error);
+  data = dt_redis_reply_get_string (reply, &len);
+  g_assert_cmpuint (len, ==, size);
+  g_assert_true (memcmp (data, value, size) == 0);
+
+  /* The read buffer grew for the big reply, not for good. */
+  g_assert_cmpuint (conn->buf_size, ==, 16 * 1024);
+  assert_ping (conn);
+
+  g_clear_pointer (&reply, dt_redis_reply_unref);
+  reply = run (conn, &error, "DEL", "conn:large", NULL);
+  g_assert_no_error (error);
+}
+
+/* -- the handshake --------------------------------------------------------- */
+
+static void
+test_password (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The right password. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_password (config, PASSWORD);
+    conn = open_ok (config);
+    assert_ping (conn);
+  }
+
+  /* A wrong one: AUTH, with the server's words and not the password. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_password (config, "wrong-" PASSWORD);
+    conn = open_config (config, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
+    g_test_message ("wrong password: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "WRONGPASS"));
+    g_assert_null (strstr (error->message, PASSWORD));
+    g_clear_error (&error);
+  }
+
+  /* None: the connection opens, the server refuses commands. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = open_ok (config);
+    g_autoptr(DtRedisReply) reply = run (conn, &error, "GET", "k", NULL);
+
+    g_assert_no_error (error);
+    g_assert_true (dt_redis_reply_is_error (reply));
+    g_assert_true (g_str_has_prefix (dt_redis_reply_get_string (reply, NULL), "NOAUTH"));
+  }
+
+  /* None, but a SELECT in the handshake: refused as AUTH too. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_db (config, "2");
+    conn = open_config (config, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
+    g_clear_error (&error);
+  }
+
+  /* A password for a server that has none. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_password (config, "unneeded-secret");
+    conn = open_config (config, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
+    g_test_message ("password without requirepass: %s", error->message);
+    g_assert_null (strstr (error->message, "unneeded-secret"));
+  }
+}
+
+static void
+test_acl_user (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Username and password, and a handshake that does everything. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+    g_autoptr(DtRedisReply) whoami = NULL;
+    g_autoptr(DtRedisReply) denied = NULL;
+
+    dt_redis_config_set_redis_username (config, "alice");
+    dt_redis_config_set_redis_password (config, ALICE_PASSWORD);
+    dt_redis_config_set_redis_db (config, "3");
+    dt_redis_config_set_redis_client_name (config, "dt-conn-alice");
+    conn = open_ok (config);
+
+    whoami = run (conn, &error, "ACL", "WHOAMI", NULL);
+    g_assert_no_error (error);
+    g_assert_cmpstr (dt_redis_reply_get_string (whoami, NULL), ==, "alice");
+
+    /* A command alice may not run is an error reply, the connection lives. */
+    denied = run (conn, &error, "FLUSHALL", NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_prefix (dt_redis_reply_get_string (denied, NULL), "NOPERM"));
+    assert_ping (conn);
+  }
+
+  /* The wrong password for alice. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_username (config, "alice");
+    dt_redis_config_set_redis_password (config, "not-" ALICE_PASSWORD);
+    conn = open_config (config, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
+    g_assert_cmpstr (error->message, ==, "WRONGPASS invalid username-password pair or user is disabled.");
+    g_clear_error (&error);
+  }
+
+  /* A handshake command the user may not run: SERVER, with the server's text. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_username (config, "bob");
+    dt_redis_config_set_redis_password (config, "bob-pw");
+    dt_redis_config_set_redis_db (config, "1");
+    conn = open_config (config, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
+    g_test_message ("NOPERM in the handshake: %s", error->message);
+    g_assert_true (g_str_has_prefix (error->message, "NOPERM"));
+    g_assert_null (strstr (error->message, "bob-pw"));
+  }
+}
+
+static void
+test_db (void)
+{
+  g_autoptr(DtRedisConfig) config0 = server_config (server);
+  g_autoptr(DtRedisConfig) config1 = server_config (server);
+  g_autoptr(DtRedisConnection) conn0 = NULL;
+  g_autoptr(DtRedisConnection) conn1 = NULL;
+  g_autoptr(DtRedisReply) set = NULL;
+  g_autoptr(DtRedisReply) get0 = NULL;
+  g_autoptr(DtRedisReply) get1 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_config_set_redis_db (config1, "1");
+  conn0 = open_ok (config0);
+  conn1 = open_ok (config1);
+
+  set = run (conn1, &error, "SET", "conn:db", "in-db-1", NULL);
+  g_assert_no_error (error);
+  get0 = run (conn0, &error, "GET", "conn:db", NULL);
+  g_assert_no_error (error);
+  get1 = run (conn1, &error, "GET", "conn:db", NULL);
+  g_assert_no_error (error);
+
+  g_assert_true (dt_redis_reply_is_nil (get0));
+  g_assert_cmpstr (dt_redis_reply_get_string (get1, NULL), ==, "in-db-1");
+}
+
+static void
+test_client_name (void)
+{
+  g_autoptr(DtRedisConfig) config = server_config (server);
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *id_field = NULL;
+
+  dt_redis_config_set_redis_client_name (config, "dt-conn-named");
+  g_assert_null (client_line (server, "dt-conn-named"));
+  conn = open_ok (config);
+
+  line = client_line (server, "dt-conn-named");
+  g_assert_nonnull (line);
+  id_field = g_strdup_printf ("id=%" G_GINT64_FORMAT " ", client_id (conn));
+  g_assert_true (g_str_has_prefix (line, id_field));
+
+  /* Closing says goodbye: the server forgets the client. */
+  g_clear_pointer (&conn, dt_redis_connection_free);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *gone = client_line (server, "dt-conn-named");
+
+      if (gone == NULL)
+        break;
+      g_usleep (10000);
+    }
+  g_clear_pointer (&line, g_free);
+  line = client_line (server, "dt-conn-named");
+  g_assert_null (line);
+}
+
+static void
+test_unix_socket (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autofree char *url = g_strdup_printf ("unix://%s", dt_test_server_get_unix_path (server));
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_config_set_redis_url (config, url);
+  dt_redis_config_set_redis_client_name (config, "dt-conn-unix");
+  conn = open_ok (config);
+  g_assert_nonnull (conn->endpoint->unix_path);
+  g_assert_cmpint (fcntl (conn->fd, F_GETFD) & FD_CLOEXEC, !=, 0);
+
+  assert_ping (conn);
+  reply = run (conn, &error, "CLIENT", "INFO", NULL);
+  g_assert_no_error (error);
+  /* The server saw a Unix-socket client. */
+  g_assert_nonnull (strstr (dt_redis_reply_get_string (reply, NULL), "flags=U"));
+  g_assert_nonnull (strstr (dt_redis_reply_get_string (reply, NULL), "name=dt-conn-unix"));
+}
+
+/* -- TLS -------------------------------------------------------------------- */
+
+static void
+test_tls_verified (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* By IP address and by name: the certificate covers both. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(DtRedisConfig) config = tls_config (server, i == 0 ? "127.0.0.1" : "localhost");
+      g_autoptr(DtRedisConnection) conn = NULL;
+      g_autoptr(DtRedisReply) reply = NULL;
+
+      dt_redis_config_set_redis_client_name (config, "dt-conn-tls");
+      dt_redis_config_set_redis_password (config, NULL);
+      dt_redis_config_set_redis_db (config, "1");
+      conn = open_ok (config);
+      g_assert_true (G_IS_TLS_CONNECTION (conn->stream));
+      g_assert_false (dt_redis_connection_is_stale (conn));
+
+      assert_ping (conn);
+      /* Still fresh after the server's session tickets came in. */
+      g_assert_false (dt_redis_connection_is_stale (conn));
+      reply = run (conn, &error, "CLIENT", "INFO", NULL);
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (dt_redis_reply_get_string (reply, NULL), "name=dt-conn-tls"));
+      g_assert_nonnull (strstr (dt_redis_reply_get_string (reply, NULL), "db=1"));
+    }
+}
+
+static void
+test_tls_large (void)
+{
+  g_autoptr(DtRedisConfig) config = tls_config (server, "127.0.0.1");
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  gsize size = 4 * 1024 * 1024 + 3;
+  g_autofree char *value = g_malloc (size);
+  const char *argv[] = { "SET", "conn:tls-large", value };
+  gsize lens[] = { 3, 14, size };
+  g_autoptr(DtRedisCommand) set = dt_redis_command_new (DT_REDIS_VALUE_REPLY);
+  g_autoptr(DtRedisReply) set_reply = NULL;
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  const char *data;
+
+  for (gsize i = 0; i < size; i++)
+    value[i] = (char) (i % 251);
+  dt_redis_command_append_argv (set, 3, argv, lens);
+  g_assert_true (dt_redis_connection_run (conn, set, &set_reply, NULL, &error));
+  g_assert_no_error (error);
+
+  reply = run (conn, &error, "GET", "conn:tls-large", NULL);
+  g_assert_no_error (error);
+  data = dt_redis_reply_get_string (reply, &len);
+  g_assert_cmpmem (data, len, value, size);
+  assert_ping (conn);
+}
+
+static void
+test_tls_wrong_ca (void)
+{
+  g_autoptr(DtRedisConfig) config = tls_config (server, "127.0.0.1");
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_config_set_redis_tls_ca_file (config, dt_test_server_get_other_ca_file (server));
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS);
+  g_test_message ("wrong CA: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "certificate authority"));
+
+  /* Without a CA file the system's are used, which do not know ours. */
+  g_clear_error (&error);
+  dt_redis_config_set_redis_tls_ca_file (config, NULL);
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS);
+
+  /* A CA file that does not exist. */
+  g_clear_error (&error);
+  dt_redis_config_set_redis_tls_ca_file (config, "/nonexistent/ca.pem");
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS);
+}
+
+/* A name this machine resolves to 127.0.0.1 that the server certificate
+ * (IP:127.0.0.1, DNS:localhost) does not cover. */
+static char *
+other_loopback_name (void)
+{
+  const char *candidates[] = { g_get_host_name (), "localhost.localdomain" };
+  GResolver *resolver = g_resolver_get_default ();
+  char *found = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates) && found == NULL; i++)
+    {
+      GList *addresses;
+
+      if (g_ascii_strcasecmp (candidates[i], "localhost") == 0)
+        continue;
+      addresses = g_resolver_lookup_by_name (resolver, candidates[i], NULL, NULL);
+      for (GList *l = addresses; l != NULL; l = l->next)
+        {
+          g_autofree char *text = g_inet_address_to_string (l->data);
+
+          if (g_str_equal (text, "127.0.0.1"))
+            {
+              found = g_strdup (candidates[i]);
+              break;
+            }
+        }
+      g_resolver_free_addresses (addresses);
+    }
+  g_object_unref (resolver);
+
+  return found;
+}
+
+static void
+test_tls_wrong_host (void)
+{
+  g_autofree char *name = other_loopback_name ();
+  g_autoptr(DtRedisConfig) config = NULL;
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (name == NULL)
+    {
+      g_test_skip ("no name other than localhost resolves to 127.0.0.1 here");
+      return;
+    }
+
+  config = tls_config (server, name);
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS);
+  g_test_message ("wrong host name %s: %s", name, error->message);
+  g_assert_nonnull (strstr (error->message, "host name"));
+}
+
+static void
+test_tls_insecure (void)
+{
+  g_autofree char *name = other_loopback_name ();
+  g_autoptr(DtRedisConfig) config = tls_config (server, name != NULL ? name : "127.0.0.1");
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(DtRedisConnection) again = NULL;
+
+  /* No trusted CA and (when there is one) the wrong name: accepted. */
+  dt_redis_config_set_redis_tls_ca_file (config, dt_test_server_get_other_ca_file (server));
+  dt_redis_config_set_redis_tls_insecure (config, TRUE);
+
+  g_test_expect_message ("DtRedis", G_LOG_LEVEL_WARNING, "*tls-insecure*not verified*");
+  conn = open_ok (config);
+  g_test_assert_expected_messages ();
+  assert_ping (conn);
+
+  /* The warning comes once per process. */
+  again = open_ok (config);
+  assert_ping (again);
+}
+
+static void
+test_tls_client_certificate (void)
+{
+  DtTestServerOptions opts = { .tls = TRUE, .tls_auth_clients = "yes" };
+  g_autoptr(DtTestServer) strict = dt_test_server_start (&opts);
+  g_autoptr(DtRedisConfig) config = tls_config (strict, "localhost");
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  /* Without one the server hangs up during or right after the handshake,
+   * well before the timeout (long: valgrind makes handshakes slow). */
+  dt_redis_config_set_redis_socket_timeout (config, 10.0);
+  conn = open_config (config, &error);
+  if (conn != NULL)
+    {
+      g_autoptr(DtRedisReply) reply = run (conn, &error, "PING", NULL);
+
+      g_assert_null (reply);
+    }
+  g_assert_nonnull (error);
+  g_test_message ("no client certificate: %s", error->message);
+  g_assert_true (g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS) ||
+                 g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION));
+  g_assert_cmpfloat (seconds_since (start), <, 10.0);
+  g_clear_error (&error);
+  g_clear_pointer (&conn, dt_redis_connection_free);
+
+  dt_redis_config_set_redis_tls_cert_file (config, dt_test_server_get_client_cert_file (strict));
+  dt_redis_config_set_redis_tls_key_file (config, dt_test_server_get_client_key_file (strict));
+  conn = open_ok (config);
+  assert_ping (conn);
+  g_clear_pointer (&conn, dt_redis_connection_free);
+
+  /* A certificate that cannot be loaded. */
+  dt_redis_config_set_redis_tls_key_file (config, "/nonexistent/client.key");
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS);
+}
+
+static void
+test_tls_port_mismatch (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Plain to the TLS port: the server hangs up at the first bytes. */
+  {
+    g_autoptr(DtRedisConfig) config = new_config ("127.0.0.1", dt_test_server_get_tls_port (server));
+    g_autoptr(DtRedisConnection) conn = NULL;
+    g_autoptr(DtRedisReply) reply = NULL;
+    gint64 start = g_get_monotonic_time ();
+
+    dt_redis_config_set_redis_socket_timeout (config, 2.0);
+    conn = open_ok (config);
+    reply = run (conn, &error, "PING", NULL);
+    g_assert_null (reply);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+    g_test_message ("plain to the TLS port: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "127.0.0.1:"));
+    g_assert_cmpfloat (seconds_since (start), <, 2.0);
+    g_assert_true (conn->broken);
+    g_clear_error (&error);
+
+    /* With a handshake, the open itself fails. */
+    dt_redis_config_set_redis_client_name (config, "x");
+    g_clear_pointer (&conn, dt_redis_connection_free);
+    conn = open_config (config, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+    g_assert_cmpfloat (seconds_since (start), <, 4.0);
+    g_clear_error (&error);
+  }
+
+  /* TLS to the plain port: Redis waits for the end of an inline command
+   * that never comes, so the handshake times out, saying so. */
+  {
+    g_autoptr(DtRedisConfig) config = tls_config (server, "127.0.0.1");
+    g_autoptr(DtRedisConnection) conn = NULL;
+    gint64 start = g_get_monotonic_time ();
+
+    dt_redis_config_set_redis_port (config, dt_test_server_get_port (server));
+    dt_redis_config_set_redis_connect_timeout (config, 0.5);
+    conn = open_config (config, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
+    g_test_message ("TLS to the plain port: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "TLS"));
+    g_assert_cmpfloat (seconds_since (start), >=, 0.45);
+    g_assert_cmpfloat (seconds_since (start), <, 1.5);
+  }
+}
+
+static void
+test_tls_handshake_timeout (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_SILENT, NULL);
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gdouble elapsed;
+
+  dt_redis_config_set_redis_ssl (config, TRUE);
+  dt_redis_config_set_redis_connect_timeout (config, 0.5);
+  conn = open_config (config, &error);
+  elapsed = seconds_since (start);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
+  g_test_message ("silent TLS server: %s after %.2f s", error->message, elapsed);
+  g_assert_cmpfloat (elapsed, >=, 0.45);
+  g_assert_cmpfloat (elapsed, <, 2.0);
+}
+
+/* -- faults ------------------------------------------------------------------ */
+
+static void
+test_refused (void)
+{
+  g_autoptr(DtRedisConfig) config = new_config ("127.0.0.1", 1);
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+  g_assert_cmpstr (error->message, ==, "Could not connect to 127.0.0.1:1: Connection refused");
+  g_assert_cmpfloat (seconds_since (start), <, 1.0);
+  g_clear_error (&error);
+
+  /* A Unix socket that is not there. */
+  g_clear_object (&config);
+  config = dt_redis_config_new ();
+  dt_redis_config_set_redis_url (config, "unix:///nonexistent/redis.sock");
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+  g_test_message ("missing socket: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/redis.sock"));
+  g_clear_error (&error);
+
+  /* A host name that does not resolve. */
+  g_clear_object (&config);
+  config = new_config ("nonexistent.invalid", 6379);
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+  g_test_message ("unresolvable: %s", error->message);
+}
+
+static void
+test_garbage (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_GARBAGE, NULL);
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = run (conn, &error, "PING", NULL);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+  g_assert_true (conn->broken);
+  g_assert_false (conn->retry_safe);
+  g_assert_true (dt_redis_connection_is_stale (conn));
+
+  /* In the handshake too. */
+  g_clear_error (&error);
+  g_clear_pointer (&conn, dt_redis_connection_free);
+  dt_redis_config_set_redis_client_name (config, "x");
+  conn = open_config (config, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+}
+
+static void
+test_silent (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_SILENT, NULL);
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  gdouble elapsed;
+
+  dt_redis_config_set_redis_socket_timeout (config, 0.5);
+  conn = open_ok (config);
+
+  start = g_get_monotonic_time ();
+  reply = run (conn, &error, "PING", NULL);
+  elapsed = seconds_since (start);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
+  g_test_message ("silent: %s after %.3f s", error->message, elapsed);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1:"));
+  g_assert_cmpfloat (elapsed, >=, 0.5);
+  g_assert_cmpfloat (elapsed, <, 1.5);
+  g_assert_true (conn->broken);
+  g_assert_false (conn->retry_safe);
+  g_clear_error (&error);
+
+  /* The handshake's replies are bounded by socket-timeout as well. */
+  g_clear_pointer (&conn, dt_redis_connection_free);
+  dt_redis_config_set_redis_password (config, "pw");
+  start = g_get_monotonic_time ();
+  conn = open_config (config, &error);
+  elapsed = seconds_since (start);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
+  g_assert_cmpfloat (elapsed, >=, 0.45);
+  g_assert_cmpfloat (elapsed, <, 1.5);
+}
+
+static void
+test_trickle (void)
+{
+  /* A reply that keeps coming, one byte each 50 ms: the deadline is for
+   * the whole reply, not for each read. */
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_HUGE_BULK, "$1000000\r\n");
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  gdouble elapsed;
+
+  dt_redis_config_set_redis_socket_timeout (config, 0.5);
+  conn = open_ok (config);
+  start = g_get_monotonic_time ();
+  reply = run (conn, &error, "GET", "k", NULL);
+  elapsed = seconds_since (start);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
+  g_assert_cmpfloat (elapsed, >=, 0.5);
+  g_assert_cmpfloat (elapsed, <, 1.5);
+  g_assert_false (conn->retry_safe);
+}
+
+static void
+test_huge_bulk (void)
+{
+  /* Announced beyond the cap: refused before anything is buffered. */
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_HUGE_BULK, NULL);
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = run (conn, &error, "GET", "k", NULL);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+}
+
+static void
+test_truncated (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_TRUNCATE, NULL);
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  reply = run (conn, &error, "GET", "k", NULL);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+  g_test_message ("truncated: %s", error->message);
+  g_assert_cmpfloat (seconds_since (start), <, 2.0);
+  /* Part of a reply came: never to be retried. */
+  g_assert_false (conn->retry_safe);
+  g_assert_true (conn->broken);
+}
+
+static void
+test_dropped (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_DROP, NULL);
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  reply = run (conn, &error, "GET", "k", NULL);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+  expected = g_strdup_printf ("The server at 127.0.0.1:%u closed the connection",
+                              dt_fake_server_get_port (fake));
+  g_assert_cmpstr (error->message, ==, expected);
+  /* Closed before a reply byte: the pool may retry this one. */
+  g_assert_true (conn->retry_safe);
+}
+
+static void
+test_stale (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Closed by the server while idle. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (server);
+    g_autoptr(DtRedisConnection) conn = open_ok (config);
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, client_id (conn));
+    g_autofree char *killed = dt_test_server_command (server, "CLIENT", "KILL", "ID", id, NULL);
+
+    g_assert_cmpstr (killed, ==, ":1\r\n");
+    for (guint i = 0; i < 100 && !dt_redis_connection_is_stale (conn); i++)
+      g_usleep (10000);
+    g_assert_true (dt_redis_connection_is_stale (conn));
+  }
+
+  /* Bytes nobody asked for. */
+  {
+    g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_REPLY, "+OK\r\n+EXTRA\r\n");
+    g_autoptr(DtRedisConfig) config = fake_config (fake);
+    g_autoptr(DtRedisConnection) conn = open_ok (config);
+    g_autoptr(DtRedisReply) reply = run (conn, &error, "PING", NULL);
+
+    g_assert_no_error (error);
+    assert_status (reply, "OK");
+    g_assert_true (dt_redis_connection_is_stale (conn));
+  }
+
+  /* Stray bytes still on the socket. */
+  {
+    g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_REPLY, "+OK\r\n");
+    g_autoptr(DtRedisConfig) config = fake_config (fake);
+    g_autoptr(DtRedisConnection) conn = open_ok (config);
+    g_autoptr(DtRedisCommand) cmd = dt_redis_command_newv (DT_REDIS_VALUE_REPLY, "PING", NULL);
+    g_autoptr(DtRedisCommand) two = dt_redis_command_newv (DT_REDIS_VALUE_REPLY, "PING", NULL);
+    DtRedisReply *reply = NULL;
+
+    /* Two commands sent, one reply read: the other arrives unasked. */
+    dt_redis_command_append_strv (two, (const char * const []) { "PING", NULL });
+    two->n_replies = 1;
+    g_assert_true (dt_redis_connection_run (conn, two, &reply, NULL, &error));
+    g_assert_no_error (error);
+    dt_redis_reply_unref (reply);
+    for (guint i = 0; i < 100 && !dt_redis_connection_is_stale (conn); i++)
+      g_usleep (10000);
+    g_assert_true (dt_redis_connection_is_stale (conn));
+  }
+}
+
+static void
+test_blocking_command (void)
+{
+  g_autoptr(DtRedisConfig) config = server_config (server);
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  gdouble elapsed;
+
+  dt_redis_config_set_redis_socket_timeout (config, 1.0);
+  conn = open_ok (config);
+
+  /* Blocks 2 s on the server, longer than socket-timeout: no timeout. */
+  start = g_get_monotonic_time ();
+  reply = run (conn, &error, "BLPOP", "conn:empty-list", "2", NULL);
+  elapsed = seconds_since (start);
+  g_assert_no_error (error);
+  g_assert_true (dt_redis_reply_is_nil (reply));
+  g_assert_cmpfloat (elapsed, >=, 1.9);
+  g_assert_cmpfloat (elapsed, <, 3.0);
+
+  /* And socket-timeout is back for the next command. */
+  g_assert_cmpint (conn->rcvtimeo_us, ==, 3 * G_USEC_PER_SEC);
+  assert_ping (conn);
+  g_assert_cmpint (conn->rcvtimeo_us, ==, G_USEC_PER_SEC);
+
+  /* DEBUG SLEEP is not blocking-aware: it times out. */
+  g_clear_pointer (&reply, dt_redis_reply_unref);
+  start = g_get_monotonic_time ();
+  reply = run (conn, &error, "DEBUG", "SLEEP", "1.5", NULL);
+  elapsed = seconds_since (start);
+  if (reply != NULL && dt_redis_reply_is_error (reply))
+    {
+      g_test_message ("DEBUG is disabled: %s", dt_redis_reply_get_string (reply, NULL));
+      return;
+    }
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
+  g_assert_cmpfloat (elapsed, >=, 1.0);
+  g_assert_cmpfloat (elapsed, <, 1.5);
+}
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (200 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_SILENT, NULL);
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisConfig) real_config = server_config (server);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  g_autoptr(DtRedisConnection) real = open_ok (real_config);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(DtRedisCommand) cmd = dt_redis_command_newv (DT_REDIS_VALUE_REPLY, "PING", NULL);
+  g_autoptr(GError) error = NULL;
+  DtRedisReply *reply = NULL;
+  GThread *thread;
+  gint64 start;
+
+  /* Cancelled before: nothing sent, the connection stays good. */
+  g_cancellable_cancel (cancellable);
+  g_assert_false (dt_redis_connection_run (real, cmd, &reply, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (real->broken);
+  g_clear_error (&error);
+
+  /* A cancellable that does not fire changes nothing. */
+  g_cancellable_reset (cancellable);
+  g_assert_true (dt_redis_connection_run (real, cmd, &reply, cancellable, &error));
+  g_assert_no_error (error);
+  assert_status (reply, "PONG");
+  g_clear_pointer (&reply, dt_redis_reply_unref);
+
+  /* Cancelled while waiting for the reply. */
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_later, cancellable);
+  g_assert_false (dt_redis_connection_run (conn, cmd, &reply, cancellable, &error));
+  g_thread_join (thread);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpfloat (seconds_since (start), <, 2.0);
+  g_assert_true (conn->broken);
+  g_clear_error (&error);
+
+  /* Cancelled while opening (the fake server never answers AUTH). */
+  g_cancellable_reset (cancellable);
+  dt_redis_config_set_redis_password (config, "pw");
+  {
+    g_autoptr(DtRedisEndpoint) endpoint = endpoint_from (config);
+    g_autoptr(DtRedisConnection) opened = NULL;
+
+    start = g_get_monotonic_time ();
+    thread = g_thread_new ("cancel", cancel_later, cancellable);
+    opened = dt_redis_connection_open (endpoint, cancellable, &error);
+    g_thread_join (thread);
+    g_assert_null (opened);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpfloat (seconds_since (start), <, 2.0);
+  }
+}
+
+/* -- asynchronous open --------------------------------------------------------- */
+
+typedef struct
+{
+  GAsyncResult *result;
+  guint         ticks;
+} AsyncData;
+
+static void
+async_ready (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncData *data = user_data;
+
+  data->result = g_object_ref (result);
+}
+
+static gboolean
+tick (gpointer user_data)
+{
+  AsyncData *data = user_data;
+
+  data->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Opens in this thread's default context, counting its 10 ms ticks. */
+static DtRedisConnection *
+open_async_and_wait (DtRedisConfig  *config,
+                     GCancellable   *cancellable,
+                     guint          *ticks,
+                     GError        **error)
+{
+  g_autoptr(DtRedisEndpoint) endpoint = endpoint_from (config);
+  AsyncData data = { NULL, 0 };
+  GSource *ticker = g_timeout_source_new (10);
+  DtRedisConnection *conn;
+
+  g_source_set_callback (ticker, tick, &data, NULL);
+  g_source_attach (ticker, NULL);
+
+  dt_redis_connection_open_async (endpoint, cancellable, async_ready, &data);
+  while (data.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_destroy (ticker);
+  g_source_unref (ticker);
+  conn = dt_redis_connection_open_finish (data.result, error);
+  g_object_unref (data.result);
+  if (ticks != NULL)
+    *ticks = data.ticks;
+
+  return conn;
+}
+
+static void
+test_async_open (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Everything in the handshake; the connection then works through the
+   * pollable streams, and through run() too. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+    g_autoptr(DtRedisReply) reply = NULL;
+    g_autofree char *line = NULL;
+
+    dt_redis_config_set_redis_username (config, "alice");
+    dt_redis_config_set_redis_password (config, ALICE_PASSWORD);
+    dt_redis_config_set_redis_db (config, "4");
+    dt_redis_config_set_redis_client_name (config, "dt-conn-async");
+    conn = open_async_and_wait (config, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (conn);
+    g_assert_true (G_IS_POLLABLE_INPUT_STREAM (conn->input));
+    g_assert_true (g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (conn->input)));
+    g_assert_cmpint (fcntl (conn->fd, F_GETFL) & O_NONBLOCK, !=, 0);
+
+    line = client_line (auth_server, "dt-conn-async");
+    g_assert_nonnull (line);
+    g_assert_nonnull (strstr (line, " db=4 "));
+    g_assert_nonnull (strstr (line, " user=alice "));
+
+    assert_ping (conn);
+    g_assert_cmpint (fcntl (conn->fd, F_GETFL) & O_NONBLOCK, !=, 0);
+  }
+
+  /* Over TLS. */
+  {
+    g_autoptr(DtRedisConfig) config = tls_config (server, "localhost");
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_client_name (config, "dt-conn-async-tls");
+    conn = open_async_and_wait (config, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (G_IS_TLS_CONNECTION (conn->stream));
+    assert_ping (conn);
+  }
+
+  /* The wrong password. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (auth_server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+
+    dt_redis_config_set_redis_password (config, "wrong");
+    conn = open_async_and_wait (config, NULL, NULL, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
+    g_clear_error (&error);
+  }
+
+  /* Refused. */
+  {
+    g_autoptr(DtRedisConfig) config = new_config ("127.0.0.1", 1);
+    g_autoptr(DtRedisConnection) conn = open_async_and_wait (config, NULL, NULL, &error);
+
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+    g_clear_error (&error);
+  }
+}
+
+static void
+test_async_no_blocking (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_SILENT, NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* A handshake never answered: the context keeps running meanwhile, and
+   * the open ends at socket-timeout. */
+  {
+    g_autoptr(DtRedisConfig) config = fake_config (fake);
+    g_autoptr(DtRedisConnection) conn = NULL;
+    gint64 start = g_get_monotonic_time ();
+    guint ticks = 0;
+
+    dt_redis_config_set_redis_password (config, "pw");
+    dt_redis_config_set_redis_socket_timeout (config, 0.5);
+    conn = open_async_and_wait (config, NULL, &ticks, &error);
+    g_assert_null (conn);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
+    g_assert_cmpfloat (seconds_since (start), >=, 0.45);
+    g_assert_cmpfloat (seconds_since (start), <, 1.5);
+    g_test_message ("%u ticks during a 0.5 s open", ticks);
+    g_assert_cmpuint (ticks, >=, 10);
+    g_clear_error (&error);
+  }
+
+  /* A TLS handshake never answered, cancelled. */
+  {
+    g_autoptr(DtRedisConfig) config = fake_config (fake);
+    g_autoptr(DtRedisConnection) conn = NULL;
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    GThread *thread = g_thread_new ("cancel", cancel_later, cancellable);
+    gint64 start = g_get_monotonic_time ();
+    guint ticks = 0;
+
+    dt_redis_config_set_redis_ssl (config, TRUE);
+    conn = open_async_and_wait (config, cancellable, &ticks, &error);
+    g_thread_join (thread);
+    g_assert_null (conn);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpfloat (seconds_since (start), <, 2.0);
+    /* 20 in a normal run, fewer under valgrind: any says it ran. */
+    g_assert_cmpuint (ticks, >=, 2);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char * const users[] = {
+    "user alice on >" ALICE_PASSWORD " ~* &* +@all -flushall",
+    "user bob on >bob-pw ~* +@all -select",
+    NULL,
+  };
+  const char * const debug[] = { "enable-debug-command yes", NULL };
+  DtTestServerOptions opts = { .unix_socket = TRUE, .tls = TRUE, .extra_config = debug };
+  DtTestServerOptions auth_opts = { .password = PASSWORD, .extra_config = users };
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  server = dt_test_server_start (&opts);
+  auth_server = dt_test_server_start (&auth_opts);
+
+  g_test_add_func ("/connection/roundtrip", test_roundtrip);
+  g_test_add_func ("/connection/large-value", test_large_value);
+  g_test_add_func ("/connection/password", test_password);
+  g_test_add_func ("/connection/acl-user", test_acl_user);
+  g_test_add_func ("/connection/db", test_db);
+  g_test_add_func ("/connection/client-name", test_client_name);
+  g_test_add_func ("/connection/unix-socket", test_unix_socket);
+  g_test_add_func ("/connection/tls/verified", test_tls_verified);
+  g_test_add_func ("/connection/tls/large", test_tls_large);
+  g_test_add_func ("/connection/tls/wrong-ca", test_tls_wrong_ca);
+  g_test_add_func ("/connection/tls/wrong-host", test_tls_wrong_host);
+  g_test_add_func ("/connection/tls/insecure", test_tls_insecure);
+  g_test_add_func ("/connection/tls/client-certificate", test_tls_client_certificate);
+  g_test_add_func ("/connection/tls/port-mismatch", test_tls_port_mismatch);
+  g_test_add_func ("/connection/tls/handshake-timeout", test_tls_handshake_timeout);
+  g_test_add_func ("/connection/refused", test_refused);
+  g_test_add_func ("/connection/garbage", test_garbage);
+  g_test_add_func ("/connection/silent", test_silent);
+  g_test_add_func ("/connection/trickle", test_trickle);
+  g_test_add_func ("/connection/huge-bulk", test_huge_bulk);
+  g_test_add_func ("/connection/truncated", test_truncated);
+  g_test_add_func ("/connection/dropped", test_dropped);
+  g_test_add_func ("/connection/stale", test_stale);
+  g_test_add_func ("/connection/blocking-command", test_blocking_command);
+  g_test_add_func ("/connection/cancel", test_cancel);
+  g_test_add_func ("/connection/async/open", test_async_open);
+  g_test_add_func ("/connection/async/no-blocking", test_async_no_blocking);
+
+  ret = g_test_run ();
+
+  dt_test_server_free (auth_server);
+  dt_test_server_free (server);
+  return ret;
+}

@@ -1,0 +1,274 @@
+/* test-instance.c: DtRedisInstance: the config snapshot, laziness, the
+ * health check, pool resets and stats
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <dtredis.h>
+#include <string.h>
+
+#include "dtredis-test-server.h"
+
+#define CLIENT_NAME "dtredis-test-instance"
+
+static DtRedisConfig *
+config_for (DtTestServer *server)
+{
+  DtRedisConfig *config = dt_redis_config_new ();
+
+  dt_redis_config_set_redis_host (config, "127.0.0.1");
+  dt_redis_config_set_redis_port (config, dt_test_server_get_port (server));
+  dt_redis_config_set_redis_client_name (config, CLIENT_NAME);
+  dt_redis_config_set_redis_socket_timeout (config, 2.0);
+
+  return config;
+}
+
+/* How many connections named CLIENT_NAME the server sees. */
+static guint
+count_our_connections (DtTestServer *server)
+{
+  g_autofree char *list = dt_test_server_command (server, "CLIENT", "LIST", NULL);
+  guint n = 0;
+
+  g_assert_nonnull (list);
+  for (const char *p = list; (p = strstr (p, "name=" CLIENT_NAME " ")) != NULL; p++)
+    n++;
+
+  return n;
+}
+
+static void
+test_instance_url (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autofree char *url = NULL;
+
+  /* The seed's constructor example. */
+  dt_redis_config_set_redis_port (dt_redis_config_set_redis_host (config, "localhost"), 6379);
+  dt_redis_config_set_redis_password (dt_redis_config_set_redis_db (config, "0"), "secret");
+  dt_redis_config_set_redis_max_connections (config, 20);
+  instance = dt_redis_instance_new (config);
+
+  g_assert_cmpstr (dt_redis_instance_get_redis_url (instance), ==, "redis://:secret@localhost:6379/0");
+  g_object_get (instance, "redis-url", &url, NULL);
+  g_assert_cmpstr (url, ==, "redis://:secret@localhost:6379/0");
+}
+
+static void
+test_instance_snapshot (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(DtRedisConfig) from_property = NULL;
+  DtRedisConfig *snapshot;
+
+  dt_redis_config_set_redis_host (config, "cache.example.org");
+  dt_redis_config_set_redis_max_connections (config, 7);
+  instance = dt_redis_instance_new (config);
+
+  /* Changing the caller's config afterwards moves nothing. */
+  dt_redis_config_set_redis_host (config, "other.example.org");
+  dt_redis_config_set_redis_password (config, "changed");
+  dt_redis_config_set_redis_max_connections (config, 99);
+
+  g_assert_cmpstr (dt_redis_instance_get_redis_url (instance), ==, "redis://cache.example.org:6379/0");
+  snapshot = dt_redis_instance_get_config (instance);
+  g_assert_true (snapshot != config);
+  g_assert_cmpstr (dt_redis_config_get_redis_host (snapshot), ==, "cache.example.org");
+  g_assert_null (dt_redis_config_get_redis_password (snapshot));
+  g_assert_cmpuint (dt_redis_config_get_redis_max_connections (snapshot), ==, 7);
+
+  g_object_get (instance, "config", &from_property, NULL);
+  g_assert_true (from_property == snapshot);
+}
+
+static void
+test_instance_no_io_until_used (void)
+{
+  g_autoptr(DtTestServer) server = dt_test_server_start (NULL);
+  g_autoptr(DtRedisConfig) config = config_for (server);
+  g_autoptr(DtRedisInstance) instance = dt_redis_instance_new (config);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(DtRedisAsyncClient) async_client = dt_redis_instance_get_async_redis_client (instance);
+  g_autoptr(DtRedisPoolStats) sync_stats = dt_redis_instance_get_sync_pool_stats (instance);
+  g_autoptr(DtRedisPoolStats) async_stats = dt_redis_instance_get_async_pool_stats (instance);
+  g_autoptr(DtRedisPoolStats) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Instance and clients made: still not one connection. */
+  g_assert_cmpuint (count_our_connections (server), ==, 0);
+  g_assert_cmpuint (sync_stats->total, ==, 0);
+  g_assert_cmpuint (async_stats->total, ==, 0);
+
+  g_assert_true (dt_redis_instance_ping (instance, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_our_connections (server), ==, 1);
+  after = dt_redis_instance_get_sync_pool_stats (instance);
+  g_assert_cmpuint (after->total, ==, 1);
+  g_assert_cmpuint (after->idle, ==, 1);
+  g_assert_cmpuint (after->misses, ==, 1);
+}
+
+static void
+test_instance_bad_config_fails_on_use (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_config_set_redis_port (config, 70000);
+  dt_redis_config_set_redis_password (config, "S3cretPw");
+  /* Never fails here... */
+  instance = dt_redis_instance_new (config);
+  g_assert_nonnull (instance);
+
+  /* ...but the first command says what is wrong. */
+  g_assert_false (dt_redis_instance_ping (instance, NULL, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "70000"));
+  g_assert_null (strstr (error->message, "S3cretPw"));
+}
+
+static void
+test_instance_ping_refused (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+  gint64 start;
+
+  /* A port that was free a moment ago, with nothing listening. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  dt_redis_config_set_redis_host (config, "127.0.0.1");
+  dt_redis_config_set_redis_port (config, port);
+  instance = dt_redis_instance_new (config);
+
+  start = g_get_monotonic_time ();
+  g_assert_false (dt_redis_instance_ping (instance, NULL, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+}
+
+static void
+reset_async_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dt_redis_instance_reset_async_pool_finish (DT_REDIS_INSTANCE (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+ping_async_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (!dt_redis_instance_ping_finish (DT_REDIS_INSTANCE (source), result, error))
+    g_assert_nonnull (*error);
+  else
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NONE, "pong");
+}
+
+static void
+run_ping_async (DtRedisInstance  *instance,
+                GError          **error)
+{
+  g_assert_null (*error);
+  dt_redis_instance_ping_async (instance, NULL, ping_async_done_cb, error);
+  while (*error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_instance_reset_pools (void)
+{
+  g_autoptr(DtTestServer) server = dt_test_server_start (NULL);
+  g_autoptr(DtRedisConfig) config = config_for (server);
+  g_autoptr(DtRedisInstance) instance = dt_redis_instance_new (config);
+  g_autoptr(DtRedisPoolStats) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  g_assert_true (dt_redis_instance_ping (instance, NULL, &error));
+  run_ping_async (instance, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NONE);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_our_connections (server), ==, 2);
+
+  stats = dt_redis_instance_get_async_pool_stats (instance);
+  g_assert_cmpuint (stats->total, ==, 1);
+  g_clear_pointer (&stats, dt_redis_pool_stats_free);
+
+  dt_redis_instance_reset_sync_pool (instance);
+  stats = dt_redis_instance_get_sync_pool_stats (instance);
+  g_assert_cmpuint (stats->total, ==, 0);
+  g_clear_pointer (&stats, dt_redis_pool_stats_free);
+
+  dt_redis_instance_reset_async_pool_async (instance, NULL, reset_async_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  stats = dt_redis_instance_get_async_pool_stats (instance);
+  g_assert_cmpuint (stats->total, ==, 0);
+  g_clear_pointer (&stats, dt_redis_pool_stats_free);
+
+  /* The server sees both closed (it notices a moment later). */
+  for (guint i = 0; i < 100 && count_our_connections (server) > 0; i++)
+    g_usleep (20000);
+  g_assert_cmpuint (count_our_connections (server), ==, 0);
+
+  /* Each next command builds a new pool. */
+  g_assert_true (dt_redis_instance_ping (instance, NULL, &error));
+  run_ping_async (instance, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NONE);
+  g_assert_cmpuint (count_our_connections (server), ==, 2);
+}
+
+static void
+test_instance_reset_without_pools (void)
+{
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = dt_redis_instance_new (config);
+  gboolean done = FALSE;
+
+  /* Nothing was ever opened: both resets are no-ops that still complete. */
+  dt_redis_instance_reset_sync_pool (instance);
+  dt_redis_instance_reset_async_pool_async (instance, NULL, reset_async_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/instance/url", test_instance_url);
+  g_test_add_func ("/instance/snapshot", test_instance_snapshot);
+  g_test_add_func ("/instance/no-io-until-used", test_instance_no_io_until_used);
+  g_test_add_func ("/instance/bad-config-fails-on-use", test_instance_bad_config_fails_on_use);
+  g_test_add_func ("/instance/ping-refused", test_instance_ping_refused);
+  g_test_add_func ("/instance/reset-pools", test_instance_reset_pools);
+  g_test_add_func ("/instance/reset-without-pools", test_instance_reset_without_pools);
+
+  return g_test_run ();
+}
