@@ -488,10 +488,9 @@ static void
 conn_release_exclusive (Conn    *conn,
                         Request *req)
 {
-  /* Blocking commands and MULTI/EXEC leave the connection as they found
-   * it; anything else (SELECT, SUBSCRIBE, CLIENT REPLY...) may not. */
-  gboolean reusable = (req->cmd->flags & (DT_REDIS_COMMAND_FLAG_BLOCKING |
-                                          DT_REDIS_COMMAND_FLAG_TRANSACTION)) != 0;
+  /* Blocking commands and whole MULTI/EXEC batches leave the connection
+   * as they found it; SELECT, SUBSCRIBE, CLIENT REPLY... do not. */
+  gboolean reusable = (req->cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL) == 0;
 
   conn->owner = NULL;
   if (reusable)

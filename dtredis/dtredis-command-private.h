@@ -30,6 +30,10 @@ typedef enum
   DT_REDIS_COMMAND_FLAG_EXCLUSIVE = 1 << 1,
   /* A MULTI/EXEC batch whose last reply is the EXEC array. */
   DT_REDIS_COMMAND_FLAG_TRANSACTION = 1 << 2,
+  /* Leaves the connection in a state later commands must not inherit
+   * (SELECT, a lone MULTI or WATCH, SUBSCRIBE, CLIENT REPLY...): both
+   * pools close the connection afterwards instead of reusing it. */
+  DT_REDIS_COMMAND_FLAG_STATEFUL  = 1 << 3,
 } DtRedisCommandFlags;
 
 #define DT_REDIS_BLOCK_FOREVER G_MAXINT64

@@ -143,7 +143,7 @@ classify (DtRedisCommand     *self,
       self->block_us = MAX (self->block_us, block < 0 ? 0 : block);
     }
   if (exclusive)
-    self->flags |= DT_REDIS_COMMAND_FLAG_EXCLUSIVE;
+    self->flags |= DT_REDIS_COMMAND_FLAG_EXCLUSIVE | DT_REDIS_COMMAND_FLAG_STATEFUL;
 }
 
 void

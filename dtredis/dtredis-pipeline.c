@@ -392,8 +392,12 @@ take_command (DtRedisPipeline *self,
   dt_redis_command_append_strv (cmd, (const char * const []) { "EXEC", NULL });
 
   /* Inside MULTI a blocking command does not block (BLPOP answers at
-   * once), so only the exclusivity of the queued commands carries over. */
-  cmd->flags |= DT_REDIS_COMMAND_FLAG_TRANSACTION | (body->flags & DT_REDIS_COMMAND_FLAG_EXCLUSIVE);
+   * once), so only the exclusivity of the queued commands carries over.
+   * A whole MULTI...EXEC leaves the connection clean, unless a queued
+   * command (SELECT) changed it. */
+  cmd->flags &= ~DT_REDIS_COMMAND_FLAG_STATEFUL;
+  cmd->flags |= DT_REDIS_COMMAND_FLAG_TRANSACTION |
+                (body->flags & (DT_REDIS_COMMAND_FLAG_EXCLUSIVE | DT_REDIS_COMMAND_FLAG_STATEFUL));
   layout->n_replies = cmd->n_replies;
 
   return cmd;

@@ -454,6 +454,12 @@ dt_redis_sync_pool_run (DtRedisSyncPool      *self,
 
   if (!ok)
     g_propagate_error (error, local_error);
+  else if (cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL)
+    {
+      /* SELECT, a lone MULTI or WATCH...: the next borrower must not
+       * inherit that state, so this connection is not given back. */
+      conn->broken = TRUE;
+    }
 
   release (self, conn);
 

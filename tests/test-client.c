@@ -1043,6 +1043,51 @@ test_close (Fixture       *f,
 }
 
 static void
+test_state_not_inherited (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(GBytes) in_db0 = str_bytes ("db0");
+  g_autoptr(DtRedisPoolStats) stats = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dt_redis_client_set (f->client, "where", in_db0, NULL, &error));
+  g_assert_no_error (error);
+
+  /* SELECT through the generic path changes the connection it ran on... */
+  reply = dt_redis_client_execute (f->client, STRV ("SELECT", "3"), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dt_redis_reply_get_string (reply, NULL), ==, "OK");
+
+  /* ...which must not be handed to the next command: it still sees db 0. */
+  value = dt_redis_client_get (f->client, "where", NULL, &error);
+  g_assert_no_error (error);
+  assert_bytes_str (value, "db0");
+
+  stats = dt_redis_instance_get_sync_pool_stats (f->instance);
+  g_assert_cmpuint (stats->total, ==, 1);
+  g_assert_cmpuint (stats->misses, ==, 2);
+
+  /* The same for a SELECT queued inside a transaction. */
+  {
+    g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, TRUE);
+    g_autoptr(GPtrArray) results = NULL;
+    g_autoptr(GBytes) again = NULL;
+
+    dt_redis_pipeline_append (pipe, STRV ("SELECT", "3"));
+    dt_redis_pipeline_append (pipe, STRV ("SET", "where", "db3"));
+    results = dt_redis_pipeline_execute (pipe, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (results->len, ==, 2);
+
+    again = dt_redis_client_get (f->client, "where", NULL, &error);
+    g_assert_no_error (error);
+    assert_bytes_str (again, "db0");
+  }
+}
+
+static void
 test_cancelled (Fixture       *f,
                 gconstpointer  data)
 {
@@ -1108,6 +1153,7 @@ main (int    argc,
   ADD ("/client/execute", test_execute);
   ADD ("/client/close", test_close);
   ADD ("/client/cancelled", test_cancelled);
+  ADD ("/client/state-not-inherited", test_state_not_inherited);
   ADD ("/client/properties", test_properties);
   g_test_add_func ("/client/noauth", test_noauth);
   g_test_add_func ("/client/threads", test_threads);

@@ -791,13 +791,30 @@ test_refused (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent/redis.sock"));
   g_clear_error (&error);
 
-  /* A host name that does not resolve. */
-  g_clear_object (&config);
+  /* A host name that does not resolve: in a subprocess, which valgrind
+   * does not follow, as glibc's resolver keeps state it reports lost. */
+  g_test_trap_subprocess ("/connection/unresolvable", 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_unresolvable (void)
+{
+  g_autoptr(DtRedisConfig) config = NULL;
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("run from /connection/refused");
+      return;
+    }
+
   config = new_config ("nonexistent.invalid", 6379);
   conn = open_config (config, &error);
   g_assert_null (conn);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
-  g_test_message ("unresolvable: %s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "Could not connect to nonexistent.invalid:6379: "));
 }
 
 static void
@@ -1287,8 +1304,12 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  server = dt_test_server_start (&opts);
-  auth_server = dt_test_server_start (&auth_opts);
+  /* Subprocesses run tests that need no server. */
+  if (!g_test_subprocess ())
+    {
+      server = dt_test_server_start (&opts);
+      auth_server = dt_test_server_start (&auth_opts);
+    }
 
   g_test_add_func ("/connection/roundtrip", test_roundtrip);
   g_test_add_func ("/connection/large-value", test_large_value);
@@ -1306,6 +1327,7 @@ main (int    argc,
   g_test_add_func ("/connection/tls/port-mismatch", test_tls_port_mismatch);
   g_test_add_func ("/connection/tls/handshake-timeout", test_tls_handshake_timeout);
   g_test_add_func ("/connection/refused", test_refused);
+  g_test_add_func ("/connection/unresolvable", test_unresolvable);
   g_test_add_func ("/connection/garbage", test_garbage);
   g_test_add_func ("/connection/silent", test_silent);
   g_test_add_func ("/connection/trickle", test_trickle);
@@ -1320,7 +1342,7 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  dt_test_server_free (auth_server);
-  dt_test_server_free (server);
+  g_clear_pointer (&auth_server, dt_test_server_free);
+  g_clear_pointer (&server, dt_test_server_free);
   return ret;
 }

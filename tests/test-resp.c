@@ -296,6 +296,8 @@ test_command_blocking (void)
       dt_redis_command_append_strv (cmd, cases[i].argv);
       g_assert_true (cmd->flags & DT_REDIS_COMMAND_FLAG_BLOCKING);
       g_assert_true (cmd->flags & DT_REDIS_COMMAND_FLAG_EXCLUSIVE);
+      /* A blocking command leaves the connection as it found it. */
+      g_assert_false (cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL);
       g_assert_cmpint (cmd->block_us, ==, cases[i].block_us);
     }
 
@@ -325,6 +327,7 @@ test_command_exclusive (void)
       g_autoptr(DtRedisCommand) cmd = dt_redis_command_newv (DT_REDIS_VALUE_REPLY, exclusive[i], "x", NULL);
 
       g_assert_true (cmd->flags & DT_REDIS_COMMAND_FLAG_EXCLUSIVE);
+      g_assert_true (cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL);
       g_assert_false (cmd->flags & DT_REDIS_COMMAND_FLAG_BLOCKING);
     }
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)

@@ -1462,7 +1462,12 @@ class _PipelineBase(_Commands):
     def _execute(self, argv, callback):
         if self._watched and not self.explicit_transaction:
             return self._client._execute(argv, callback)
-        self._stack.append((tuple(_encode(arg) for arg in argv), callback))
+        # Text goes into the C pipeline as a string array, which is
+        # cheaper than one GLib.Bytes per argument.
+        texts = _values_as_text(argv)
+        if texts is None:
+            texts = tuple(_encode(arg) for arg in argv)
+        self._stack.append((texts, callback))
         return self
 
     def _reset(self):
@@ -1501,7 +1506,10 @@ class _PipelineBase(_Commands):
         if watched and transaction:
             _p_watch(pipe, watched)
         for argv, _callback in stack:
-            _p_append_bytes(pipe, [_Bytes(arg) for arg in argv])
+            if type(argv) is list:  # text, from _execute()
+                _p_append(pipe, argv)
+            else:
+                _p_append_bytes(pipe, [_Bytes(arg) for arg in argv])
         return pipe, stack
 
 
@@ -1693,7 +1701,8 @@ class _Channel:
 
     def __init__(self, bridge, loop):
         self._bridge = bridge
-        self._loop = loop
+        # Weak: the bridge keeps channels for as long as their loops live.
+        self._loop = weakref.ref(loop)
         self._outgoing = collections.deque()
         self._kick_pending = False
         self._results = collections.deque()
@@ -1701,18 +1710,18 @@ class _Channel:
 
     # The loop's thread.
 
-    def submit(self, call):
-        """Queues @call for the worker."""
+    def submit(self, call, loop):
+        """Queues @call for the worker; @loop is the running loop."""
         self._outgoing.append(call)
         if not self._kick_pending:
             self._kick_pending = True
-            self._loop.call_soon(self._kick_soon)
+            loop.call_soon(self._kick_soon, loop)
 
-    def _kick_soon(self):
+    def _kick_soon(self, loop):
         # One more turn of the loop: a task made around the command (as in
         # create_task(client.get(k))) has run its first step by then, so
         # cancelling it before it ran sends nothing, as with a coroutine.
-        self._loop.call_soon(self._kick)
+        loop.call_soon(self._kick)
 
     def _kick(self):
         self._kick_pending = False
@@ -1802,12 +1811,18 @@ class _Channel:
 
     def _flush(self, *_unused):
         self._flush_pending = False
+        loop = self._loop()
         try:
-            self._loop.call_soon_threadsafe(self._drain)
-        except RuntimeError:
-            # The loop is closed: nobody awaits these any more.
+            loop.call_soon_threadsafe(self._drain)
+        except (AttributeError, RuntimeError):
+            # The loop is gone or closed: nobody awaits these any more.
             self._results.clear()
         return GLib.SOURCE_REMOVE
+
+
+def _no_loop():
+    """What a dead weak reference to a loop gives."""
+    return None
 
 
 class _Bridge:
@@ -1818,7 +1833,7 @@ class _Bridge:
         self.spare_cancellables = collections.deque()
         self._mainloop = GLib.MainLoop.new(self.context, False)
         self._channels = weakref.WeakKeyDictionary()
-        self._last_loop = None
+        self._last_loop = _no_loop
         self._last_channel = None
         started = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(started,),
@@ -1835,7 +1850,7 @@ class _Bridge:
         channel = self._channels.get(loop)
         if channel is None:
             channel = self._channels[loop] = _Channel(self, loop)
-        self._last_loop = loop
+        self._last_loop = weakref.ref(loop)
         self._last_channel = channel
         return channel
 
@@ -1851,14 +1866,14 @@ class _Bridge:
             # Called outside a loop (asyncio.run(client.ping())): start
             # when awaited, as a coroutine would.
             return self._call_later(target, start, args, finish, convert)
-        if loop is self._last_loop:
+        if loop is self._last_loop():
             channel = self._last_channel
         else:
             channel = self._channel(loop)
         future = _CallFuture(loop=loop)
         future._steps = None
         call = future._call = _Call(future, channel, target, start, args, finish, convert)
-        channel.submit(call)
+        channel.submit(call, loop)
         return future
 
     async def _call_later(self, *call):
