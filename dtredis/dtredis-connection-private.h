@@ -80,6 +80,11 @@ gboolean           dt_redis_connection_run           (DtRedisConnection    *self
 /* Without blocking: whether the peer closed, sent stray bytes, the
  * connection broke, or it belongs to another process. */
 gboolean           dt_redis_connection_is_stale      (DtRedisConnection    *self);
+/* The same, but the socket (a system call) is only looked at when the
+ * connection has been idle @probe_after_us or longer: one used moments ago
+ * is trusted, and the sync pool's retry rule covers a peer gone since. */
+gboolean           dt_redis_connection_is_stale_after (DtRedisConnection   *self,
+                                                       gint64               probe_after_us);
 
 /* Maps a GIO error from this connection's I/O to DT_REDIS_ERROR_* (keeps
  * G_IO_ERROR_CANCELLED), naming the endpoint. Takes ownership of @error. */

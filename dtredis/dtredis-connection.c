@@ -849,6 +849,13 @@ dt_redis_connection_run (DtRedisConnection     *self,
 gboolean
 dt_redis_connection_is_stale (DtRedisConnection *self)
 {
+  return dt_redis_connection_is_stale_after (self, 0);
+}
+
+gboolean
+dt_redis_connection_is_stale_after (DtRedisConnection *self,
+                                    gint64             probe_after_us)
+{
   g_return_val_if_fail (self != NULL, TRUE);
 
   if (self->broken || self->pid != dt_redis_connection_current_pid ())
@@ -860,6 +867,9 @@ dt_redis_connection_is_stale (DtRedisConnection *self)
       self->broken = TRUE;
       return TRUE;
     }
+
+  if (probe_after_us > 0 && g_get_monotonic_time () - self->last_used < probe_after_us)
+    return FALSE;
 
   if (is_tls (self))
     {

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dtredis-client-private.h"
+#include "dtredis-connection-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-error.h"
 #include "dtredis-instance-private.h"
@@ -43,6 +44,7 @@ struct _DtRedisInstance
   DtRedisEndpoint  *endpoint;    /* resolved on first use */
   DtRedisSyncPool  *sync_pool;
   DtRedisAsyncPool *async_pool;
+  pid_t             async_pool_pid; /* the process whose main context it runs on */
 };
 
 enum {
@@ -56,6 +58,18 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (DtRedisInstance, dt_redis_instance, G_TYPE_OBJECT)
 
+/* In a child after fork(), the async pool belongs to a main context that
+ * only the parent iterates: nothing it holds can complete here. It is
+ * abandoned rather than freed, since freeing would run its teardown on
+ * that context and touch the parent's connections. Called locked. */
+static void
+forget_async_pool_after_fork_locked (DtRedisInstance *self)
+{
+  if (self->async_pool != NULL &&
+      self->async_pool_pid != dt_redis_connection_current_pid ())
+    self->async_pool = NULL;
+}
+
 static void
 dt_redis_instance_finalize (GObject *object)
 {
@@ -64,6 +78,7 @@ dt_redis_instance_finalize (GObject *object)
   if (self->sync_pool != NULL)
     dt_redis_sync_pool_close (self->sync_pool);
   g_clear_pointer (&self->sync_pool, dt_redis_sync_pool_unref);
+  forget_async_pool_after_fork_locked (self);
   /* Async connections live on the pool's context; dropping our reference
    * lets the pool close them when its last command is done. */
   g_clear_pointer (&self->async_pool, dt_redis_async_pool_unref);
@@ -252,6 +267,7 @@ dt_redis_instance_dup_async_pool (DtRedisInstance  *self,
 {
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
 
+  forget_async_pool_after_fork_locked (self);
   if (self->async_pool == NULL)
     {
       DtRedisEndpoint *endpoint = ensure_endpoint (self, error);
@@ -261,6 +277,7 @@ dt_redis_instance_dup_async_pool (DtRedisInstance  *self,
         return NULL;
       context = g_main_context_ref_thread_default ();
       self->async_pool = dt_redis_async_pool_new (endpoint, context);
+      self->async_pool_pid = dt_redis_connection_current_pid ();
     }
 
   return dt_redis_async_pool_ref (self->async_pool);
@@ -371,6 +388,7 @@ dt_redis_instance_reset_async_pool_async (DtRedisInstance     *self,
   g_task_set_source_tag (task, dt_redis_instance_reset_async_pool_async);
 
   g_mutex_lock (&self->mutex);
+  forget_async_pool_after_fork_locked (self);
   pool = g_steal_pointer (&self->async_pool);
   g_mutex_unlock (&self->mutex);
 
@@ -537,6 +555,7 @@ dt_redis_instance_get_async_pool_stats (DtRedisInstance *self)
 
   stats = g_new0 (DtRedisPoolStats, 1);
   g_mutex_lock (&self->mutex);
+  forget_async_pool_after_fork_locked (self);
   if (self->async_pool != NULL)
     dt_redis_async_pool_get_stats (self->async_pool, stats);
   g_mutex_unlock (&self->mutex);

@@ -6,6 +6,8 @@
 
 #include <dtredis.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dtredis-test-server.h"
 
@@ -195,7 +197,7 @@ run_ping_async (DtRedisInstance  *instance,
   g_assert_null (*error);
   dt_redis_instance_ping_async (instance, NULL, ping_async_done_cb, error);
   while (*error == NULL)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
 }
 
 static void
@@ -256,6 +258,92 @@ test_instance_reset_without_pools (void)
     g_main_context_iteration (NULL, TRUE);
 }
 
+typedef struct
+{
+  DtRedisInstance *instance;
+  GMainContext    *context;
+  GMainLoop       *loop;
+  GMutex           mutex;
+  GCond            cond;
+  gboolean         ready;
+} PoolThread;
+
+/* Creates the async pool on a context of its own and keeps iterating it,
+ * the way a worker thread (the Python layer's, say) does. */
+static gpointer
+pool_thread_main (gpointer data)
+{
+  PoolThread *pt = data;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (pt->context);
+  run_ping_async (pt->instance, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NONE);
+
+  g_mutex_lock (&pt->mutex);
+  pt->ready = TRUE;
+  g_cond_signal (&pt->cond);
+  g_mutex_unlock (&pt->mutex);
+
+  g_main_loop_run (pt->loop);
+  g_main_context_pop_thread_default (pt->context);
+
+  return NULL;
+}
+
+static void
+test_instance_async_after_fork (void)
+{
+  g_autoptr(DtTestServer) server = dt_test_server_start (NULL);
+  g_autoptr(DtRedisConfig) config = config_for (server);
+  g_autoptr(DtRedisInstance) instance = dt_redis_instance_new (config);
+  PoolThread pt = { .instance = instance };
+  GThread *thread;
+  int status = -1;
+  pid_t child;
+
+  pt.context = g_main_context_new ();
+  pt.loop = g_main_loop_new (pt.context, FALSE);
+  g_mutex_init (&pt.mutex);
+  g_cond_init (&pt.cond);
+  thread = g_thread_new ("pool-thread", pool_thread_main, &pt);
+  g_mutex_lock (&pt.mutex);
+  while (!pt.ready)
+    g_cond_wait (&pt.cond, &pt.mutex);
+  g_mutex_unlock (&pt.mutex);
+
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean done = FALSE;
+
+      /* The parent's pool runs on a context that only the parent's thread
+       * iterates, and that thread is not in the child: the child must get
+       * a pool of its own, or this would hang. */
+      alarm (10);
+      run_ping_async (instance, &error);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NONE))
+        _exit (1);
+      dt_redis_instance_reset_async_pool_async (instance, NULL, reset_async_done_cb, &done);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+      _exit (0);
+    }
+
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_main_loop_quit (pt.loop);
+  g_thread_join (thread);
+  g_main_loop_unref (pt.loop);
+  g_main_context_unref (pt.context);
+  g_mutex_clear (&pt.mutex);
+  g_cond_clear (&pt.cond);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -269,6 +357,7 @@ main (int   argc,
   g_test_add_func ("/instance/ping-refused", test_instance_ping_refused);
   g_test_add_func ("/instance/reset-pools", test_instance_reset_pools);
   g_test_add_func ("/instance/reset-without-pools", test_instance_reset_without_pools);
+  g_test_add_func ("/instance/async-after-fork", test_instance_async_after_fork);
 
   return g_test_run ();
 }

@@ -971,7 +971,10 @@ class Client(_Commands, _CClient):
 
     Get one from Instance.get_redis() or Instance.get_redis_client().
     Commands with a typed C helper call it directly when their arguments
-    allow it (str keys); everything else goes through execute_bytes().
+    allow it (str keys, no options); everything else goes through
+    execute() or execute_bytes().  HGETALL does too, although it has a
+    helper: its GHashTable would lose the server's field order, which
+    redis-py's dict keeps.
     """
 
     def _execute(self, argv, callback):
@@ -1614,6 +1617,7 @@ class _CallFuture(asyncio.Future):
         self._steps = None
 
     def cancel(self, msg=None):
+        """Cancels the future, and the C call if it has started alone."""
         if not super().cancel(msg):
             return False
         call = self._call
@@ -1672,9 +1676,9 @@ def _batch_done(pipe, result, batch):
     push = channel.push
     try:
         values = _finish_pipeline(pipe, result)
-    except GLib.Error as error:
+    except Exception as error:  # every command of the batch gets it
         for call in calls:
-            push(call, False, _error(error))
+            push(call, False, _error(error) if isinstance(error, GLib.Error) else error)
         return
     for call, value in zip(calls, values):
         if isinstance(value, ResponseError):
