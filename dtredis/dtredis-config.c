@@ -400,8 +400,15 @@ dt_redis_config_class_init (DtRedisConfigClass *klass)
   /**
    * DtRedisConfig:tls-insecure: (getter get_redis_tls_insecure)
    *
-   * Whether to accept any server certificate and host name. Only for
-   * testing: it makes TLS open to interception.
+   * Whether to accept any server certificate and host name.
+   *
+   * By default (%FALSE) a `rediss://` server must show a certificate that
+   * chains to a trusted authority (the system's, or the one in
+   * [property@DtRedis.Config:tls-ca-file]) and is valid for the host name
+   * connected to; otherwise the connection fails with
+   * %DT_REDIS_ERROR_TLS. Setting this property turns both checks off,
+   * which makes TLS open to interception: use it for testing only. The
+   * first connection made with it logs a warning, once per process.
    */
   properties[PROP_TLS_INSECURE] =
     g_param_spec_boolean ("tls-insecure", NULL, NULL, FALSE, flags);
@@ -678,7 +685,10 @@ dt_redis_config_build_url (DtRedisConfig *self)
  * Like [method@DtRedis.Config.build_url], with the password written as
  * `***` (`redis://:***@localhost:6379/0`), for log messages. A set
  * [property@DtRedis.Config:url] has its password replaced as well, both
- * in the user information and in a `password` query option.
+ * in the user information and in a `password` query option, even when
+ * the URL does not parse (a password with an unescaped `/`, `?` or `#`):
+ * then everything from the first `:` after `//` to the last `@` is
+ * hidden.
  *
  * Returns: (transfer full): the URL without the password
  */

@@ -440,9 +440,10 @@ dt_redis_sync_pool_run (DtRedisSyncPool      *self,
   if (!ok && reused && conn->retry_safe)
     {
       /* The connection sat idle and was found closed by the peer before
-       * a single reply byte: a restart or an idle kill the stale check
-       * missed. A live server saw nothing of the command, so it is safe
-       * to send it once more, on a new connection in the same slot. */
+       * a single reply byte: a restart or an idle kill that the stale
+       * check missed (or skipped, for a connection used moments ago). A
+       * live server saw nothing of the command, so it is safe to send it
+       * once more, on a new connection in the same slot. */
       g_clear_error (&local_error);
       /* Counted as the stale check would have: a miss, not a hit. */
       g_mutex_lock (&self->mutex);
