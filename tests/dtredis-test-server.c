@@ -66,6 +66,15 @@ struct _DtTestServer
   int       watchdog_fd;   /* write end; its EOF tells the watchdog to clean up */
 };
 
+gdouble
+dt_test_time_scale (void)
+{
+  const char *env = g_getenv ("DT_TEST_TIME_SCALE");
+  gdouble scale = env != NULL ? g_ascii_strtod (env, NULL) : 1.0;
+
+  return scale >= 1.0 ? scale : 1.0;
+}
+
 const char *
 dt_test_server_get_redis_server_path (void)
 {

@@ -82,6 +82,10 @@ char         *dt_test_server_commandv        (DtTestServer       *server,
                                               const char * const *argv);
 
 const char   *dt_test_server_get_redis_server_path (void);
+/* How much slower than normal this run is allowed to be: 1 normally, more
+ * under valgrind or a sanitizer (DT_TEST_TIME_SCALE). Scale upper bounds on
+ * elapsed time with it; lower bounds need no scaling. */
+gdouble       dt_test_time_scale             (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtTestServer, dt_test_server_free)
 

@@ -669,7 +669,7 @@ test_tls_client_certificate (void)
   g_test_message ("no client certificate: %s", error->message);
   g_assert_true (g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS) ||
                  g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION));
-  g_assert_cmpfloat (seconds_since (start), <, 10.0);
+  g_assert_cmpfloat (seconds_since (start), <, 10.0 * dt_test_time_scale ());
   g_clear_error (&error);
   g_clear_pointer (&conn, dt_redis_connection_free);
 
@@ -705,7 +705,7 @@ test_tls_port_mismatch (void)
     g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
     g_test_message ("plain to the TLS port: %s", error->message);
     g_assert_nonnull (strstr (error->message, "127.0.0.1:"));
-    g_assert_cmpfloat (seconds_since (start), <, 2.0);
+    g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
     g_assert_true (conn->broken);
     g_clear_error (&error);
 
@@ -715,7 +715,7 @@ test_tls_port_mismatch (void)
     conn = open_config (config, &error);
     g_assert_null (conn);
     g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
-    g_assert_cmpfloat (seconds_since (start), <, 4.0);
+    g_assert_cmpfloat (seconds_since (start), <, 4.0 * dt_test_time_scale ());
     g_clear_error (&error);
   }
 
@@ -734,7 +734,7 @@ test_tls_port_mismatch (void)
     g_test_message ("TLS to the plain port: %s", error->message);
     g_assert_nonnull (strstr (error->message, "TLS"));
     g_assert_cmpfloat (seconds_since (start), >=, 0.45);
-    g_assert_cmpfloat (seconds_since (start), <, 1.5);
+    g_assert_cmpfloat (seconds_since (start), <, 1.5 * dt_test_time_scale ());
   }
 }
 
@@ -756,7 +756,7 @@ test_tls_handshake_timeout (void)
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
   g_test_message ("silent TLS server: %s after %.2f s", error->message, elapsed);
   g_assert_cmpfloat (elapsed, >=, 0.45);
-  g_assert_cmpfloat (elapsed, <, 2.0);
+  g_assert_cmpfloat (elapsed, <, 2.0 * dt_test_time_scale ());
 }
 
 /* -- faults ------------------------------------------------------------------ */
@@ -773,7 +773,7 @@ test_refused (void)
   g_assert_null (conn);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
   g_assert_cmpstr (error->message, ==, "Could not connect to 127.0.0.1:1: Connection refused");
-  g_assert_cmpfloat (seconds_since (start), <, 1.0);
+  g_assert_cmpfloat (seconds_since (start), <, 1.0 * dt_test_time_scale ());
   g_clear_error (&error);
 
   /* A Unix socket that is not there. */
@@ -860,7 +860,7 @@ test_silent (void)
   g_test_message ("silent: %s after %.3f s", error->message, elapsed);
   g_assert_nonnull (strstr (error->message, "127.0.0.1:"));
   g_assert_cmpfloat (elapsed, >=, 0.5);
-  g_assert_cmpfloat (elapsed, <, 1.5);
+  g_assert_cmpfloat (elapsed, <, 1.5 * dt_test_time_scale ());
   g_assert_true (conn->broken);
   g_assert_false (conn->retry_safe);
   g_clear_error (&error);
@@ -874,7 +874,7 @@ test_silent (void)
   g_assert_null (conn);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
   g_assert_cmpfloat (elapsed, >=, 0.45);
-  g_assert_cmpfloat (elapsed, <, 1.5);
+  g_assert_cmpfloat (elapsed, <, 1.5 * dt_test_time_scale ());
 }
 
 static void
@@ -898,7 +898,7 @@ test_trickle (void)
   g_assert_null (reply);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
   g_assert_cmpfloat (elapsed, >=, 0.5);
-  g_assert_cmpfloat (elapsed, <, 1.5);
+  g_assert_cmpfloat (elapsed, <, 1.5 * dt_test_time_scale ());
   g_assert_false (conn->retry_safe);
 }
 
@@ -931,7 +931,7 @@ test_truncated (void)
   g_assert_null (reply);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
   g_test_message ("truncated: %s", error->message);
-  g_assert_cmpfloat (seconds_since (start), <, 2.0);
+  g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
   /* Part of a reply came: never to be retried. */
   g_assert_false (conn->retry_safe);
   g_assert_true (conn->broken);
@@ -1043,7 +1043,7 @@ test_blocking_command (void)
   g_assert_no_error (error);
   g_assert_true (dt_redis_reply_is_nil (reply));
   g_assert_cmpfloat (elapsed, >=, 1.9);
-  g_assert_cmpfloat (elapsed, <, 3.0);
+  g_assert_cmpfloat (elapsed, <, 3.0 * dt_test_time_scale ());
 
   /* And socket-timeout is back for the next command. */
   g_assert_cmpint (conn->rcvtimeo_us, ==, 3 * G_USEC_PER_SEC);
@@ -1062,13 +1062,13 @@ test_blocking_command (void)
     }
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
   g_assert_cmpfloat (elapsed, >=, 1.0);
-  g_assert_cmpfloat (elapsed, <, 1.5);
+  g_assert_cmpfloat (elapsed, <, 1.5 * dt_test_time_scale ());
 }
 
 static gpointer
 cancel_later (gpointer data)
 {
-  g_usleep (200 * 1000);
+  g_usleep ((gulong) (200 * 1000 * dt_test_time_scale ()));
   g_cancellable_cancel (data);
   return NULL;
 }
@@ -1108,7 +1108,7 @@ test_cancel (void)
   g_assert_false (dt_redis_connection_run (conn, cmd, &reply, cancellable, &error));
   g_thread_join (thread);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpfloat (seconds_since (start), <, 2.0);
+  g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
   g_assert_true (conn->broken);
   g_clear_error (&error);
 
@@ -1125,7 +1125,7 @@ test_cancel (void)
     g_thread_join (thread);
     g_assert_null (opened);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-    g_assert_cmpfloat (seconds_since (start), <, 2.0);
+    g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
   }
 }
 
@@ -1273,7 +1273,7 @@ test_async_no_blocking (void)
     g_assert_null (conn);
     g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
     g_assert_cmpfloat (seconds_since (start), >=, 0.45);
-    g_assert_cmpfloat (seconds_since (start), <, 1.5);
+    g_assert_cmpfloat (seconds_since (start), <, 1.5 * dt_test_time_scale ());
     g_test_message ("%u ticks during a 0.5 s open", ticks);
     g_assert_cmpuint (ticks, >=, 10);
     g_clear_error (&error);
@@ -1293,7 +1293,7 @@ test_async_no_blocking (void)
     g_thread_join (thread);
     g_assert_null (conn);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-    g_assert_cmpfloat (seconds_since (start), <, 2.0);
+    g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
     /* 20 in a normal run, fewer under valgrind: any says it ran. */
     g_assert_cmpuint (ticks, >=, 2);
   }

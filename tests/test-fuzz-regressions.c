@@ -162,6 +162,32 @@ test_lone_cr_line_is_bounded (void)
   }
 }
 
+/* hiredis 0.14 reads arrays nested 8 deep and refuses a 9th level; the
+ * documented limit (docs/reliability.md) rests on this. */
+static void
+test_nesting_limit (void)
+{
+  for (guint depth = 7; depth <= 10; depth++)
+    {
+      g_autoptr(GString) wire = g_string_new (NULL);
+      Outcome out;
+
+      for (guint i = 0; i < depth; i++)
+        g_string_append (wire, "*1\r\n");
+      g_string_append (wire, ":1\r\n");
+
+      replay (wire->str, wire->len, 0, 1024, 16, &out);
+      if (depth <= 8)
+        {
+          g_assert_false (out.failed);
+          g_assert_cmpuint (out.n_replies, ==, 1);
+        }
+      else
+        g_assert_error (out.error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+      outcome_clear (&out);
+    }
+}
+
 #define SECRET "Zq7-hunter2!pw"
 
 /* Found by test-security: a password with an unescaped '#' (or an '@' in
@@ -301,6 +327,7 @@ main (int    argc,
   g_test_add_func ("/fuzz-regressions/reply/bulk-over-cap-in-one-read", test_bulk_over_cap_in_one_read);
   g_test_add_func ("/fuzz-regressions/reply/status-over-cap-in-one-read", test_status_over_cap_in_one_read);
   g_test_add_func ("/fuzz-regressions/reply/lone-cr-line-is-bounded", test_lone_cr_line_is_bounded);
+  g_test_add_func ("/fuzz-regressions/reply/nesting-limit", test_nesting_limit);
   g_test_add_func ("/fuzz-regressions/url/redact-broken-urls", test_redact_broken_urls);
   g_test_add_func ("/fuzz-regressions/corpus/reply", test_reply_corpus);
   g_test_add_func ("/fuzz-regressions/corpus/url", test_url_corpus);
