@@ -377,7 +377,7 @@ static void
 handshake_clear (Handshake *hs)
 {
   /* The payload holds the password. */
-  if (hs->payload != NULL)
+  if (hs->payload != NULL && hs->payload->len > 0)
     memset (hs->payload->data, 0, hs->payload->len);
   g_clear_pointer (&hs->payload, g_byte_array_unref);
 }

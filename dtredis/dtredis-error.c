@@ -18,14 +18,15 @@
 GQuark
 dt_redis_error_quark (void)
 {
-  static GQuark quark;
+  static gsize quark;
 
-  /* Errors are where translated messages show up first. */
-  if (G_UNLIKELY (quark == 0))
+  /* Errors are where translated messages show up first. Threads may
+   * raise their first error at the same time. */
+  if (g_once_init_enter (&quark))
     {
       dt_redis_i18n_init ();
-      quark = g_quark_from_static_string ("dt-redis-error-quark");
+      g_once_init_leave (&quark, g_quark_from_static_string ("dt-redis-error-quark"));
     }
 
-  return quark;
+  return (GQuark) quark;
 }

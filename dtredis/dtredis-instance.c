@@ -12,6 +12,7 @@
 #include "dtredis-endpoint-private.h"
 #include "dtredis-error.h"
 #include "dtredis-instance-private.h"
+#include "dtredis-url-private.h"
 
 /**
  * DtRedisInstance:
@@ -84,7 +85,8 @@ dt_redis_instance_finalize (GObject *object)
   g_clear_pointer (&self->async_pool, dt_redis_async_pool_unref);
   g_clear_pointer (&self->endpoint, dt_redis_endpoint_unref);
   g_clear_object (&self->config);
-  g_clear_pointer (&self->redis_url, g_free);
+  /* The URL carries the password. */
+  g_clear_pointer (&self->redis_url, dt_redis_url_free_secret);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (dt_redis_instance_parent_class)->finalize (object);
