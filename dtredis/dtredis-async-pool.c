@@ -942,7 +942,10 @@ conn_close (Conn         *conn,
         dt_redis_reply_unref (req->replies[i]);
       req->n_got = 0;
 
-      if (retry_written && !req->retried)
+      /* A blocking command may have waited on a live server for a long
+       * time before it died: the server saw it, so it is not resent. */
+      if (retry_written && !req->retried &&
+          !(req->cmd->flags & DT_REDIS_COMMAND_FLAG_BLOCKING))
         {
           req->retried = TRUE;
           route (self, req);
@@ -1333,6 +1336,12 @@ do_close (DtRedisAsyncPool *self,
           GTask            *task)
 {
   g_autoptr(GError) error = closed_error ();
+  /* Commands already written may have run: say so, so that nobody takes
+   * CLOSED as "safe to send again". */
+  g_autoptr(GError) sent_error =
+    g_error_new_literal (DT_REDIS_ERROR, DT_REDIS_ERROR_CLOSED,
+                         _("The connection pool was closed after the command was sent: "
+                           "the server may have run it"));
   GList *l;
 
   if (task != NULL)
@@ -1361,7 +1370,7 @@ do_close (DtRedisAsyncPool *self,
               conn->closing_counted = TRUE;
               self->n_closing++;
             }
-          conn_close (conn, error, error, FALSE);
+          conn_close (conn, sent_error, sent_error, FALSE);
         }
     }
 

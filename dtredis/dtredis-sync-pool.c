@@ -437,7 +437,9 @@ dt_redis_sync_pool_run (DtRedisSyncPool      *self,
 
   ok = dt_redis_connection_run (conn, cmd, replies, cancellable, &local_error);
 
-  if (!ok && reused && conn->retry_safe)
+  /* Not for a blocking command: it may have waited on a live server for
+   * a long time before that died, so the server saw it. */
+  if (!ok && reused && conn->retry_safe && !(cmd->flags & DT_REDIS_COMMAND_FLAG_BLOCKING))
     {
       /* The connection sat idle and was found closed by the peer before
        * a single reply byte: a restart or an idle kill that the stale
