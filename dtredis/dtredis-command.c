@@ -68,6 +68,26 @@ parse_block_time (const char *arg,
   return (gint64) (value * (millis ? 1000.0 : G_USEC_PER_SEC));
 }
 
+/* Every command classify() looks for is 4 to 12 letters long and starts
+ * with one of these; GET, SET and most others are ruled out here, on the
+ * hot path, without a string comparison. */
+static gboolean
+may_be_special (const char *name,
+                gsize       len)
+{
+  if (len < 4 || len > 12)
+    return FALSE;
+
+  switch (g_ascii_toupper (name[0]))
+    {
+    case 'A': case 'B': case 'C': case 'D': case 'E': case 'H': case 'M':
+    case 'P': case 'Q': case 'R': case 'S': case 'U': case 'W': case 'X':
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 /* Which argument holds the block time, by command. */
 static void
 classify (DtRedisCommand     *self,
@@ -80,6 +100,9 @@ classify (DtRedisCommand     *self,
   gint64 block = -1;
   gboolean blocking = FALSE;
   gboolean exclusive = FALSE;
+
+  if (!may_be_special (name, len))
+    return;
 
   if (arg_is (name, len, "BLPOP") || arg_is (name, len, "BRPOP") ||
       arg_is (name, len, "BZPOPMIN") || arg_is (name, len, "BZPOPMAX") ||

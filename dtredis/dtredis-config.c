@@ -11,6 +11,7 @@
 #include "dtredis-config.h"
 #include "dtredis-error.h"
 #include "dtredis-i18n-private.h"
+#include "dtredis-resp-private.h"
 #include "dtredis-url-private.h"
 
 /**
@@ -49,6 +50,12 @@
 #define DEFAULT_MAX_CONNECTIONS 10
 #define DEFAULT_SOCKET_TIMEOUT  5.0
 #define DEFAULT_IDLE_TIMEOUT    300.0
+#define DEFAULT_MAX_BULK_LENGTH  ((guint64) DT_REDIS_RESP_DEFAULT_MAX_BULK_LEN)
+#define DEFAULT_MAX_ARRAY_LENGTH DT_REDIS_RESP_DEFAULT_MAX_ELEMENTS
+/* The smallest caps validate() accepts: below these even ordinary replies
+ * (INFO, CLIENT LIST, HELLO's map) would be refused. */
+#define MIN_MAX_BULK_LENGTH      ((guint64) 1024)
+#define MIN_MAX_ARRAY_LENGTH     16
 /* Any negative connect-timeout means "follow socket-timeout". */
 #define CONNECT_TIMEOUT_UNSET   (-1.0)
 
@@ -72,6 +79,8 @@ struct _DtRedisConfig
   char     *tls_cert_file;
   char     *tls_key_file;
   gboolean  tls_insecure;
+  guint64   max_bulk_length;
+  guint     max_array_length;
 };
 
 G_DEFINE_FINAL_TYPE (DtRedisConfig, dt_redis_config, G_TYPE_OBJECT)
@@ -95,6 +104,8 @@ enum
   PROP_TLS_CERT_FILE,
   PROP_TLS_KEY_FILE,
   PROP_TLS_INSECURE,
+  PROP_MAX_BULK_LENGTH,
+  PROP_MAX_ARRAY_LENGTH,
   N_PROPS
 };
 
@@ -177,6 +188,12 @@ dt_redis_config_get_property (GObject    *object,
     case PROP_TLS_INSECURE:
       g_value_set_boolean (value, self->tls_insecure);
       break;
+    case PROP_MAX_BULK_LENGTH:
+      g_value_set_uint64 (value, self->max_bulk_length);
+      break;
+    case PROP_MAX_ARRAY_LENGTH:
+      g_value_set_uint (value, self->max_array_length);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -239,6 +256,12 @@ dt_redis_config_set_property (GObject      *object,
       break;
     case PROP_TLS_INSECURE:
       dt_redis_config_set_redis_tls_insecure (self, g_value_get_boolean (value));
+      break;
+    case PROP_MAX_BULK_LENGTH:
+      dt_redis_config_set_redis_max_bulk_length (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_ARRAY_LENGTH:
+      dt_redis_config_set_redis_max_array_length (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -413,6 +436,51 @@ dt_redis_config_class_init (DtRedisConfigClass *klass)
   properties[PROP_TLS_INSECURE] =
     g_param_spec_boolean ("tls-insecure", NULL, NULL, FALSE, flags);
 
+  /**
+   * DtRedisConfig:max-bulk-length: (getter get_redis_max_bulk_length)
+   *
+   * The longest bulk string, in bytes, that a reply may hold; at least
+   * 1024 (1 KiB).
+   *
+   * A reply announcing a longer string (or a blob error or verbatim
+   * string), or a status or error line longer than this, fails the
+   * command with %DT_REDIS_ERROR_PROTOCOL and closes the connection,
+   * since the rest of the stream can no longer be read. The value is
+   * refused from its length header, so no reply is allocated for it. This
+   * keeps a broken or hostile server from making the client allocate
+   * without bound.
+   *
+   * The default, 536870912 (512 MiB), is Redis's own `proto-max-bulk-len`
+   * default: the largest string a stock server stores, so it never
+   * refuses a value that server could have written. Lower it to bound the
+   * memory a single reply may take.
+   */
+  /* The range is left open so that validate() reports a bad value as a
+   * GError instead of GObject printing a warning. */
+  properties[PROP_MAX_BULK_LENGTH] =
+    g_param_spec_uint64 ("max-bulk-length", NULL, NULL,
+                         0, G_MAXUINT64, DEFAULT_MAX_BULK_LENGTH, flags);
+
+  /**
+   * DtRedisConfig:max-array-length: (getter get_redis_max_array_length)
+   *
+   * The most elements an aggregate reply (an array, set, push, or a map
+   * counting each key and value) may announce; at least 16.
+   *
+   * A reply announcing more fails the command with
+   * %DT_REDIS_ERROR_PROTOCOL and closes the connection; the check is made
+   * on the length header, so nothing is allocated for the oversized
+   * aggregate.
+   *
+   * The default, 16777216 (2^24), is far above what ordinary replies hold
+   * (a `KEYS` or `LRANGE` of millions of elements still fits), yet keeps a
+   * bogus header from making the client reserve gigabytes of element
+   * slots. Raise it only for replies known to be larger.
+   */
+  properties[PROP_MAX_ARRAY_LENGTH] =
+    g_param_spec_uint ("max-array-length", NULL, NULL,
+                       0, G_MAXUINT, DEFAULT_MAX_ARRAY_LENGTH, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -426,6 +494,8 @@ dt_redis_config_init (DtRedisConfig *self)
   self->socket_timeout = DEFAULT_SOCKET_TIMEOUT;
   self->connect_timeout = CONNECT_TIMEOUT_UNSET;
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+  self->max_bulk_length = DEFAULT_MAX_BULK_LENGTH;
+  self->max_array_length = DEFAULT_MAX_ARRAY_LENGTH;
 }
 
 /**
@@ -522,6 +592,8 @@ dt_redis_config_copy (DtRedisConfig *self)
   copy->tls_cert_file = g_strdup (self->tls_cert_file);
   copy->tls_key_file = g_strdup (self->tls_key_file);
   copy->tls_insecure = self->tls_insecure;
+  copy->max_bulk_length = self->max_bulk_length;
+  copy->max_array_length = self->max_array_length;
 
   return copy;
 }
@@ -587,6 +659,20 @@ check_properties (DtRedisConfig  *self,
     {
       g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
                            _("idle-timeout must be a number of seconds, 0 or more"));
+      return FALSE;
+    }
+
+  if (self->max_bulk_length < MIN_MAX_BULK_LENGTH)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("max-bulk-length must be at least 1024 bytes"));
+      return FALSE;
+    }
+
+  if (self->max_array_length < MIN_MAX_ARRAY_LENGTH)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("max-array-length must be at least 16"));
       return FALSE;
     }
 
@@ -1342,4 +1428,86 @@ dt_redis_config_get_redis_tls_insecure (DtRedisConfig *self)
   g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), FALSE);
 
   return self->tls_insecure;
+}
+
+/**
+ * dt_redis_config_set_redis_max_bulk_length:
+ * @self: a config
+ * @max_bulk_length: the longest bulk string a reply may hold, in bytes; at
+ *   least 1024
+ *
+ * Sets [property@DtRedis.Config:max-bulk-length].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_max_bulk_length (DtRedisConfig *self,
+                                           guint64        max_bulk_length)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->max_bulk_length != max_bulk_length)
+    {
+      self->max_bulk_length = max_bulk_length;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BULK_LENGTH]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_set_redis_max_array_length:
+ * @self: a config
+ * @max_array_length: the most elements an aggregate reply may hold; at
+ *   least 16
+ *
+ * Sets [property@DtRedis.Config:max-array-length].
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_max_array_length (DtRedisConfig *self,
+                                            guint          max_array_length)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (self->max_array_length != max_array_length)
+    {
+      self->max_array_length = max_array_length;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ARRAY_LENGTH]);
+    }
+
+  return self;
+}
+
+/**
+ * dt_redis_config_get_redis_max_bulk_length:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:max-bulk-length].
+ *
+ * Returns: the longest bulk string a reply may hold, in bytes
+ */
+guint64
+dt_redis_config_get_redis_max_bulk_length (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), 0);
+
+  return self->max_bulk_length;
+}
+
+/**
+ * dt_redis_config_get_redis_max_array_length:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:max-array-length].
+ *
+ * Returns: the most elements an aggregate reply may hold
+ */
+guint
+dt_redis_config_get_redis_max_array_length (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), 0);
+
+  return self->max_array_length;
 }

@@ -83,6 +83,12 @@ DtRedisConfig *dt_redis_config_set_redis_tls_key_file    (DtRedisConfig  *self,
 DT_REDIS_AVAILABLE_IN_ALL
 DtRedisConfig *dt_redis_config_set_redis_tls_insecure    (DtRedisConfig  *self,
                                                           gboolean        insecure);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_max_bulk_length (DtRedisConfig  *self,
+                                                          guint64         max_bulk_length);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_max_array_length (DtRedisConfig *self,
+                                                           guint          max_array_length);
 
 DT_REDIS_AVAILABLE_IN_ALL
 const char    *dt_redis_config_get_redis_url             (DtRedisConfig  *self);
@@ -116,5 +122,9 @@ DT_REDIS_AVAILABLE_IN_ALL
 const char    *dt_redis_config_get_redis_tls_key_file    (DtRedisConfig  *self);
 DT_REDIS_AVAILABLE_IN_ALL
 gboolean       dt_redis_config_get_redis_tls_insecure    (DtRedisConfig  *self);
+DT_REDIS_AVAILABLE_IN_ALL
+guint64        dt_redis_config_get_redis_max_bulk_length (DtRedisConfig  *self);
+DT_REDIS_AVAILABLE_IN_ALL
+guint          dt_redis_config_get_redis_max_array_length (DtRedisConfig *self);
 
 G_END_DECLS

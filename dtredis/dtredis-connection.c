@@ -196,8 +196,7 @@ connection_new (DtRedisEndpoint *endpoint)
 
   self->endpoint = dt_redis_endpoint_ref (endpoint);
   self->description = dt_redis_endpoint_describe (endpoint);
-  self->reader = dt_redis_resp_reader_new (DT_REDIS_RESP_DEFAULT_MAX_BULK_LEN,
-                                           DT_REDIS_RESP_DEFAULT_MAX_ELEMENTS);
+  self->reader = dt_redis_resp_reader_new (endpoint->max_bulk_len, endpoint->max_elements);
   self->buf_size = READ_BUF_SIZE;
   self->buf = g_malloc (self->buf_size);
   self->fd = -1;

@@ -40,6 +40,9 @@ typedef struct _DtRedisEndpoint
   char     *tls_cert_file;
   char     *tls_key_file;
   gboolean  tls_insecure;
+
+  gsize     max_bulk_len;     /* >= 1024: the reader's bulk string cap */
+  guint     max_elements;     /* >= 16: the reader's aggregate cap */
 } DtRedisEndpoint;
 
 /* Validates @config and resolves it; INVALID_CONFIG naming the bad part. */

@@ -86,6 +86,11 @@ dt_redis_endpoint_new_from_config (DtRedisConfig  *config,
   self->tls_key_file = dup_nonempty (dt_redis_config_get_redis_tls_key_file (effective));
   self->tls_insecure = dt_redis_config_get_redis_tls_insecure (effective);
 
+  /* Beyond G_MAXSIZE (32-bit hosts) no bulk could be held anyway. */
+  self->max_bulk_len = (gsize) MIN (dt_redis_config_get_redis_max_bulk_length (effective),
+                                    (guint64) G_MAXSIZE);
+  self->max_elements = dt_redis_config_get_redis_max_array_length (effective);
+
   return self;
 }
 

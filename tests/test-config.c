@@ -44,6 +44,8 @@ test_defaults (void)
   g_autofree char *host = NULL;
   guint port = 0;
   gdouble connect_timeout = 0;
+  guint64 max_bulk_length = 0;
+  guint max_array_length = 0;
 
   g_assert_null (dt_redis_config_get_redis_url (config));
   g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "localhost");
@@ -61,13 +63,21 @@ test_defaults (void)
   g_assert_null (dt_redis_config_get_redis_tls_cert_file (config));
   g_assert_null (dt_redis_config_get_redis_tls_key_file (config));
   g_assert_false (dt_redis_config_get_redis_tls_insecure (config));
+  /* Redis's own proto-max-bulk-len, and 2^24 elements. */
+  g_assert_cmpuint (dt_redis_config_get_redis_max_bulk_length (config), ==,
+                    G_GUINT64_CONSTANT (512) * 1024 * 1024);
+  g_assert_cmpuint (dt_redis_config_get_redis_max_array_length (config), ==, 1u << 24);
 
   /* The properties agree with the getters. */
   g_object_get (config, "host", &host, "port", &port,
-                "connect-timeout", &connect_timeout, NULL);
+                "connect-timeout", &connect_timeout,
+                "max-bulk-length", &max_bulk_length,
+                "max-array-length", &max_array_length, NULL);
   g_assert_cmpstr (host, ==, "localhost");
   g_assert_cmpuint (port, ==, 6379);
   g_assert_cmpfloat (connect_timeout, ==, 5.0);
+  g_assert_cmpuint (max_bulk_length, ==, G_GUINT64_CONSTANT (512) * 1024 * 1024);
+  g_assert_cmpuint (max_array_length, ==, 1u << 24);
 
   g_assert_true (dt_redis_config_validate (config, NULL));
 
@@ -85,6 +95,8 @@ test_setters (void)
   guint max_connections = 0;
   gdouble idle = 0;
   gboolean insecure = FALSE;
+  guint64 max_bulk_length = 0;
+  guint max_array_length = 0;
 
   g_assert_true (dt_redis_config_set_redis_url (config, "redis://u@h:1/2") == config);
   g_assert_true (dt_redis_config_set_redis_host (config, "redis.example.com") == config);
@@ -102,6 +114,8 @@ test_setters (void)
   g_assert_true (dt_redis_config_set_redis_tls_cert_file (config, "/etc/cert.pem") == config);
   g_assert_true (dt_redis_config_set_redis_tls_key_file (config, "/etc/key.pem") == config);
   g_assert_true (dt_redis_config_set_redis_tls_insecure (config, TRUE) == config);
+  g_assert_true (dt_redis_config_set_redis_max_bulk_length (config, G_GUINT64_CONSTANT (1) << 33) == config);
+  g_assert_true (dt_redis_config_set_redis_max_array_length (config, 100) == config);
 
   g_assert_cmpstr (dt_redis_config_get_redis_url (config), ==, "redis://u@h:1/2");
   g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "redis.example.com");
@@ -119,6 +133,8 @@ test_setters (void)
   g_assert_cmpstr (dt_redis_config_get_redis_tls_cert_file (config), ==, "/etc/cert.pem");
   g_assert_cmpstr (dt_redis_config_get_redis_tls_key_file (config), ==, "/etc/key.pem");
   g_assert_true (dt_redis_config_get_redis_tls_insecure (config));
+  g_assert_cmpuint (dt_redis_config_get_redis_max_bulk_length (config), ==, G_GUINT64_CONSTANT (1) << 33);
+  g_assert_cmpuint (dt_redis_config_get_redis_max_array_length (config), ==, 100);
 
   g_object_get (config,
                 "password", &password,
@@ -126,7 +142,11 @@ test_setters (void)
                 "idle-timeout", &idle,
                 "tls-ca-file", &ca,
                 "tls-insecure", &insecure,
+                "max-bulk-length", &max_bulk_length,
+                "max-array-length", &max_array_length,
                 NULL);
+  g_assert_cmpuint (max_bulk_length, ==, G_GUINT64_CONSTANT (1) << 33);
+  g_assert_cmpuint (max_array_length, ==, 100);
   g_assert_cmpstr (password, ==, "pass");
   g_assert_cmpuint (max_connections, ==, 20);
   g_assert_cmpfloat (idle, ==, 0);
@@ -138,6 +158,10 @@ test_setters (void)
   g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 7000);
   g_assert_cmpstr (dt_redis_config_get_redis_db (config), ==, "5");
   g_assert_null (dt_redis_config_get_redis_username (config));
+  g_object_set (config, "max-bulk-length", G_GUINT64_CONSTANT (4096),
+                "max-array-length", 64, NULL);
+  g_assert_cmpuint (dt_redis_config_get_redis_max_bulk_length (config), ==, 4096);
+  g_assert_cmpuint (dt_redis_config_get_redis_max_array_length (config), ==, 64);
 
   /* NULL restores the default of host and db; clears the others. */
   dt_redis_config_set_redis_host (config, NULL);
@@ -172,6 +196,7 @@ test_notify (void)
   static const struct { const char *name; UintSetter set; } uints[] = {
     { "port", dt_redis_config_set_redis_port },
     { "max-connections", dt_redis_config_set_redis_max_connections },
+    { "max-array-length", dt_redis_config_set_redis_max_array_length },
   };
   static const struct { const char *name; DoubleSetter set; } doubles[] = {
     { "socket-timeout", dt_redis_config_set_redis_socket_timeout },
@@ -262,6 +287,27 @@ test_notify (void)
     count_notify (config, "port", &count);
     dt_redis_config_set_redis_port (config, 6379);
     g_assert_cmpuint (count, ==, 0);
+    count_notify (config, "max-array-length", &count);
+    dt_redis_config_set_redis_max_array_length (config, 1u << 24);
+    g_assert_cmpuint (count, ==, 0);
+  }
+
+  /* max-bulk-length is the one guint64. */
+  {
+    g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+    guint count;
+
+    count_notify (config, "max-bulk-length", &count);
+    dt_redis_config_set_redis_max_bulk_length (config, G_GUINT64_CONSTANT (512) * 1024 * 1024);
+    g_assert_cmpuint (count, ==, 0);
+    dt_redis_config_set_redis_max_bulk_length (config, G_GUINT64_CONSTANT (1) << 40);
+    g_assert_cmpuint (count, ==, 1);
+    dt_redis_config_set_redis_max_bulk_length (config, G_GUINT64_CONSTANT (1) << 40);
+    g_assert_cmpuint (count, ==, 1);
+    g_object_set (config, "max-bulk-length", G_GUINT64_CONSTANT (1) << 40, NULL);
+    g_assert_cmpuint (count, ==, 1);
+    g_object_set (config, "max-bulk-length", G_GUINT64_CONSTANT (2048), NULL);
+    g_assert_cmpuint (count, ==, 2);
   }
 }
 
@@ -320,6 +366,8 @@ new_full_config (void)
   dt_redis_config_set_redis_tls_cert_file (config, "cert.pem");
   dt_redis_config_set_redis_tls_key_file (config, "key.pem");
   dt_redis_config_set_redis_tls_insecure (config, TRUE);
+  dt_redis_config_set_redis_max_bulk_length (config, 65536);
+  dt_redis_config_set_redis_max_array_length (config, 1000);
 
   return config;
 }
@@ -347,6 +395,8 @@ test_copy (void)
   g_assert_cmpstr (dt_redis_config_get_redis_tls_cert_file (copy), ==, "cert.pem");
   g_assert_cmpstr (dt_redis_config_get_redis_tls_key_file (copy), ==, "key.pem");
   g_assert_true (dt_redis_config_get_redis_tls_insecure (copy));
+  g_assert_cmpuint (dt_redis_config_get_redis_max_bulk_length (copy), ==, 65536);
+  g_assert_cmpuint (dt_redis_config_get_redis_max_array_length (copy), ==, 1000);
 
   /* Independent afterwards. */
   dt_redis_config_set_redis_host (copy, "other");
@@ -865,6 +915,24 @@ test_validate (void)
   dt_redis_config_set_redis_idle_timeout (config, 0);
   assert_valid (config);
 
+  dt_redis_config_set_redis_max_bulk_length (config, 0);
+  assert_invalid (config, "max-bulk-length");
+  dt_redis_config_set_redis_max_bulk_length (config, 1023);
+  assert_invalid (config, "max-bulk-length");
+  dt_redis_config_set_redis_max_bulk_length (config, 1024);
+  assert_valid (config);
+  dt_redis_config_set_redis_max_bulk_length (config, G_MAXUINT64);
+  assert_valid (config);
+
+  dt_redis_config_set_redis_max_array_length (config, 0);
+  assert_invalid (config, "max-array-length");
+  dt_redis_config_set_redis_max_array_length (config, 15);
+  assert_invalid (config, "max-array-length");
+  dt_redis_config_set_redis_max_array_length (config, 16);
+  assert_valid (config);
+  dt_redis_config_set_redis_max_array_length (config, G_MAXUINT);
+  assert_valid (config);
+
   dt_redis_config_set_redis_host (config, "");
   assert_invalid (config, "host");
   dt_redis_config_set_redis_url (config, "redis://cache:6379/0");
@@ -914,6 +982,8 @@ test_endpoint_properties (void)
   dt_redis_config_set_redis_tls_cert_file (config, "cert.pem");
   dt_redis_config_set_redis_tls_key_file (config, "key.pem");
   dt_redis_config_set_redis_tls_insecure (config, TRUE);
+  dt_redis_config_set_redis_max_bulk_length (config, 1024);
+  dt_redis_config_set_redis_max_array_length (config, 16);
 
   endpoint = dt_redis_endpoint_new_from_config (config, &error);
   g_assert_no_error (error);
@@ -935,6 +1005,8 @@ test_endpoint_properties (void)
   g_assert_cmpstr (endpoint->tls_cert_file, ==, "cert.pem");
   g_assert_cmpstr (endpoint->tls_key_file, ==, "key.pem");
   g_assert_true (endpoint->tls_insecure);
+  g_assert_cmpuint (endpoint->max_bulk_len, ==, 1024);
+  g_assert_cmpuint (endpoint->max_elements, ==, 16);
 
   description = dt_redis_endpoint_describe (endpoint);
   g_assert_cmpstr (description, ==, "redis.example.com:6380");
@@ -973,6 +1045,8 @@ test_endpoint_defaults (void)
   g_assert_cmpint (endpoint->connect_timeout_us, ==, 5 * G_USEC_PER_SEC);
   g_assert_cmpint (endpoint->idle_timeout_us, ==, 300 * G_USEC_PER_SEC);
   g_assert_false (endpoint->tls_insecure);
+  g_assert_cmpuint (endpoint->max_bulk_len, ==, (gsize) 512 * 1024 * 1024);
+  g_assert_cmpuint (endpoint->max_elements, ==, 1u << 24);
   g_clear_pointer (&endpoint, dt_redis_endpoint_unref);
 
   /* A microsecond timeout does not round to "none". */

@@ -918,6 +918,82 @@ test_huge_bulk (void)
 }
 
 static void
+test_reply_caps (void)
+{
+  g_autofree char *payload = NULL;
+  g_autofree char *small = g_strnfill (1000, 'v');
+  g_autofree char *big = g_strnfill (2000, 'v');
+  GString *reply_text = g_string_new ("$2000\r\n");
+
+  /* The fake server sends a whole 2000-byte bulk; the cap is 1 KiB. */
+  g_string_append_len (reply_text, big, 2000);
+  g_string_append (reply_text, "\r\n");
+  payload = g_string_free (reply_text, FALSE);
+
+  {
+    g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_REPLY, payload);
+    g_autoptr(DtRedisConfig) config = fake_config (fake);
+    g_autoptr(DtRedisConnection) conn = NULL;
+    g_autoptr(DtRedisReply) reply = NULL;
+    g_autoptr(GError) error = NULL;
+
+    dt_redis_config_set_redis_max_bulk_length (config, 1024);
+    conn = open_ok (config);
+    reply = run (conn, &error, "GET", "k", NULL);
+    g_assert_null (reply);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+    g_assert_true (conn->broken);
+  }
+
+  /* The same against redis-server: 1000 bytes pass, 2000 do not. */
+  {
+    g_autoptr(DtRedisConfig) config = server_config (server);
+    g_autoptr(DtRedisConnection) conn = NULL;
+    g_autoptr(DtRedisReply) reply = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *data;
+    gsize len = 0;
+
+    dt_redis_config_set_redis_max_bulk_length (config, 1024);
+    conn = open_ok (config);
+
+    reply = run (conn, &error, "SET", "conn:caps:small", small, NULL);
+    g_assert_no_error (error);
+    assert_status (reply, "OK");
+    g_clear_pointer (&reply, dt_redis_reply_unref);
+    reply = run (conn, &error, "SET", "conn:caps:big", big, NULL);
+    g_assert_no_error (error);
+    assert_status (reply, "OK");
+    g_clear_pointer (&reply, dt_redis_reply_unref);
+
+    reply = run (conn, &error, "GET", "conn:caps:small", NULL);
+    g_assert_no_error (error);
+    data = dt_redis_reply_get_string (reply, &len);
+    g_assert_cmpmem (data, len, small, 1000);
+    g_clear_pointer (&reply, dt_redis_reply_unref);
+
+    reply = run (conn, &error, "GET", "conn:caps:big", NULL);
+    g_assert_null (reply);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+    g_assert_true (conn->broken);
+    g_clear_error (&error);
+
+    /* A connection with the default cap reads it fine. */
+    g_clear_pointer (&conn, dt_redis_connection_free);
+    dt_redis_config_set_redis_max_bulk_length (config, G_GUINT64_CONSTANT (512) * 1024 * 1024);
+    conn = open_ok (config);
+    reply = run (conn, &error, "GET", "conn:caps:big", NULL);
+    g_assert_no_error (error);
+    data = dt_redis_reply_get_string (reply, &len);
+    g_assert_cmpmem (data, len, big, 2000);
+    g_clear_pointer (&reply, dt_redis_reply_unref);
+
+    reply = run (conn, &error, "DEL", "conn:caps:small", "conn:caps:big", NULL);
+    g_assert_no_error (error);
+  }
+}
+
+static void
 test_truncated (void)
 {
   g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_TRUNCATE, NULL);
@@ -1343,6 +1419,7 @@ main (int    argc,
   g_test_add_func ("/connection/silent", test_silent);
   g_test_add_func ("/connection/trickle", test_trickle);
   g_test_add_func ("/connection/huge-bulk", test_huge_bulk);
+  g_test_add_func ("/connection/reply-caps", test_reply_caps);
   g_test_add_func ("/connection/truncated", test_truncated);
   g_test_add_func ("/connection/dropped", test_dropped);
   g_test_add_func ("/connection/stale", test_stale);
