@@ -786,11 +786,6 @@ test_refused (void)
   g_test_message ("missing socket: %s", error->message);
   g_assert_nonnull (strstr (error->message, "/nonexistent/redis.sock"));
   g_clear_error (&error);
-
-  /* A host name that does not resolve: in a subprocess, which valgrind
-   * does not follow, as glibc's resolver keeps state it reports lost. */
-  g_test_trap_subprocess ("/connection/unresolvable", 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
 }
 
 static void
@@ -800,9 +795,12 @@ test_unresolvable (void)
   g_autoptr(DtRedisConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* In a subprocess, which valgrind does not follow, as glibc's resolver
+   * keeps state it reports lost. */
   if (!g_test_subprocess ())
     {
-      g_test_skip ("run from /connection/refused");
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
       return;
     }
 
@@ -1334,6 +1332,10 @@ test_async_no_blocking (void)
 {
   g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_SILENT, NULL);
   g_autoptr(GError) error = NULL;
+
+  /* GIO loads its TLS module the first time one is asked for, in the
+   * calling thread; that one-time cost is not what this measures. */
+  g_assert_nonnull (g_tls_backend_get_default ());
 
   /* A handshake never answered: the context keeps running meanwhile, and
    * the open ends at socket-timeout. */
