@@ -66,6 +66,22 @@ struct _DtTestServer
   int       watchdog_fd;   /* write end; its EOF tells the watchdog to clean up */
 };
 
+guint
+dt_test_server_count_clients (DtTestServer *server,
+                              const char   *name)
+{
+  g_autofree char *list = dt_test_server_command (server, "CLIENT", "LIST", NULL);
+  g_autofree char *needle = g_strdup_printf (" name=%s ", name);
+  guint count = 0;
+
+  g_assert_nonnull (list);
+  g_assert_true (g_str_has_prefix (list, "$"));
+  for (const char *p = strstr (list, needle); p != NULL; p = strstr (p + 1, needle))
+    count++;
+
+  return count;
+}
+
 gdouble
 dt_test_time_scale (void)
 {

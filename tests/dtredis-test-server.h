@@ -86,6 +86,9 @@ const char   *dt_test_server_get_redis_server_path (void);
  * under valgrind or a sanitizer (DT_TEST_TIME_SCALE). Scale upper bounds on
  * elapsed time with it; lower bounds need no scaling. */
 gdouble       dt_test_time_scale             (void);
+/* How many of the server's clients CLIENT LIST shows named @name. */
+guint         dt_test_server_count_clients   (DtTestServer *server,
+                                              const char   *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtTestServer, dt_test_server_free)
 

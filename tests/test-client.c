@@ -96,23 +96,6 @@ assert_list (GPtrArray          *list,
 
 #define STRV(...) ((const char * const []) { __VA_ARGS__, NULL })
 
-/* How many connections CLIENT LIST shows with @name. */
-static guint
-count_clients (DtTestServer *srv,
-               const char   *name)
-{
-  g_autofree char *list = dt_test_server_command (srv, "CLIENT", "LIST", NULL);
-  g_autofree char *needle = g_strdup_printf (" name=%s ", name);
-  guint count = 0;
-
-  g_assert_nonnull (list);
-  g_assert_true (g_str_has_prefix (list, "$"));
-  for (const char *p = strstr (list, needle); p != NULL; p = strstr (p + 1, needle))
-    count++;
-
-  return count;
-}
-
 static void
 test_strings (Fixture       *f,
               gconstpointer  data)
@@ -860,7 +843,7 @@ test_threads (void)
   while (g_atomic_int_get (&n_done) < N_THREADS)
     {
       g_autoptr(DtRedisPoolStats) snapshot = dt_redis_instance_get_sync_pool_stats (instance);
-      guint seen = count_clients (server, "dt-test-threads");
+      guint seen = dt_test_server_count_clients (server, "dt-test-threads");
 
       max_seen = MAX (max_seen, seen);
       max_total = MAX (max_total, snapshot->total);
@@ -874,7 +857,7 @@ test_threads (void)
                   polls, max_seen, max_total);
   g_assert_cmpuint (max_seen, <=, 3);
   g_assert_cmpuint (max_total, <=, 3);
-  g_assert_cmpuint (count_clients (server, "dt-test-threads"), <=, 3);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-threads"), <=, 3);
 
   stats = dt_redis_instance_get_sync_pool_stats (instance);
   g_test_message ("%" G_GUINT64_FORMAT " waits for a connection", stats->waits);
@@ -932,7 +915,7 @@ test_lazy (void)
   g_assert_cmpuint (before->total, ==, 0);
   g_assert_cmpuint (before->misses, ==, 0);
   g_assert_cmpuint (before->hits, ==, 0);
-  g_assert_cmpuint (count_clients (server, "dt-test-lazy"), ==, 0);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-lazy"), ==, 0);
 
   g_assert_true (dt_redis_client_ping (client, NULL, &error));
   g_assert_no_error (error);
@@ -940,7 +923,7 @@ test_lazy (void)
   g_assert_cmpuint (after->total, ==, 1);
   g_assert_cmpuint (after->idle, ==, 1);
   g_assert_cmpuint (after->misses, ==, 1);
-  g_assert_cmpuint (count_clients (server, "dt-test-lazy"), ==, 1);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-lazy"), ==, 1);
 
   /* Sequential commands reuse it. */
   g_assert_true (dt_redis_client_ping (other, NULL, &error));
@@ -950,7 +933,7 @@ test_lazy (void)
   g_assert_cmpuint (again->total, ==, 1);
   g_assert_cmpuint (again->misses, ==, 1);
   g_assert_cmpuint (again->hits, ==, 2);
-  g_assert_cmpuint (count_clients (server, "dt-test-lazy"), ==, 1);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-lazy"), ==, 1);
 }
 
 static void
@@ -1017,7 +1000,7 @@ test_client_name (void)
   name = dt_redis_client_execute (client, STRV ("CLIENT", "GETNAME"), NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (dt_redis_reply_get_string (name, NULL), ==, "dt-test-name");
-  g_assert_cmpuint (count_clients (server, "dt-test-name"), ==, 1);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-name"), ==, 1);
 }
 
 static void

@@ -26,20 +26,6 @@ config_for (DtTestServer *server)
   return config;
 }
 
-/* How many connections named CLIENT_NAME the server sees. */
-static guint
-count_our_connections (DtTestServer *server)
-{
-  g_autofree char *list = dt_test_server_command (server, "CLIENT", "LIST", NULL);
-  guint n = 0;
-
-  g_assert_nonnull (list);
-  for (const char *p = list; (p = strstr (p, "name=" CLIENT_NAME " ")) != NULL; p++)
-    n++;
-
-  return n;
-}
-
 static void
 test_instance_url (void)
 {
@@ -100,13 +86,13 @@ test_instance_no_io_until_used (void)
   g_autoptr(GError) error = NULL;
 
   /* Instance and clients made: still not one connection. */
-  g_assert_cmpuint (count_our_connections (server), ==, 0);
+  g_assert_cmpuint (dt_test_server_count_clients (server, CLIENT_NAME), ==, 0);
   g_assert_cmpuint (sync_stats->total, ==, 0);
   g_assert_cmpuint (async_stats->total, ==, 0);
 
   g_assert_true (dt_redis_instance_ping (instance, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_our_connections (server), ==, 1);
+  g_assert_cmpuint (dt_test_server_count_clients (server, CLIENT_NAME), ==, 1);
   after = dt_redis_instance_get_sync_pool_stats (instance);
   g_assert_cmpuint (after->total, ==, 1);
   g_assert_cmpuint (after->idle, ==, 1);
@@ -214,7 +200,7 @@ test_instance_reset_pools (void)
   run_ping_async (instance, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NONE);
   g_clear_error (&error);
-  g_assert_cmpuint (count_our_connections (server), ==, 2);
+  g_assert_cmpuint (dt_test_server_count_clients (server, CLIENT_NAME), ==, 2);
 
   stats = dt_redis_instance_get_async_pool_stats (instance);
   g_assert_cmpuint (stats->total, ==, 1);
@@ -233,15 +219,15 @@ test_instance_reset_pools (void)
   g_clear_pointer (&stats, dt_redis_pool_stats_free);
 
   /* The server sees both closed (it notices a moment later). */
-  for (guint i = 0; i < 100 && count_our_connections (server) > 0; i++)
+  for (guint i = 0; i < 100 && dt_test_server_count_clients (server, CLIENT_NAME) > 0; i++)
     g_usleep (20000);
-  g_assert_cmpuint (count_our_connections (server), ==, 0);
+  g_assert_cmpuint (dt_test_server_count_clients (server, CLIENT_NAME), ==, 0);
 
   /* Each next command builds a new pool. */
   g_assert_true (dt_redis_instance_ping (instance, NULL, &error));
   run_ping_async (instance, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NONE);
-  g_assert_cmpuint (count_our_connections (server), ==, 2);
+  g_assert_cmpuint (dt_test_server_count_clients (server, CLIENT_NAME), ==, 2);
 }
 
 static void

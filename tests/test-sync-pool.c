@@ -137,21 +137,6 @@ stats_of (DtRedisSyncPool *pool)
   return stats;
 }
 
-/* How many connections CLIENT LIST shows with @name. */
-static guint
-count_clients (DtTestServer *srv,
-               const char   *name)
-{
-  g_autofree char *list = dt_test_server_command (srv, "CLIENT", "LIST", NULL);
-  g_autofree char *needle = g_strdup_printf (" name=%s ", name);
-  guint count = 0;
-
-  g_assert_nonnull (list);
-  for (const char *p = strstr (list, needle); p != NULL; p = strstr (p + 1, needle))
-    count++;
-  return count;
-}
-
 /* Waits up to 2 s for CLIENT LIST to show @expected clients named @name:
  * the server notices a close a moment after we make it. */
 static void
@@ -163,7 +148,7 @@ assert_clients_soon (DtTestServer *srv,
 
   for (guint i = 0; i < 200; i++)
     {
-      count = count_clients (srv, name);
+      count = dt_test_server_count_clients (srv, name);
       if (count == expected)
         return;
       g_usleep (10 * 1000);
@@ -267,7 +252,7 @@ test_lazy (void)
 
   g_assert_cmpuint (stats.total, ==, 0);
   g_assert_cmpuint (stats.hits + stats.misses + stats.waits, ==, 0);
-  g_assert_cmpuint (count_clients (server, "dt-pool-lazy"), ==, 0);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-pool-lazy"), ==, 0);
 
   assert_ping (pool);
   stats = stats_of (pool);
@@ -275,7 +260,7 @@ test_lazy (void)
   g_assert_cmpuint (stats.idle, ==, 1);
   g_assert_cmpuint (stats.misses, ==, 1);
   g_assert_cmpuint (stats.hits, ==, 0);
-  g_assert_cmpuint (count_clients (server, "dt-pool-lazy"), ==, 1);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-pool-lazy"), ==, 1);
 
   /* Sequential commands share one connection. */
   for (guint i = 0; i < 10; i++)
@@ -284,7 +269,7 @@ test_lazy (void)
   g_assert_cmpuint (stats.total, ==, 1);
   g_assert_cmpuint (stats.hits, ==, 10);
   g_assert_cmpuint (stats.misses, ==, 1);
-  g_assert_cmpuint (count_clients (server, "dt-pool-lazy"), ==, 1);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-pool-lazy"), ==, 1);
 
   /* Dropping the pool closes its connections. */
   g_clear_pointer (&pool, dt_redis_sync_pool_unref);
@@ -395,7 +380,7 @@ test_threads (void)
   /* Watch both sides for the whole run. */
   while (g_atomic_int_get (&n_done) < N_THREADS)
     {
-      guint seen = count_clients (server, "dt-pool-threads");
+      guint seen = dt_test_server_count_clients (server, "dt-pool-threads");
 
       stats = stats_of (pool);
       max_seen = MAX (max_seen, seen);
@@ -464,7 +449,7 @@ test_pool_timeout (void)
   g_assert_cmpuint (stats.waits, ==, 1);
   g_assert_cmpuint (stats.timeouts, ==, 1);
   g_assert_cmpuint (stats.total, ==, 2);
-  g_assert_cmpuint (count_clients (server, "dt-pool-full"), ==, 2);
+  g_assert_cmpuint (dt_test_server_count_clients (server, "dt-pool-full"), ==, 2);
 
   /* The holders were not disturbed, and the pool works afterwards. */
   job_join (a);

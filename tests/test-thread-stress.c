@@ -411,23 +411,6 @@ warm_up_classes (DtTestServer *server)
   g_assert_cmpuint (replies->len, ==, 1);
 }
 
-/* How many connections named CLIENT_NAME the server has now. */
-static guint
-count_our_connections (DtTestServer *server)
-{
-  g_autofree char *list = dt_test_server_command (server, "CLIENT", "LIST", NULL);
-  const char *p;
-  guint n = 0;
-
-  if (list == NULL)
-    return 0;
-  for (p = strstr (list, " name=" CLIENT_NAME " "); p != NULL;
-       p = strstr (p + 1, " name=" CLIENT_NAME " "))
-    n++;
-
-  return n;
-}
-
 static void
 test_shared_client (void)
 {
@@ -475,7 +458,7 @@ test_shared_client (void)
   while (!all_done)
     {
       g_autoptr(DtRedisPoolStats) now = dt_redis_instance_get_sync_pool_stats (instance);
-      guint seen = count_our_connections (server);
+      guint seen = dt_test_server_count_clients (server, CLIENT_NAME);
 
       max_seen = MAX (max_seen, seen);
       n_polls++;
@@ -551,7 +534,7 @@ test_shared_client (void)
   }
 
   g_assert_cmpuint (total_incr, >, 0);
-  max_seen = MAX (max_seen, count_our_connections (server));
+  max_seen = MAX (max_seen, dt_test_server_count_clients (server, CLIENT_NAME));
   stats = dt_redis_instance_get_sync_pool_stats (instance);
   g_test_message ("%u threads x %u commands: %" G_GUINT64_FORMAT " INCRs counted; "
                   "at most %u connections seen in %u polls; pool: total %u, hits %"
