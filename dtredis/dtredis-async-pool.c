@@ -72,7 +72,10 @@ struct _Request
   DtRedisReply             *reply_inline; /* replies for the usual n_replies == 1 */
   gboolean                  completed;  /* the callback ran; late replies are dropped */
   gboolean                  cancel_queued; /* under pool->lock */
-  gboolean                  retried;
+  /* WRITTEN: where its bytes start in conn->outbuf, while that buffer is
+   * generation out_gen; bytes at or past conn->out_pos never left. */
+  guint                     out_gen;
+  gsize                     out_offset;
 };
 
 typedef enum
@@ -98,6 +101,7 @@ struct _Conn
   GQueue             in_flight;  /* Request: written, replies awaited in order */
   GByteArray        *outbuf;
   gsize              out_pos;    /* bytes of outbuf already written */
+  guint              out_gen;    /* bumped each time outbuf is emptied */
 
   GSource           *in_source;
   GSource           *out_source; /* only while the socket buffer is full */
@@ -107,7 +111,6 @@ struct _Conn
   gboolean           reserved;   /* draining for an exclusive waiter: no new shared commands */
   gboolean           counted_idle;
   gboolean           used;       /* has carried a command */
-  gboolean           retry_ok;   /* written onto an idle, reused connection and nothing read since */
   gint64             last_active;
 };
 
@@ -157,8 +160,7 @@ static void route            (DtRedisAsyncPool *self,
 static void process_waiting  (DtRedisAsyncPool *self);
 static void conn_close       (Conn             *conn,
                               const GError     *head_error,
-                              const GError     *rest_error,
-                              gboolean          retry_written);
+                              const GError     *rest_error);
 static void conn_flush       (Conn             *conn);
 static void conn_write       (Conn             *conn);
 static void pool_teardown    (DtRedisAsyncPool *self);
@@ -449,28 +451,29 @@ connection_lost_error (DtRedisAsyncPool *self)
                       _("The connection to %s was lost"), self->description);
 }
 
-/* An I/O error or EOF on @conn: every command in flight fails with
- * CONNECTION, unless nothing could have reached a live server (written
- * onto a connection that sat idle, nothing read since): then they are
- * retried once on another connection. Takes @error (NULL for EOF). */
+/* An I/O error or EOF on @conn: every command whose bytes left fails
+ * with CONNECTION, saying that it may have been executed: it is never
+ * sent again. Takes @error (NULL for EOF). */
 static void
 conn_fail_io (Conn   *conn,
               GError *error)
 {
   DtRedisAsyncPool *self = conn->pool;
   g_autoptr(GError) wrapped = NULL;
+  g_autoptr(GError) sent = NULL;
 
   if (error == NULL)
     wrapped = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
                            _("The server at %s closed the connection"), self->description);
   else
     wrapped = dt_redis_connection_wrap_error (conn->connection, error);
+  sent = dt_redis_connection_maybe_executed_error (wrapped);
 
   conn->connection->broken = TRUE;
   if (g_queue_is_empty (&conn->in_flight))
     STAT_ADD (self->stale_closed, 1);
 
-  conn_close (conn, wrapped, wrapped, conn->retry_ok);
+  conn_close (conn, sent, sent);
 }
 
 static void
@@ -478,9 +481,11 @@ conn_fail_protocol (Conn         *conn,
                     const GError *error)
 {
   g_autoptr(GError) lost = connection_lost_error (conn->pool);
+  g_autoptr(GError) head = dt_redis_connection_maybe_executed_error (error);
+  g_autoptr(GError) rest = dt_redis_connection_maybe_executed_error (lost);
 
   conn->connection->broken = TRUE;
-  conn_close (conn, error, lost, FALSE);
+  conn_close (conn, head, rest);
 }
 
 /* After an exclusive command completed on @conn. */
@@ -500,7 +505,7 @@ conn_release_exclusive (Conn    *conn,
     }
   else
     {
-      conn_close (conn, NULL, NULL, FALSE);
+      conn_close (conn, NULL, NULL);
     }
 }
 
@@ -517,6 +522,7 @@ conn_take_reply (Conn         *conn,
       g_autoptr(GError) error = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
                                              _("The server at %s sent a reply to no command"),
                                              conn->pool->description);
+      STAT_ADD (conn->pool->stale_closed, 1);
       dt_redis_reply_unref (reply);
       conn_fail_protocol (conn, error);
       return FALSE;
@@ -589,7 +595,6 @@ conn_readable (GObject  *stream,
           break;
         }
 
-      conn->retry_ok = FALSE;
       conn->last_active = g_get_monotonic_time ();
       if (!dt_redis_resp_reader_feed (conn->connection->reader, (const char *) self->read_buf, n, &error))
         {
@@ -616,6 +621,18 @@ conn_readable (GObject  *stream,
 
       if (n < READ_CHUNK)
         break;
+    }
+
+  /* A partial reply with nothing outstanding answers no command: the
+   * next one's reply would be read after it. */
+  if (conn->state == CONN_READY && g_queue_is_empty (&conn->in_flight) &&
+      dt_redis_resp_reader_has_buffered (conn->connection->reader))
+    {
+      g_autoptr(GError) error = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                                             _("The server at %s sent a reply to no command"),
+                                             self->description);
+      STAT_ADD (self->stale_closed, 1);
+      conn_fail_protocol (conn, error);
     }
 
   if (conn->state == CONN_READY)
@@ -696,6 +713,7 @@ conn_write (Conn *conn)
       g_byte_array_set_size (conn->outbuf, 0);
     }
   conn->out_pos = 0;
+  conn->out_gen++;
   conn_update_idle (conn);
 }
 
@@ -722,10 +740,9 @@ conn_flush (Conn *conn)
            g_get_monotonic_time () - conn->last_active > self->endpoint->idle_timeout_us))
         {
           STAT_ADD (self->stale_closed, 1);
-          conn_close (conn, NULL, NULL, FALSE);  /* pending go elsewhere */
+          conn_close (conn, NULL, NULL);  /* pending go elsewhere */
           return;
         }
-      conn->retry_ok = TRUE;
     }
 
   now = g_get_monotonic_time ();
@@ -734,6 +751,8 @@ conn_flush (Conn *conn)
       Request *req = l->data;
       const GByteArray *payload = req->cmd->payload;
 
+      req->out_gen = conn->out_gen;
+      req->out_offset = conn->outbuf->len;
       g_byte_array_append (conn->outbuf, payload->data, payload->len);
       req->deadline = dt_redis_command_deadline (req->cmd, now, self->endpoint->socket_timeout_us);
       req->state = REQUEST_WRITTEN;
@@ -771,6 +790,8 @@ conn_timer_dispatch (gpointer user_data)
   {
     g_autoptr(GError) timeout = NULL;
     g_autoptr(GError) lost = NULL;
+    g_autoptr(GError) head_error = NULL;
+    g_autoptr(GError) rest_error = NULL;
 
     timeout = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT,
                            _("The server at %s did not answer in time"),
@@ -778,8 +799,10 @@ conn_timer_dispatch (gpointer user_data)
     lost = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
                         _("The connection to %s was closed after a command timed out"),
                         self->description);
+    head_error = dt_redis_connection_maybe_executed_error (timeout);
+    rest_error = dt_redis_connection_maybe_executed_error (lost);
     conn->connection->broken = TRUE;
-    conn_close (conn, timeout, lost, FALSE);
+    conn_close (conn, head_error, rest_error);
   }
   conn_unref (conn);
   leave (self);
@@ -834,7 +857,7 @@ conn_opened (GObject      *source,
       /* Its commands were never sent. They fail with the reason, unless
        * another connection is up: then this was a fluke and they move. */
       g_queue_init (&conn->pending);
-      conn_close (conn, NULL, NULL, FALSE);
+      conn_close (conn, NULL, NULL);
       while ((l = g_queue_pop_head_link (&pending)) != NULL)
         {
           Request *req = l->data;
@@ -871,26 +894,50 @@ conn_opened (GObject      *source,
   dt_redis_async_pool_unref (self);
 }
 
+/* Whether any byte of @req (WRITTEN on @conn) was handed to the socket. */
+static gboolean
+request_left (const Request *req,
+              const Conn    *conn)
+{
+  return req->out_gen != conn->out_gen || req->out_offset < conn->out_pos;
+}
+
 /* Takes @conn out of the pool, closes its socket (or abandons its
- * connect), and settles its commands: the written ones fail, @head_error
- * for the oldest and @rest_error for the others, or are retried once
- * elsewhere when @retry_written; unwritten ones go to another connection.
+ * connect), and settles its commands: those whose bytes left fail,
+ * @head_error for the oldest and @rest_error for the others, and are
+ * never sent again; those that provably never left (queued, or still
+ * whole in the output buffer) go to another connection. The socket is
+ * closed before any callback runs, so a blocking command reported as
+ * failed or cancelled can no longer take anything on the server.
  * Commands already completed (cancelled) are just dropped. */
 static void
 conn_close (Conn         *conn,
             const GError *head_error,
-            const GError *rest_error,
-            gboolean      retry_written)
+            const GError *rest_error)
 {
   DtRedisAsyncPool *self = conn->pool;
   GQueue in_flight = G_QUEUE_INIT;
   GQueue pending = G_QUEUE_INIT;
+  GQueue unsent = G_QUEUE_INIT;
   gboolean is_head = TRUE;
   gboolean was_connecting;
   GList *l;
 
   if (conn->state == CONN_CLOSED)
     return;
+
+  /* Split before the buffer goes: what never left joins the pending. */
+  for (l = conn->in_flight.head; l != NULL;)
+    {
+      GList *next = l->next;
+
+      if (!request_left (l->data, conn))
+        {
+          g_queue_unlink (&conn->in_flight, l);
+          g_queue_push_tail_link (&unsent, l);
+        }
+      l = next;
+    }
 
   if (conn->counted_idle)
     g_atomic_int_add (&self->n_idle, -1);
@@ -942,23 +989,26 @@ conn_close (Conn         *conn,
         dt_redis_reply_unref (req->replies[i]);
       req->n_got = 0;
 
-      /* A blocking command may have waited on a live server for a long
-       * time before it died: the server saw it, so it is not resent. */
-      if (retry_written && !req->retried &&
-          !(req->cmd->flags & DT_REDIS_COMMAND_FLAG_BLOCKING))
-        {
-          req->retried = TRUE;
-          route (self, req);
-        }
-      else
-        {
-          g_assert (head_error != NULL && rest_error != NULL);
-          request_fail (req, was_head ? head_error : rest_error);
-          request_unref (req);
-        }
+      g_assert (head_error != NULL && rest_error != NULL);
+      request_fail (req, was_head ? head_error : rest_error);
+      request_unref (req);
     }
 
-  /* Nothing of these was sent: another connection can take them. */
+  /* Nothing of these was sent: another connection can take them, in
+   * their order. */
+  while ((l = g_queue_pop_head_link (&unsent)) != NULL)
+    {
+      Request *req = l->data;
+
+      req->state = REQUEST_NEW;
+      req->conn = NULL;
+      if (req->completed)
+        {
+          request_unref (req);
+          continue;
+        }
+      route (self, req);
+    }
   while ((l = g_queue_pop_head_link (&pending)) != NULL)
     {
       Request *req = l->data;
@@ -1274,14 +1324,18 @@ cancel_request (DtRedisAsyncPool *self,
       break;
 
     case REQUEST_WRITTEN:
-      request_fail (req, error);
       if (conn->owner == req)
         {
           /* A blocking command would go on waiting (and might pop a value
-           * nobody reads); closing the connection stops it. */
-          conn_close (conn, NULL, NULL, FALSE);
+           * nobody reads): close the connection, and only then report the
+           * cancellation (conn_close() does it in that order), so that
+           * nothing pushed after the caller saw it can be taken. */
+          conn->connection->broken = TRUE;
+          conn_close (conn, error, error);
+          break;
         }
       /* Otherwise it stays in the FIFO and its reply is read and dropped. */
+      request_fail (req, error);
       break;
 
     case REQUEST_NEW:
@@ -1370,7 +1424,7 @@ do_close (DtRedisAsyncPool *self,
               conn->closing_counted = TRUE;
               self->n_closing++;
             }
-          conn_close (conn, sent_error, sent_error, FALSE);
+          conn_close (conn, sent_error, sent_error);
         }
     }
 
@@ -1583,7 +1637,7 @@ pool_teardown (DtRedisAsyncPool *self)
 
   self->closed = TRUE;
   while ((l = self->conns.head) != NULL)
-    conn_close (l->data, NULL, NULL, FALSE);
+    conn_close (l->data, NULL, NULL);
 
   g_assert (g_queue_is_empty (&self->waiting));
   g_assert (g_queue_is_empty (&self->dirty));

@@ -44,11 +44,10 @@ typedef struct _DtRedisConnection
   gint64             rcvtimeo_us; /* SO_RCVTIMEO now set on fd; 0: none */
   guint8            *buf;         /* read buffer, kept between commands */
   gsize              buf_size;
-  /* Set by a failed dt_redis_connection_run(): the peer closed or reset
-   * the connection before any reply byte arrived (no timeout, no partial
-   * reply), so a live server cannot have answered: the sync pool may retry
-   * on a fresh connection when this one had sat idle. */
-  gboolean           retry_safe;
+  /* Bytes that answer no command were found (after the last reply, or
+   * while idle): the connection is broken, and the pools count it as
+   * stale. */
+  gboolean           stray;
 } DtRedisConnection;
 
 /* Blocking: connect (connect-timeout), TLS handshake, AUTH/SELECT/SETNAME.
@@ -70,26 +69,29 @@ DtRedisConnection *dt_redis_connection_open_finish   (GAsyncResult         *resu
 void               dt_redis_connection_free          (DtRedisConnection    *self);
 
 /* Blocking I/O for the sync pool. Writes all of @cmd's payload, then reads
- * its n_replies replies into @replies, within the command's deadline.
- * On failure the connection is marked broken. */
+ * its n_replies replies into @replies, each within its deadline. On
+ * failure the connection is marked broken, and when any byte of the
+ * command had left, the message says that it may have been executed: it
+ * is never sent again. Bytes left over after the last reply mark the
+ * connection broken too (and stray), though the call succeeds. */
 gboolean           dt_redis_connection_run           (DtRedisConnection    *self,
                                                       const DtRedisCommand *cmd,
                                                       DtRedisReply        **replies,
                                                       GCancellable         *cancellable,
                                                       GError              **error);
-/* Without blocking: whether the peer closed, sent stray bytes, the
- * connection broke, or it belongs to another process. */
+/* The liveness check, without blocking: whether the peer closed, sent
+ * stray bytes, the connection broke, or it belongs to another process.
+ * One system call on a plain socket (a non-blocking peek). */
 gboolean           dt_redis_connection_is_stale      (DtRedisConnection    *self);
-/* The same, but the socket (a system call) is only looked at when the
- * connection has been idle @probe_after_us or longer: one used moments ago
- * is trusted, and the sync pool's retry rule covers a peer gone since. */
-gboolean           dt_redis_connection_is_stale_after (DtRedisConnection   *self,
-                                                       gint64               probe_after_us);
 
 /* Maps a GIO error from this connection's I/O to DT_REDIS_ERROR_* (keeps
  * G_IO_ERROR_CANCELLED), naming the endpoint. Takes ownership of @error. */
 GError            *dt_redis_connection_wrap_error    (DtRedisConnection    *self,
                                                       GError               *error);
+
+/* A copy of @error (of a command that failed after its bytes left) whose
+ * message says that the server may have executed it. */
+GError            *dt_redis_connection_maybe_executed_error (const GError *error);
 
 /* getpid() without a system call: refreshed in the child after fork(). */
 pid_t              dt_redis_connection_current_pid   (void);

@@ -99,17 +99,6 @@ error_reason (const GError *error)
   return error->message;
 }
 
-/* Whether @error says the peer went away (closed, reset), as opposed to a
- * timeout or a TLS or protocol failure. */
-static gboolean
-error_is_peer_gone (const GError *error)
-{
-  /* G_IO_ERROR_CONNECTION_CLOSED is G_IO_ERROR_BROKEN_PIPE. */
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED) ||
-         g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_EOF);
-}
-
 static GError *
 new_closed_error (const char *description)
 {
@@ -179,12 +168,6 @@ would_block (int errsv)
     return TRUE;
 #endif
   return errsv == EAGAIN;
-}
-
-static gboolean
-errno_is_peer_gone (int errsv)
-{
-  return errsv == ECONNRESET || errsv == EPIPE || errsv == ENOTCONN || errsv == ECONNABORTED;
 }
 
 /* Construction and destruction */
@@ -316,7 +299,6 @@ typedef struct
 {
   GByteArray *payload;
   guint       n_replies;
-  gboolean    has_auth;   /* the first reply answers AUTH */
 } Handshake;
 
 static void
@@ -341,7 +323,6 @@ handshake_init (Handshake       *hs,
 {
   hs->payload = g_byte_array_new ();
   hs->n_replies = 0;
-  hs->has_auth = FALSE;
 
   if (endpoint->password != NULL || endpoint->username != NULL)
     {
@@ -352,7 +333,6 @@ handshake_init (Handshake       *hs,
                         endpoint->password != NULL ? endpoint->password : "");
       else
         append_command (hs->payload, 2, "AUTH", endpoint->password, NULL);
-      hs->has_auth = TRUE;
       hs->n_replies++;
     }
 
@@ -395,28 +375,22 @@ scrub_password (const char *text,
   return g_strjoinv ("***", parts);
 }
 
-/* The error for the @index'th handshake reply, NULL when it is no error. */
+/* The error for a handshake reply, NULL when it is no error. */
 static GError *
-handshake_check_reply (const Handshake *hs,
-                       DtRedisEndpoint *endpoint,
-                       guint            index_,
+handshake_check_reply (DtRedisEndpoint *endpoint,
                        DtRedisReply    *reply)
 {
   g_autofree char *scrubbed = NULL;
-  g_autoptr(DtRedisReply) safe = NULL;
 
   if (!dt_redis_reply_is_error (reply))
     return NULL;
 
   scrubbed = scrub_password (dt_redis_reply_get_string (reply, NULL), endpoint->password);
 
-  /* Every refusal of AUTH is about the credentials, whatever its prefix
-   * (WRONGPASS, ERR invalid password, ERR AUTH called without...). */
-  if (hs->has_auth && index_ == 0)
-    return g_error_new_literal (DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH, scrubbed);
-
-  safe = dt_redis_reply_new_error (scrubbed);
-  return dt_redis_value_error_from_reply (safe);
+  /* Not every refusal of AUTH is about the credentials: a full server
+   * answers "max number of clients", a starting one LOADING. */
+  return g_error_new_literal (DT_REDIS_ERROR, dt_redis_value_error_code_for_text (scrubbed, TRUE),
+                              scrubbed);
 }
 
 /* Blocking I/O */
@@ -428,7 +402,7 @@ typedef struct
   gboolean      have_cancel_fd;
   gint64        now;
   gint64        deadline;   /* the reply's; 0: none */
-  gboolean      peer_gone;  /* the failure was EOF, reset or broken pipe */
+  gboolean      sent;       /* bytes of the command were handed to the socket */
 } RunContext;
 
 static void
@@ -569,6 +543,7 @@ plain_send_all (DtRedisConnection  *self,
       if (n >= 0)
         {
           done += (gsize) n;
+          ctx->sent = TRUE;
           /* Short: SO_SNDTIMEO or a signal cut it; poll for the rest. */
           flags |= MSG_DONTWAIT;
           continue;
@@ -584,7 +559,6 @@ plain_send_all (DtRedisConnection  *self,
             return FALSE;
           continue;
         }
-      ctx->peer_gone = errno_is_peer_gone (errsv);
       set_errno_error (self, errsv, error);
       return FALSE;
     }
@@ -624,7 +598,6 @@ plain_receive (DtRedisConnection  *self,
       errsv = errno;
       if (!would_block (errsv) && errsv != EINTR)
         {
-          ctx->peer_gone = errno_is_peer_gone (errsv);
           set_errno_error (self, errsv, error);
           return -1;
         }
@@ -654,7 +627,6 @@ plain_receive (DtRedisConnection  *self,
           wait_first = TRUE;
           continue;
         }
-      ctx->peer_gone = errno_is_peer_gone (errsv);
       set_errno_error (self, errsv, error);
       return -1;
     }
@@ -680,11 +652,11 @@ stream_send_all (DtRedisConnection  *self,
       if (n >= 0)
         {
           done += (gsize) n;
+          ctx->sent = TRUE;
           continue;
         }
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
-          ctx->peer_gone = error_is_peer_gone (local_error);
           g_propagate_error (error, wrap_error (self->description, local_error, FALSE));
           return FALSE;
         }
@@ -714,7 +686,6 @@ stream_receive (DtRedisConnection  *self,
         return n;
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
-          ctx->peer_gone = error_is_peer_gone (local_error);
           g_propagate_error (error, wrap_error (self->description, local_error, FALSE));
           return -1;
         }
@@ -735,8 +706,46 @@ reset_read_buffer (DtRedisConnection *self)
     }
 }
 
-/* Writes @payload, reads @n_replies replies. The read deadline is @cmd's
- * (socket-timeout when NULL). Marks the connection broken on failure. */
+static gint64
+reply_deadline (DtRedisConnection    *self,
+                const DtRedisCommand *cmd,
+                gint64                now)
+{
+  return cmd != NULL ? dt_redis_command_deadline (cmd, now, self->endpoint->socket_timeout_us)
+                     : now + self->endpoint->socket_timeout_us;
+}
+
+GError *
+dt_redis_connection_maybe_executed_error (const GError *error)
+{
+  if (error->domain != DT_REDIS_ERROR)
+    return g_error_copy (error);
+
+  return g_error_new (error->domain, error->code,
+                      /* Translators: %s is the reason the command failed */
+                      _("%s (after the command was sent: it may have been executed)"),
+                      error->message);
+}
+
+/* A failure once the command was handed to the socket: the server may
+ * have run it, and the caller must know before trying again. */
+static void
+note_maybe_executed (GError **error)
+{
+  GError *original;
+
+  if (error == NULL || *error == NULL)
+    return;
+
+  original = *error;
+  *error = dt_redis_connection_maybe_executed_error (original);
+  g_error_free (original);
+}
+
+/* Writes @payload, reads @n_replies replies. Each reply has its own
+ * deadline (@cmd's, socket-timeout when NULL), which holds even while
+ * bytes keep arriving. Marks the connection broken on failure, and when
+ * bytes nobody asked for follow the last reply. */
 static gboolean
 exchange (DtRedisConnection     *self,
           const guint8          *payload,
@@ -752,15 +761,12 @@ exchange (DtRedisConnection     *self,
   gboolean received = FALSE;
   guint got = 0;
 
-  self->retry_safe = FALSE;
-
   if (tls ? !stream_send_all (self, &ctx, payload, len, error)
           : !plain_send_all (self, &ctx, payload, len, error))
     goto fail;
 
   ctx.now = g_get_monotonic_time ();
-  ctx.deadline = cmd != NULL ? dt_redis_command_deadline (cmd, ctx.now, self->endpoint->socket_timeout_us)
-                             : ctx.now + self->endpoint->socket_timeout_us;
+  ctx.deadline = reply_deadline (self, cmd, ctx.now);
 
   while (got < n_replies)
     {
@@ -772,7 +778,20 @@ exchange (DtRedisConnection     *self,
       if (reply != NULL)
         {
           replies[got++] = reply;
+          if (got < n_replies)
+            {
+              ctx.now = g_get_monotonic_time ();
+              ctx.deadline = reply_deadline (self, cmd, ctx.now);
+            }
           continue;
+        }
+
+      /* A server that never stops sending is no better than a silent
+       * one; the first read is bounded by SO_RCVTIMEO or poll(). */
+      if (received && ctx.deadline != 0 && g_get_monotonic_time () >= ctx.deadline)
+        {
+          set_wait_timeout_error (WAIT_READ, self->description, error);
+          goto fail;
         }
 
       n = tls ? stream_receive (self, &ctx, error) : plain_receive (self, &ctx, !received, error);
@@ -780,7 +799,6 @@ exchange (DtRedisConnection     *self,
         goto fail;
       if (n == 0)
         {
-          ctx.peer_gone = TRUE;
           g_propagate_error (error, new_closed_error (self->description));
           goto fail;
         }
@@ -798,6 +816,15 @@ exchange (DtRedisConnection     *self,
         }
     }
 
+  /* Bytes after the last reply answer nothing we sent: they would be
+   * taken for the next command's reply. The replies are good; the
+   * connection is not. */
+  if (dt_redis_resp_reader_has_buffered (self->reader))
+    {
+      self->broken = TRUE;
+      self->stray = TRUE;
+    }
+
   run_context_clear (&ctx);
   reset_read_buffer (self);
   self->last_used = ctx.now;
@@ -806,7 +833,8 @@ exchange (DtRedisConnection     *self,
 
 fail:
   self->broken = TRUE;
-  self->retry_safe = ctx.peer_gone && !received;
+  if (ctx.sent && cmd != NULL)
+    note_maybe_executed (error);
   for (guint i = 0; i < got; i++)
     g_clear_pointer (&replies[i], dt_redis_reply_unref);
   run_context_clear (&ctx);
@@ -829,17 +857,13 @@ dt_redis_connection_run (DtRedisConnection     *self,
 
   if (self->broken)
     {
-      self->retry_safe = FALSE;
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
                    _("The connection to %s is broken"), self->description);
       return FALSE;
     }
   /* Nothing is sent yet: the connection stays usable. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      self->retry_safe = FALSE;
-      return FALSE;
-    }
+    return FALSE;
 
   return exchange (self, cmd->payload->data, cmd->payload->len, cmd->n_replies,
                    replies, cmd, cancellable, error);
@@ -847,13 +871,6 @@ dt_redis_connection_run (DtRedisConnection     *self,
 
 gboolean
 dt_redis_connection_is_stale (DtRedisConnection *self)
-{
-  return dt_redis_connection_is_stale_after (self, 0);
-}
-
-gboolean
-dt_redis_connection_is_stale_after (DtRedisConnection *self,
-                                    gint64             probe_after_us)
 {
   g_return_val_if_fail (self != NULL, TRUE);
 
@@ -864,11 +881,9 @@ dt_redis_connection_is_stale_after (DtRedisConnection *self,
   if (dt_redis_resp_reader_has_buffered (self->reader))
     {
       self->broken = TRUE;
+      self->stray = TRUE;
       return TRUE;
     }
-
-  if (probe_after_us > 0 && g_get_monotonic_time () - self->last_used < probe_after_us)
-    return FALSE;
 
   if (is_tls (self))
     {
@@ -1172,7 +1187,7 @@ handshake_read_cb (GObject      *source,
           handshake_read (task);
           return;
         }
-      error = handshake_check_reply (&data->handshake, data->conn->endpoint, data->n_got, reply);
+      error = handshake_check_reply (data->conn->endpoint, reply);
       if (error != NULL)
         {
           open_fail (task, error);
@@ -1619,7 +1634,7 @@ handshake_sync (DtRedisConnection  *self,
 
   for (guint i = 0; ok && i < hs.n_replies; i++)
     {
-      GError *reply_error = handshake_check_reply (&hs, self->endpoint, i, replies[i]);
+      GError *reply_error = handshake_check_reply (self->endpoint, replies[i]);
 
       if (reply_error != NULL)
         {

@@ -40,6 +40,8 @@ G_BEGIN_DECLS
  *   waited
  * @DT_REDIS_ERROR_TRANSACTION_ABORTED: a watched key changed, so EXEC ran
  *   nothing
+ * @DT_REDIS_ERROR_LOADING: the server is loading its dataset and refused the
+ *   command, which did not run: retry later
  *
  * Error codes in the `DT_REDIS_ERROR` domain.
  */
@@ -56,6 +58,7 @@ typedef enum
   DT_REDIS_ERROR_TLS,
   DT_REDIS_ERROR_CLOSED,
   DT_REDIS_ERROR_TRANSACTION_ABORTED,
+  DT_REDIS_ERROR_LOADING,
 } DtRedisError;
 
 DT_REDIS_AVAILABLE_IN_ALL

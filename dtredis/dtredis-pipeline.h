@@ -29,8 +29,52 @@ DtRedisPipeline *dt_redis_pipeline_append_bytes    (DtRedisPipeline     *self,
                                                     GBytes * const      *argv,
                                                     guint                n_argv);
 DT_REDIS_AVAILABLE_IN_ALL
-DtRedisPipeline *dt_redis_pipeline_watch           (DtRedisPipeline     *self,
-                                                    const char * const  *keys);
+gboolean         dt_redis_pipeline_watch           (DtRedisPipeline     *self,
+                                                    const char * const  *keys,
+                                                    GCancellable        *cancellable,
+                                                    GError             **error);
+DT_REDIS_AVAILABLE_IN_ALL
+void             dt_redis_pipeline_watch_async     (DtRedisPipeline     *self,
+                                                    const char * const  *keys,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+DT_REDIS_AVAILABLE_IN_ALL
+gboolean         dt_redis_pipeline_watch_finish    (DtRedisPipeline     *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+DT_REDIS_AVAILABLE_IN_ALL
+gboolean         dt_redis_pipeline_get_watching    (DtRedisPipeline     *self);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisReply    *dt_redis_pipeline_execute_immediate        (DtRedisPipeline     *self,
+                                                             const char * const  *argv,
+                                                             GCancellable        *cancellable,
+                                                             GError             **error);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisReply    *dt_redis_pipeline_execute_immediate_bytes  (DtRedisPipeline     *self,
+                                                             GBytes * const      *argv,
+                                                             guint                n_argv,
+                                                             GCancellable        *cancellable,
+                                                             GError             **error);
+DT_REDIS_AVAILABLE_IN_ALL
+void             dt_redis_pipeline_execute_immediate_async  (DtRedisPipeline     *self,
+                                                             const char * const  *argv,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+DT_REDIS_AVAILABLE_IN_ALL
+void             dt_redis_pipeline_execute_immediate_bytes_async (DtRedisPipeline     *self,
+                                                                  GBytes * const      *argv,
+                                                                  guint                n_argv,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisReply    *dt_redis_pipeline_execute_immediate_finish (DtRedisPipeline     *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+DT_REDIS_AVAILABLE_IN_ALL
+void             dt_redis_pipeline_unwatch         (DtRedisPipeline     *self);
 DT_REDIS_AVAILABLE_IN_ALL
 guint            dt_redis_pipeline_get_n_commands  (DtRedisPipeline     *self);
 DT_REDIS_AVAILABLE_IN_ALL

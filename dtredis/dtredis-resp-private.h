@@ -19,6 +19,10 @@ G_BEGIN_DECLS
  * proto-max-bulk-len), an array up to 2^24 elements. */
 #define DT_REDIS_RESP_DEFAULT_MAX_BULK_LEN  ((gsize) 512 * 1024 * 1024)
 #define DT_REDIS_RESP_DEFAULT_MAX_ELEMENTS  ((guint) 1 << 24)
+/* Status and error lines are short ("+OK", "-ERR ..."): one that runs on
+ * without its CRLF is refused at this length, whatever max-bulk-length
+ * says, so a broken or hostile server cannot make us buffer it. */
+#define DT_REDIS_RESP_MAX_LINE_LEN          ((gsize) 16 * 1024)
 
 typedef struct _DtRedisRespReader DtRedisRespReader;
 

@@ -58,6 +58,13 @@ reader_from_task (const redisReadTask *task)
   return task->privdata;
 }
 
+/* A status or error line is never allowed more than a bulk string. */
+static gsize
+max_line_len (const DtRedisRespReader *self)
+{
+  return MIN (self->max_bulk_len, DT_REDIS_RESP_MAX_LINE_LEN);
+}
+
 static void *
 create_string (const redisReadTask *task,
                char                *str,
@@ -68,7 +75,7 @@ create_string (const redisReadTask *task,
   /* pending_item_too_long() only sees items that are still arriving; one
    * that came whole in a single read is checked here, so that the cap does
    * not depend on how the stream was split. */
-  if (len > self->max_bulk_len)
+  if (len > (task->type == REDIS_REPLY_STRING ? self->max_bulk_len : max_line_len (self)))
     {
       g_free (self->refusal);
       if (task->type == REDIS_REPLY_STRING)
@@ -76,7 +83,7 @@ create_string (const redisReadTask *task,
                                          (long long) len, (unsigned long) self->max_bulk_len);
       else
         self->refusal = g_strdup_printf (_("a status line longer than %lu bytes"),
-                                         (unsigned long) self->max_bulk_len);
+                                         (unsigned long) max_line_len (self));
       return NULL;
     }
 
@@ -230,12 +237,12 @@ pending_item_too_long (DtRedisRespReader *self)
 
   if (type == REDIS_REPLY_STATUS || type == REDIS_REPLY_ERROR)
     {
-      if (cr == NULL && (gsize) (end - p) > self->max_bulk_len)
+      if (cr == NULL && (gsize) (end - p) > max_line_len (self))
         {
           g_free (self->refusal);
           /* Plain C formats: xgettext cannot see through G_GSIZE_FORMAT. */
           self->refusal = g_strdup_printf (_("a status line longer than %lu bytes"),
-                                           (unsigned long) self->max_bulk_len);
+                                           (unsigned long) max_line_len (self));
           return TRUE;
         }
       return FALSE;

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "dtredis-connection-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-command-private.h"
 #include "dtredis-pool-stats.h"
@@ -26,6 +27,14 @@ gboolean         dt_redis_sync_pool_run       (DtRedisSyncPool      *self,
                                                DtRedisReply        **replies,
                                                GCancellable         *cancellable,
                                                GError              **error);
+/* A connection of its own for the caller (a watched transaction), live at
+ * the time of the lease; give it back with dt_redis_sync_pool_give_back(),
+ * marked broken when it must not be reused (WATCH may still be active). */
+DtRedisConnection *dt_redis_sync_pool_lease   (DtRedisSyncPool      *self,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+void             dt_redis_sync_pool_give_back (DtRedisSyncPool      *self,
+                                               DtRedisConnection    *conn);
 /* Closes idle connections now and leased ones when they come back; later
  * runs fail with CLOSED. Waiters wake with CLOSED. */
 void             dt_redis_sync_pool_close     (DtRedisSyncPool      *self);

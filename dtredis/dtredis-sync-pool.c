@@ -20,13 +20,6 @@
 #include "dtredis-connection-private.h"
 #include "dtredis-sync-pool-private.h"
 
-/* The stale check looks at the socket (one system call, a third of what a
- * GET costs) only for connections idle this long. One used less than a
- * second ago is trusted: if its peer left since, the command fails before
- * any reply byte and is retried on a new connection (the retry rule), with
- * the same outcome as if the check had caught it. */
-#define STALE_PROBE_AFTER_US (1 * G_USEC_PER_SEC)
-
 struct _DtRedisSyncPool
 {
   gatomicrefcount  ref_count;
@@ -302,13 +295,12 @@ wait_for_turn (DtRedisSyncPool    *self,
   return ok;
 }
 
-/* A connection for one command: an idle one that passed the stale check
- * (*out_reused), or a new one. */
-static DtRedisConnection *
-acquire (DtRedisSyncPool  *self,
-         GCancellable     *cancellable,
-         gboolean         *out_reused,
-         GError          **error)
+/* A connection for one caller: an idle one that passed the liveness
+ * check, or a new one. */
+DtRedisConnection *
+dt_redis_sync_pool_lease (DtRedisSyncPool  *self,
+                          GCancellable     *cancellable,
+                          GError          **error)
 {
   DtRedisConnection *conn = NULL;
   GSList *to_close = NULL;
@@ -348,10 +340,14 @@ acquire (DtRedisSyncPool  *self,
 
   free_connections (to_close);
 
-  if (conn != NULL && dt_redis_connection_is_stale_after (conn, STALE_PROBE_AFTER_US))
+  /* Every lease, however recently the connection was used: a peer gone
+   * since (a restart, CLIENT KILL) or bytes that answer nothing must be
+   * seen before a command is written, because once written it is never
+   * sent again. */
+  if (conn != NULL && dt_redis_connection_is_stale (conn))
     {
-      /* Dead or unusable while idle (a server restart, an idle kill):
-       * open another in its place, keeping its slot. */
+      /* Open another in its place, keeping its slot. Nothing was sent on
+       * it, so the command loses nothing. */
       g_mutex_lock (&self->mutex);
       self->hits--;
       self->misses++;
@@ -360,7 +356,6 @@ acquire (DtRedisSyncPool  *self,
       g_clear_pointer (&conn, dt_redis_connection_free);
     }
 
-  *out_reused = conn != NULL;
   if (conn != NULL)
     return conn;
 
@@ -371,9 +366,9 @@ acquire (DtRedisSyncPool  *self,
   return conn;
 }
 
-static void
-release (DtRedisSyncPool   *self,
-         DtRedisConnection *conn)
+void
+dt_redis_sync_pool_give_back (DtRedisSyncPool   *self,
+                              DtRedisConnection *conn)
 {
   GSList *to_close = NULL;
 
@@ -389,6 +384,8 @@ release (DtRedisSyncPool   *self,
       Waiter *waiter;
 
       self->n_in_use--;
+      if (conn->stray)
+        self->stale_closed++;
       if (conn->broken || self->closed)
         {
           self->n_total--;
@@ -423,57 +420,27 @@ dt_redis_sync_pool_run (DtRedisSyncPool      *self,
                         GError              **error)
 {
   DtRedisConnection *conn;
-  GError *local_error = NULL;
-  gboolean reused = FALSE;
   gboolean ok;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (cmd != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  conn = acquire (self, cancellable, &reused, error);
+  conn = dt_redis_sync_pool_lease (self, cancellable, error);
   if (conn == NULL)
     return FALSE;
 
-  ok = dt_redis_connection_run (conn, cmd, replies, cancellable, &local_error);
+  /* No second attempt, whatever fails: a command that may have reached
+   * the server is never sent again (the lease's liveness check is what
+   * keeps a dead connection from getting it in the first place). */
+  ok = dt_redis_connection_run (conn, cmd, replies, cancellable, error);
 
-  /* Not for a blocking command: it may have waited on a live server for
-   * a long time before that died, so the server saw it. */
-  if (!ok && reused && conn->retry_safe && !(cmd->flags & DT_REDIS_COMMAND_FLAG_BLOCKING))
-    {
-      /* The connection sat idle and was found closed by the peer before
-       * a single reply byte: a restart or an idle kill that the stale
-       * check missed (or skipped, for a connection used moments ago). A
-       * live server saw nothing of the command, so it is safe to send it
-       * once more, on a new connection in the same slot. */
-      g_clear_error (&local_error);
-      /* Counted as the stale check would have: a miss, not a hit. */
-      g_mutex_lock (&self->mutex);
-      self->stale_closed++;
-      self->hits--;
-      self->misses++;
-      g_mutex_unlock (&self->mutex);
-      dt_redis_connection_free (conn);
+  /* SELECT, a lone MULTI or WATCH...: the next borrower must not inherit
+   * that state, so this connection is not given back. */
+  if (ok && (cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL))
+    conn->broken = TRUE;
 
-      conn = dt_redis_connection_open (self->endpoint, cancellable, error);
-      if (conn == NULL)
-        {
-          release_slot (self);
-          return FALSE;
-        }
-      ok = dt_redis_connection_run (conn, cmd, replies, cancellable, &local_error);
-    }
-
-  if (!ok)
-    g_propagate_error (error, local_error);
-  else if (cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL)
-    {
-      /* SELECT, a lone MULTI or WATCH...: the next borrower must not
-       * inherit that state, so this connection is not given back. */
-      conn->broken = TRUE;
-    }
-
-  release (self, conn);
+  dt_redis_sync_pool_give_back (self, conn);
 
   return ok;
 }

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "dtredis-error.h"
 #include "dtredis-reply.h"
 
 G_BEGIN_DECLS
@@ -53,5 +54,11 @@ void     dt_redis_value_clear      (DtRedisValue     *value);
 /* The GError for a top-level error reply: SERVER with the server's text,
  * AUTH for NOAUTH/WRONGPASS/WRONGPASS-like replies. */
 GError  *dt_redis_value_error_from_reply (const DtRedisReply *reply);
+/* The code for an error reply's text: AUTH, LOADING, CONNECTION (no room
+ * on the server) or SERVER. @handshake: the reply answers AUTH, SELECT or
+ * CLIENT SETNAME while connecting, where NOPERM and the old "invalid
+ * password" texts are about the credentials too. */
+DtRedisError dt_redis_value_error_code_for_text (const char *text,
+                                                 gboolean    handshake);
 
 G_END_DECLS

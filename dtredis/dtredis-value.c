@@ -13,18 +13,57 @@
 #include "dtredis-error.h"
 #include "dtredis-value-private.h"
 
+/* The one table from an error reply's text to an error code, for every
+ * path (commands, pipelines, the handshake). Matched on the first word, as
+ * Redis classifies its errors, and on the few "ERR" texts that say more. */
+typedef struct
+{
+  const char   *prefix;
+  DtRedisError  code;
+  gboolean      only_in_handshake;
+} ErrorRule;
+
+static const ErrorRule error_rules[] = {
+  { "NOAUTH ",    DT_REDIS_ERROR_AUTH,       FALSE },
+  { "WRONGPASS ", DT_REDIS_ERROR_AUTH,       FALSE },
+  { "LOADING ",   DT_REDIS_ERROR_LOADING,    FALSE },
+  /* Sent before the server reads anything: whatever we asked, the answer
+   * is that there is no room, not that the credentials are wrong. */
+  { "ERR max number of clients reached", DT_REDIS_ERROR_CONNECTION, FALSE },
+  /* Only the handshake's commands say something about the credentials:
+   * the user may not SELECT its db, the user or password is unknown
+   * (servers before ACLs), or the server wants none. Elsewhere NOPERM is
+   * about one command. */
+  { "NOPERM ",                 DT_REDIS_ERROR_AUTH, TRUE },
+  { "ERR invalid password",    DT_REDIS_ERROR_AUTH, TRUE },
+  { "ERR invalid username",    DT_REDIS_ERROR_AUTH, TRUE },
+  /* A password for a server that has none: the credentials are wrong. */
+  { "ERR AUTH ",               DT_REDIS_ERROR_AUTH, TRUE },
+  { "ERR Client sent AUTH",    DT_REDIS_ERROR_AUTH, TRUE },
+};
+
+DtRedisError
+dt_redis_value_error_code_for_text (const char *text,
+                                    gboolean    handshake)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (error_rules); i++)
+    {
+      const ErrorRule *rule = &error_rules[i];
+
+      if ((handshake || !rule->only_in_handshake) && g_str_has_prefix (text, rule->prefix))
+        return rule->code;
+    }
+
+  return DT_REDIS_ERROR_SERVER;
+}
+
 GError *
 dt_redis_value_error_from_reply (const DtRedisReply *reply)
 {
-  gsize len = 0;
-  const char *text = dt_redis_reply_get_string (reply, &len);
-  DtRedisError code = DT_REDIS_ERROR_SERVER;
-
-  if (g_str_has_prefix (text, "NOAUTH") || g_str_has_prefix (text, "WRONGPASS"))
-    code = DT_REDIS_ERROR_AUTH;
+  const char *text = dt_redis_reply_get_string (reply, NULL);
 
   /* The server's own words: they name the problem better than we could. */
-  return g_error_new_literal (DT_REDIS_ERROR, code, text);
+  return g_error_new_literal (DT_REDIS_ERROR, dt_redis_value_error_code_for_text (text, FALSE), text);
 }
 
 static gboolean

@@ -118,6 +118,9 @@ check_tree (DtRedisReply *reply,
         if (len > caps->max_bulk_len)
           fail ("a status line of %" G_GSIZE_FORMAT " bytes went past the cap", len);
         if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_STRING &&
+            len > DT_REDIS_RESP_MAX_LINE_LEN)
+          fail ("a status or error line of %" G_GSIZE_FORMAT " bytes went past the line cap", len);
+        if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_STRING &&
             g_strstr_len (text, (gssize) len, "\r\n") != NULL)
           fail ("a status or error line holds CRLF");
       }

@@ -170,13 +170,16 @@ test_chaining_and_clear (Fixture       *f,
   g_object_get (pipe, "transaction", &transaction, NULL);
   g_assert_true (transaction);
 
-  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("x")) == pipe);
+  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("x"), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (dt_redis_pipeline_get_watching (pipe));
   dt_redis_pipeline_append (dt_redis_pipeline_append (pipe, STRV ("SET", "x", "1")),
                             STRV ("SET", "y", "2"));
   g_assert_cmpuint (dt_redis_pipeline_get_n_commands (pipe), ==, 2);
 
   dt_redis_pipeline_clear (pipe);
   g_assert_cmpuint (dt_redis_pipeline_get_n_commands (pipe), ==, 0);
+  g_assert_false (dt_redis_pipeline_get_watching (pipe));
   replies = dt_redis_pipeline_execute (pipe, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (replies->len, ==, 0);
@@ -233,11 +236,14 @@ test_empty (void)
   g_assert_nonnull (plain_replies);
   g_assert_cmpuint (plain_replies->len, ==, 0);
 
-  /* Watched keys alone send nothing either. */
-  dt_redis_pipeline_watch (transaction, STRV ("k"));
+  /* An empty transaction sends nothing either; watching would need the
+   * server, and the config is refused before any I/O. */
   transaction_replies = dt_redis_pipeline_execute (transaction, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (transaction_replies->len, ==, 0);
+  g_assert_false (dt_redis_pipeline_watch (transaction, STRV ("k"), NULL, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_false (dt_redis_pipeline_get_watching (transaction));
 
   stats = dt_redis_instance_get_sync_pool_stats (instance);
   g_assert_cmpuint (stats->total, ==, 0);
@@ -327,7 +333,9 @@ test_watch_unchanged (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (dt_redis_client_set (f->client, "w", one, NULL, &error));
-  dt_redis_pipeline_watch (dt_redis_pipeline_watch (pipe, STRV ("w")), STRV ("v", "z"));
+  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("w"), NULL, &error));
+  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("v", "z"), NULL, &error));
+  g_assert_no_error (error);
   dt_redis_pipeline_append (pipe, STRV ("INCR", "w"));
   replies = dt_redis_pipeline_execute (pipe, NULL, &error);
   g_assert_no_error (error);
@@ -354,9 +362,8 @@ fake_instance (DtFakeServer *fake)
   return dt_redis_instance_new (config);
 }
 
-/* A watched key changed: the server answers EXEC with a nil array. A live
- * server cannot be made to do that deterministically, since the batch
- * reaches it as one unit, so a scripted server plays it. */
+/* A watched key changed: the server answers EXEC with a nil array, here
+ * played by a scripted server (the real one is below). */
 static void
 test_watch_aborted (void)
 {
@@ -372,11 +379,12 @@ test_watch_aborted (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *last = NULL;
 
-  dt_redis_pipeline_watch (pipe, STRV ("w"));
+  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("w"), NULL, &error));
   dt_redis_pipeline_append (pipe, STRV ("INCR", "w"));
   replies = dt_redis_pipeline_execute (pipe, NULL, &error);
   g_assert_null (replies);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TRANSACTION_ABORTED);
+  g_assert_false (dt_redis_pipeline_get_watching (pipe));
   g_assert_cmpuint (dt_fake_server_get_n_commands (fake), ==, 4);
   last = dt_fake_server_get_last_command (fake);
   g_test_message ("last command: %s", last);
@@ -431,15 +439,89 @@ test_append_bytes (Fixture       *f,
   g_assert_cmpmem (text, len, blob, sizeof blob);
 }
 
+/* The redis-py loop against the real server: watch, read, another client
+ * writes, then the transaction must not overwrite that write. */
 static void
-test_watch_needs_transaction (Fixture       *f,
-                              gconstpointer  data)
+test_watch_guards (Fixture       *f,
+                   gconstpointer  data)
 {
-  g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, FALSE);
+  g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, TRUE);
+  g_autoptr(DtRedisPipeline) next = dt_redis_client_pipeline (f->client, TRUE);
+  g_autoptr(DtRedisReply) read = NULL;
+  g_autoptr(GPtrArray) replies = NULL;
+  g_autoptr(GBytes) value = NULL;
+  g_autofree char *other = NULL;
+  g_autoptr(GError) error = NULL;
 
-  g_test_expect_message ("DtRedis", G_LOG_LEVEL_CRITICAL, "*self->transaction*");
-  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("k")) == pipe);
-  g_test_assert_expected_messages ();
+  other = dt_test_server_command (server, "SET", "balance", "100", NULL);
+  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("balance"), NULL, &error));
+  g_assert_no_error (error);
+  read = dt_redis_pipeline_execute_immediate (pipe, STRV ("GET", "balance"), NULL, &error);
+  g_assert_no_error (error);
+  assert_string (read, "100");
+
+  /* Another client writes between the read and the write. */
+  g_clear_pointer (&other, g_free);
+  other = dt_test_server_command (server, "SET", "balance", "500", NULL);
+  g_assert_cmpstr (other, ==, "+OK\r\n");
+
+  dt_redis_pipeline_append (pipe, STRV ("SET", "balance", "90"));
+  replies = dt_redis_pipeline_execute (pipe, NULL, &error);
+  g_assert_null (replies);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TRANSACTION_ABORTED);
+  g_assert_false (dt_redis_pipeline_get_watching (pipe));
+  g_clear_error (&error);
+  value = dt_redis_client_get (f->client, "balance", NULL, &error);
+  g_assert_cmpmem (g_bytes_get_data (value, NULL), g_bytes_get_size (value), "500", 3);
+
+  /* The connection went back to the pool unwatched: a later transaction
+   * on it is not aborted by a change to the key. */
+  g_clear_pointer (&other, g_free);
+  other = dt_test_server_command (server, "SET", "balance", "7", NULL);
+  dt_redis_pipeline_append (next, STRV ("INCR", "balance"));
+  g_clear_pointer (&replies, g_ptr_array_unref);
+  replies = dt_redis_pipeline_execute (next, NULL, &error);
+  g_assert_no_error (error);
+  assert_integer (reply_at (replies, 0), 8);
+}
+
+static void
+test_watch_rules (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(DtRedisPipeline) plain = dt_redis_client_pipeline (f->client, FALSE);
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GPtrArray) replies = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Not watching: no immediate command. */
+  reply = dt_redis_pipeline_execute_immediate (plain, STRV ("PING"), NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* Commands queued first: too late to watch. */
+  dt_redis_pipeline_append (plain, STRV ("INCR", "n"));
+  g_assert_false (dt_redis_pipeline_watch (plain, STRV ("n"), NULL, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_FAILED);
+  g_clear_error (&error);
+  dt_redis_pipeline_clear (plain);
+
+  /* A plain pipeline that watches runs its batch as MULTI/EXEC, even an
+   * empty one. */
+  g_assert_true (dt_redis_pipeline_watch (plain, STRV ("n"), NULL, &error));
+  replies = dt_redis_pipeline_execute (plain, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (replies->len, ==, 0);
+  g_assert_false (dt_redis_pipeline_get_watching (plain));
+
+  /* Unwatch closes the watched connection rather than lend it again. */
+  g_assert_true (dt_redis_pipeline_watch (plain, STRV ("n"), NULL, &error));
+  dt_redis_pipeline_append (plain, STRV ("INCR", "n"));
+  dt_redis_pipeline_unwatch (plain);
+  g_assert_false (dt_redis_pipeline_get_watching (plain));
+  g_assert_cmpuint (dt_redis_pipeline_get_n_commands (plain), ==, 0);
+  g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("n"), NULL, &error), ==, 0);
 }
 
 /* Async */
@@ -497,7 +579,7 @@ test_async (Fixture       *f,
   assert_string (reply_at (replies, 100), "key:7");
   assert_error_prefix (reply_at (replies, 101), "WRONGTYPE");
 
-  dt_redis_pipeline_watch (transaction, STRV ("counter"));
+  g_assert_true (dt_redis_pipeline_watch (transaction, STRV ("counter"), NULL, &error));
   dt_redis_pipeline_append (transaction, STRV ("INCRBY", "counter", "5"));
   dt_redis_pipeline_append (transaction, STRV ("DBSIZE"));
   transaction_replies = execute_in_loop (transaction, &error);
@@ -529,11 +611,48 @@ test_async_watch_aborted (void)
   g_autoptr(GPtrArray) replies = NULL;
   g_autoptr(GError) error = NULL;
 
-  dt_redis_pipeline_watch (pipe, STRV ("w"));
+  g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("w"), NULL, &error));
   dt_redis_pipeline_append (pipe, STRV ("INCR", "w"));
   replies = execute_in_loop (pipe, &error);
   g_assert_null (replies);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TRANSACTION_ABORTED);
+}
+
+/* The whole optimistic loop without blocking the main context. */
+static void
+test_async_watch_guards (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, TRUE);
+  g_autoptr(GAsyncResult) watched = NULL;
+  g_autoptr(GAsyncResult) read = NULL;
+  g_autoptr(DtRedisReply) value = NULL;
+  g_autoptr(GPtrArray) replies = NULL;
+  g_autofree char *other = dt_test_server_command (server, "SET", "k", "1", NULL);
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_pipeline_watch_async (pipe, STRV ("k"), NULL, store_result, &watched);
+  while (watched == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (dt_redis_pipeline_watch_finish (pipe, watched, &error));
+  g_assert_no_error (error);
+
+  dt_redis_pipeline_execute_immediate_async (pipe, STRV ("GET", "k"), NULL, store_result, &read);
+  while (read == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  value = dt_redis_pipeline_execute_immediate_finish (pipe, read, &error);
+  g_assert_no_error (error);
+  assert_string (value, "1");
+
+  g_clear_pointer (&other, g_free);
+  other = dt_test_server_command (server, "SET", "k", "2", NULL);
+  dt_redis_pipeline_append (pipe, STRV ("SET", "k", "3"));
+  replies = execute_in_loop (pipe, &error);
+  g_assert_null (replies);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TRANSACTION_ABORTED);
+  g_clear_pointer (&other, g_free);
+  other = dt_test_server_command (server, "GET", "k", NULL);
+  g_assert_cmpstr (other, ==, "$1\r\n2\r\n");
 }
 
 int
@@ -557,7 +676,9 @@ main (int    argc,
   ADD ("/pipeline/execabort", test_execabort);
   ADD ("/pipeline/watch-unchanged", test_watch_unchanged);
   ADD ("/pipeline/append-bytes", test_append_bytes);
-  ADD ("/pipeline/watch-needs-transaction", test_watch_needs_transaction);
+  ADD ("/pipeline/watch-guards", test_watch_guards);
+  ADD ("/pipeline/watch-rules", test_watch_rules);
+  ADD ("/pipeline/async-watch-guards", test_async_watch_guards);
   ADD ("/pipeline/async", test_async);
   g_test_add_func ("/pipeline/empty", test_empty);
   g_test_add_func ("/pipeline/watch-aborted", test_watch_aborted);
