@@ -47,13 +47,19 @@
  * Every command can fail with an error of the [error@DtRedis.Error]
  * domain: %DT_REDIS_ERROR_SERVER when the server answers with an error
  * reply (the message is the server's text), %DT_REDIS_ERROR_AUTH when it
- * refuses the credentials, %DT_REDIS_ERROR_CONNECTION,
+ * refuses the credentials, %DT_REDIS_ERROR_LOADING while the server
+ * loads its dataset, %DT_REDIS_ERROR_CONNECTION,
  * %DT_REDIS_ERROR_TIMEOUT (no reply within the socket timeout),
  * %DT_REDIS_ERROR_POOL_TIMEOUT, %DT_REDIS_ERROR_PROTOCOL,
  * %DT_REDIS_ERROR_TLS, %DT_REDIS_ERROR_CLOSED (the pool was reset while
  * the command was queued or in flight) and %DT_REDIS_ERROR_INVALID_CONFIG.
- * A cancelled command fails at once with %G_IO_ERROR_CANCELLED; if it
- * was already sent, the server still runs it.
+ * A command is never sent twice: when its connection fails after it was
+ * sent, the error message says that it may have been executed.
+ *
+ * A cancelled command fails with %G_IO_ERROR_CANCELLED without waiting
+ * for the server; if it was already sent, the server still runs it. A
+ * blocking command (`BLPOP`...) has its connection closed before the
+ * cancellation is reported, so it cannot take a value pushed after that.
  *
  * ```c
  * static void

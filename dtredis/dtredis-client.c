@@ -39,12 +39,16 @@
  * domain: %DT_REDIS_ERROR_SERVER when the server answers with an error
  * reply (the message is the server's text, such as `WRONGTYPE Operation
  * against a key holding the wrong kind of value`), %DT_REDIS_ERROR_AUTH
- * when it refuses the credentials, %DT_REDIS_ERROR_CONNECTION,
+ * when it refuses the credentials, %DT_REDIS_ERROR_LOADING while the
+ * server loads its dataset, %DT_REDIS_ERROR_CONNECTION,
  * %DT_REDIS_ERROR_TIMEOUT, %DT_REDIS_ERROR_POOL_TIMEOUT,
  * %DT_REDIS_ERROR_PROTOCOL, %DT_REDIS_ERROR_TLS, %DT_REDIS_ERROR_CLOSED
  * (the pool was reset while the command waited) and
  * %DT_REDIS_ERROR_INVALID_CONFIG (the instance's configuration does not
- * validate). A cancelled command fails with %G_IO_ERROR_CANCELLED.
+ * validate). A command is never sent twice: when its connection fails
+ * after it was sent, the error message says that it may have been
+ * executed. A cancelled command fails with %G_IO_ERROR_CANCELLED; a
+ * blocking one has its connection closed by then.
  *
  * ```c
  * g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (redis);
