@@ -8,7 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
-#include "dtredis-config.h"
+#include "dtredis-config-private.h"
 #include "dtredis-error.h"
 #include "dtredis-i18n-private.h"
 #include "dtredis-resp-private.h"
@@ -546,7 +546,7 @@ dt_redis_config_new_from_url (const char  *url,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = dt_redis_config_new ();
-  if (!dt_redis_url_apply (url, self, error))
+  if (!dt_redis_config_apply_url (self, url, NULL, error))
     return NULL;
   dt_redis_config_set_redis_url (self, url);
   if (!dt_redis_config_validate (self, error))
@@ -596,6 +596,61 @@ dt_redis_config_copy (DtRedisConfig *self)
   copy->max_array_length = self->max_array_length;
 
   return copy;
+}
+
+gboolean
+dt_redis_config_apply_url (DtRedisConfig  *self,
+                           const char     *url,
+                           char          **out_unix_path,
+                           GError        **error)
+{
+  g_autoptr(DtRedisUrl) p = NULL;
+
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  p = dt_redis_url_parse (url, error);
+  if (p == NULL)
+    return FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  /* A Unix socket has no TLS, so the scheme decides ssl in every case. */
+  dt_redis_config_set_redis_ssl (self, p->tls);
+  if (p->host != NULL)
+    dt_redis_config_set_redis_host (self, p->host);
+  if (p->port != 0)
+    dt_redis_config_set_redis_port (self, p->port);
+  if (p->db != NULL)
+    dt_redis_config_set_redis_db (self, p->db);
+  if (p->username != NULL)
+    dt_redis_config_set_redis_username (self, p->username);
+  if (p->password != NULL)
+    dt_redis_config_set_redis_password (self, p->password);
+  if (p->client_name != NULL)
+    dt_redis_config_set_redis_client_name (self, p->client_name);
+  if (p->max_connections != 0)
+    dt_redis_config_set_redis_max_connections (self, p->max_connections);
+  if (p->socket_timeout > 0)
+    dt_redis_config_set_redis_socket_timeout (self, p->socket_timeout);
+  if (p->connect_timeout > 0)
+    dt_redis_config_set_redis_connect_timeout (self, p->connect_timeout);
+  if (p->tls_ca_file != NULL)
+    dt_redis_config_set_redis_tls_ca_file (self, p->tls_ca_file);
+  if (p->tls_cert_file != NULL)
+    dt_redis_config_set_redis_tls_cert_file (self, p->tls_cert_file);
+  if (p->tls_key_file != NULL)
+    dt_redis_config_set_redis_tls_key_file (self, p->tls_key_file);
+  if (p->has_tls_insecure)
+    dt_redis_config_set_redis_tls_insecure (self, p->tls_insecure);
+
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (out_unix_path != NULL)
+    *out_unix_path = g_steal_pointer (&p->unix_path);
+
+  return TRUE;
 }
 
 static gboolean
@@ -727,7 +782,7 @@ dt_redis_config_validate (DtRedisConfig  *self,
   /* Check what will be used: the URL may bring a certificate without its
    * key, for one. */
   effective = dt_redis_config_copy (self);
-  if (!dt_redis_url_apply (self->url, effective, error))
+  if (!dt_redis_config_apply_url (effective, self->url, NULL, error))
     return FALSE;
 
   return check_properties (effective, error);

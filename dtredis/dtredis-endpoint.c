@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dtredis-endpoint-private.h"
+#include "dtredis-config-private.h"
 #include "dtredis-url-private.h"
 
 /* NULL for empty strings: everywhere below, "" means "not given". */
@@ -52,7 +53,7 @@ dt_redis_endpoint_new_from_config (DtRedisConfig  *config,
    * from_url() lets the URL win over keyword arguments. */
   effective = dt_redis_config_copy (config);
   url = dt_redis_config_get_redis_url (config);
-  if (url != NULL && !dt_redis_url_apply_full (url, effective, &unix_path, error))
+  if (url != NULL && !dt_redis_config_apply_url (effective, url, &unix_path, error))
     return NULL;
 
   self = g_new0 (DtRedisEndpoint, 1);

@@ -7,22 +7,36 @@
 
 #include <glib.h>
 
-#include "dtredis-config.h"
-
 G_BEGIN_DECLS
 
-/* Parses @url into the properties of @config (only those the URL names);
- * on error @config is left unchanged and the message names the bad part,
- * never the password. */
-gboolean  dt_redis_url_apply       (const char    *url,
-                                    DtRedisConfig *config,
-                                    GError       **error);
-/* As dt_redis_url_apply(); also hands out the socket path of a unix:// URL
- * (NULL for redis:// and rediss://), which no property can hold. */
-gboolean  dt_redis_url_apply_full  (const char    *url,
-                                    DtRedisConfig *config,
-                                    char         **out_unix_path,
-                                    GError       **error);
+/* What a URL says; strings and numbers it does not name are NULL or 0.
+ * Applying it is the config's business (dt_redis_config_apply_url()). */
+typedef struct
+{
+  gboolean  tls;
+  gboolean  is_unix;
+  char     *unix_path;        /* unix://: decoded */
+  char     *host;
+  guint     port;             /* 0: not in the URL */
+  char     *db;
+  char     *username;
+  char     *password;
+  char     *client_name;
+  char     *tls_ca_file;
+  char     *tls_cert_file;
+  char     *tls_key_file;
+  gboolean  has_tls_insecure;
+  gboolean  tls_insecure;
+  guint     max_connections;  /* 0: not in the URL */
+  gdouble   socket_timeout;   /* 0: not in the URL */
+  gdouble   connect_timeout;  /* 0: not in the URL */
+} DtRedisUrl;
+
+/* Parses @url; NULL with INVALID_CONFIG naming the bad part, never the
+ * password. */
+DtRedisUrl *dt_redis_url_parse       (const char    *url,
+                                      GError       **error);
+void        dt_redis_url_free        (DtRedisUrl    *self);
 /* Percent-encodes everything outside RFC 3986 unreserved characters. */
 char     *dt_redis_url_escape      (const char    *raw);
 /* redis[s]://[user:pass@|:pass@|user@]host:port/db; empty strings count as
@@ -40,5 +54,7 @@ char     *dt_redis_url_redact      (const char    *url);
 /* Overwrites @secret before freeing it, so a password does not linger in
  * freed heap memory. */
 void      dt_redis_url_free_secret (char          *secret);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisUrl, dt_redis_url_free)
 
 G_END_DECLS

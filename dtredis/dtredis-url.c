@@ -25,26 +25,6 @@
 /* The largest timeout that still fits in gint64 microseconds. */
 #define MAX_TIMEOUT_SECONDS ((gdouble) (G_MAXINT64 / G_USEC_PER_SEC))
 
-typedef struct
-{
-  gboolean  tls;
-  gboolean  is_unix;
-  char     *unix_path;
-  char     *host;
-  guint     port;             /* 0: not in the URL */
-  char     *db;
-  char     *username;
-  char     *password;
-  char     *client_name;
-  char     *tls_ca_file;
-  char     *tls_cert_file;
-  char     *tls_key_file;
-  gboolean  has_tls_insecure;
-  gboolean  tls_insecure;
-  guint     max_connections;  /* 0: not in the URL */
-  gdouble   socket_timeout;   /* 0: not in the URL */
-  gdouble   connect_timeout;  /* 0: not in the URL */
-} ParsedUrl;
 
 void
 dt_redis_url_free_secret (char *secret)
@@ -63,7 +43,7 @@ dt_redis_url_free_secret (char *secret)
 }
 
 static void
-parsed_url_clear (ParsedUrl *p)
+url_clear (DtRedisUrl *p)
 {
   g_clear_pointer (&p->unix_path, g_free);
   g_clear_pointer (&p->host, g_free);
@@ -76,7 +56,7 @@ parsed_url_clear (ParsedUrl *p)
   g_clear_pointer (&p->tls_key_file, g_free);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ParsedUrl, parsed_url_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DtRedisUrl, url_clear)
 
 static void
 replace_string (char       **slot,
@@ -216,7 +196,7 @@ set_bad_option (GError     **error,
  * values, as redis-py hands them to the connection as keyword arguments
  * that mean nothing here. */
 static gboolean
-parse_query_option (ParsedUrl   *p,
+parse_query_option (DtRedisUrl   *p,
                     const char  *start,
                     const char  *end,
                     GError     **error)
@@ -357,7 +337,7 @@ split_scheme (const char  *url,
 }
 
 static gboolean
-parse_userinfo (ParsedUrl   *p,
+parse_userinfo (DtRedisUrl   *p,
                 const char  *start,
                 const char  *end,
                 GError     **error)
@@ -396,7 +376,7 @@ parse_userinfo (ParsedUrl   *p,
 }
 
 static gboolean
-parse_host_port (ParsedUrl   *p,
+parse_host_port (DtRedisUrl   *p,
                  const char  *start,
                  const char  *end,
                  GError     **error)
@@ -470,7 +450,7 @@ parse_host_port (ParsedUrl   *p,
 }
 
 static gboolean
-parse_path (ParsedUrl   *p,
+parse_path (DtRedisUrl   *p,
             const char  *start,
             const char  *end,
             GError     **error)
@@ -520,7 +500,7 @@ parse_path (ParsedUrl   *p,
 
 static gboolean
 parse_url (const char  *url,
-           ParsedUrl   *p,
+           DtRedisUrl   *p,
            GError     **error)
 {
   const char *rest, *end, *fragment, *authority = NULL, *authority_end = NULL;
@@ -610,66 +590,34 @@ parse_url (const char  *url,
   return parse_path (p, path, path_end, error);
 }
 
-gboolean
-dt_redis_url_apply_full (const char     *url,
-                         DtRedisConfig  *config,
-                         char          **out_unix_path,
-                         GError        **error)
+DtRedisUrl *
+dt_redis_url_parse (const char  *url,
+                    GError     **error)
 {
-  g_auto(ParsedUrl) p = { 0, };
+  g_auto(DtRedisUrl) p = { 0, };
+  DtRedisUrl *parsed;
 
-  g_return_val_if_fail (url != NULL, FALSE);
-  g_return_val_if_fail (DT_REDIS_IS_CONFIG (config), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!parse_url (url, &p, error))
-    return FALSE;
+    return NULL;
 
-  g_object_freeze_notify (G_OBJECT (config));
+  /* The copy owns the strings now. */
+  parsed = g_memdup2 (&p, sizeof p);
+  memset (&p, 0, sizeof p);
 
-  /* A Unix socket has no TLS, so the scheme decides ssl in every case. */
-  dt_redis_config_set_redis_ssl (config, p.tls);
-  if (p.host != NULL)
-    dt_redis_config_set_redis_host (config, p.host);
-  if (p.port != 0)
-    dt_redis_config_set_redis_port (config, p.port);
-  if (p.db != NULL)
-    dt_redis_config_set_redis_db (config, p.db);
-  if (p.username != NULL)
-    dt_redis_config_set_redis_username (config, p.username);
-  if (p.password != NULL)
-    dt_redis_config_set_redis_password (config, p.password);
-  if (p.client_name != NULL)
-    dt_redis_config_set_redis_client_name (config, p.client_name);
-  if (p.max_connections != 0)
-    dt_redis_config_set_redis_max_connections (config, p.max_connections);
-  if (p.socket_timeout > 0)
-    dt_redis_config_set_redis_socket_timeout (config, p.socket_timeout);
-  if (p.connect_timeout > 0)
-    dt_redis_config_set_redis_connect_timeout (config, p.connect_timeout);
-  if (p.tls_ca_file != NULL)
-    dt_redis_config_set_redis_tls_ca_file (config, p.tls_ca_file);
-  if (p.tls_cert_file != NULL)
-    dt_redis_config_set_redis_tls_cert_file (config, p.tls_cert_file);
-  if (p.tls_key_file != NULL)
-    dt_redis_config_set_redis_tls_key_file (config, p.tls_key_file);
-  if (p.has_tls_insecure)
-    dt_redis_config_set_redis_tls_insecure (config, p.tls_insecure);
-
-  g_object_thaw_notify (G_OBJECT (config));
-
-  if (out_unix_path != NULL)
-    *out_unix_path = g_steal_pointer (&p.unix_path);
-
-  return TRUE;
+  return parsed;
 }
 
-gboolean
-dt_redis_url_apply (const char     *url,
-                    DtRedisConfig  *config,
-                    GError        **error)
+void
+dt_redis_url_free (DtRedisUrl *self)
 {
-  return dt_redis_url_apply_full (url, config, NULL, error);
+  if (self == NULL)
+    return;
+
+  url_clear (self);
+  g_free (self);
 }
 
 static gboolean
@@ -800,7 +748,7 @@ dt_redis_url_redact (const char *url)
 
   at = find_last (start, authority_end, '@');
   {
-    g_auto(ParsedUrl) p = { 0, };
+    g_auto(DtRedisUrl) p = { 0, };
 
     /* An unescaped '/', '?' or '#' in a password cuts the authority short,
      * and an '@' in the user name moves it; such a URL does not parse, so

@@ -29,6 +29,7 @@
 #include "dtredis-config.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-error.h"
+#include "dtredis-config-private.h"
 #include "dtredis-url-private.h"
 
 /* '!' and '~' keep it out of anything a message may legitimately quote (a
@@ -305,7 +306,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   applied = dt_redis_config_new ();
   g_signal_connect (applied, "notify", G_CALLBACK (count_notify_cb), &n_notify);
-  ok = dt_redis_url_apply_full (url, applied, &unix_path, &error);
+  ok = dt_redis_config_apply_url (applied, url, &unix_path, &error);
 
   if (!ok)
     {

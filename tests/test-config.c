@@ -10,6 +10,7 @@
 
 #include "dtredis.h"
 #include "dtredis-endpoint-private.h"
+#include "dtredis-config-private.h"
 #include "dtredis-url-private.h"
 
 /* Put into every bad URL: no error message may contain it. */
@@ -717,17 +718,17 @@ test_parse_unix (void)
   g_assert_cmpfloat (dt_redis_config_get_redis_socket_timeout (config), ==, 3.0);
   g_object_unref (config);
 
-  /* The socket path comes back through apply_full, decoded. */
+  /* The socket path comes back from applying the URL, decoded. */
   dt_redis_config_set_redis_ssl (applied, TRUE);
-  g_assert_true (dt_redis_url_apply_full ("unix:///tmp/my%20redis.sock?db=1", applied,
-                                          &path, &error));
+  g_assert_true (dt_redis_config_apply_url (applied, "unix:///tmp/my%20redis.sock?db=1",
+                                            &path, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (path, ==, "/tmp/my redis.sock");
   g_assert_false (dt_redis_config_get_redis_ssl (applied));
   g_assert_cmpstr (dt_redis_config_get_redis_db (applied), ==, "1");
   g_clear_pointer (&path, g_free);
 
-  g_assert_true (dt_redis_url_apply_full ("redis://h:1/0", applied, &path, &error));
+  g_assert_true (dt_redis_config_apply_url (applied, "redis://h:1/0", &path, &error));
   g_assert_no_error (error);
   g_assert_null (path);
 }
@@ -814,8 +815,8 @@ test_apply_atomic (void)
   g_signal_connect (config, "notify", G_CALLBACK (on_notify), &count);
 
   /* Everything before the bad db parses: none of it may be written. */
-  g_assert_false (dt_redis_url_apply ("rediss://u:" SECRET "@elsewhere:7000/x?client_name=n",
-                                      config, &error));
+  g_assert_false (dt_redis_config_apply_url (config, "rediss://u:" SECRET "@elsewhere:7000/x?client_name=n",
+                                             NULL, &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
   g_assert_cmpuint (count, ==, 0);
   g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "localhost");
@@ -829,7 +830,7 @@ test_apply_atomic (void)
   /* A good one writes only what it names. */
   dt_redis_config_set_redis_client_name (config, "kept");
   count = 0;
-  g_assert_true (dt_redis_url_apply ("redis://elsewhere:7000", config, &error));
+  g_assert_true (dt_redis_config_apply_url (config, "redis://elsewhere:7000", NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (dt_redis_config_get_redis_host (config), ==, "elsewhere");
   g_assert_cmpuint (dt_redis_config_get_redis_port (config), ==, 7000);
