@@ -4,6 +4,8 @@
 With these overrides, code written for redis-py (through dtpyfw's
 ``RedisInstance``) runs on dtredis with only its imports changed::
 
+    import gi
+    gi.require_version("DtRedis", "1.0")
     from gi.repository import DtRedis
 
     config = DtRedis.Config().set_redis_host("localhost").set_redis_db("0")
@@ -18,7 +20,10 @@ With these overrides, code written for redis-py (through dtpyfw's
 Commands have redis-py's names, signatures and return values (bytes,
 ints, floats, lists, sets, dicts, tuples, True/None).  Errors are the
 exception classes below, all subclasses of ``DtRedis.RedisError``, made
-from the library's GErrors in one place, ``_error()``.
+from the library's GErrors and the server's error replies by one table,
+``_ERRORS``, and always raised, never returned.  Pipelines have redis-py's
+optimistic transactions: watch() sends WATCH at once on a leased
+connection (see _PipelineBase).
 
 The asyncio bridge
 ------------------
@@ -54,10 +59,12 @@ Why this is safe:
   cleared before its deque is emptied, so no item is left without a
   wakeup.
 - ``g_cancellable_cancel()`` is thread-safe: cancelling the task that
-  awaits a command cancels its future, which cancels its GCancellable
-  from the loop's thread; the pool drops the command, or ends it with
-  ``G_IO_ERROR_CANCELLED`` if the server has it already.  A command not
-  yet handed to the worker is never sent.
+  awaits a command sent alone cancels its GCancellable from the loop's
+  thread, and the task raises CancelledError only once the C call has
+  ended (``_SoloFuture``), so a cancelled BLPOP's connection is closed
+  before the cancel is reported and pops nothing afterwards.  A command
+  not yet handed to the worker is never sent.  A batched command's
+  future is cancelled at once: such commands cannot block.
 """
 
 import asyncio
@@ -66,8 +73,10 @@ import collections.abc
 import contextlib
 import datetime
 import functools
+import inspect
 import os
 import threading
+import time
 import weakref
 
 from gi.repository import Gio, GLib
@@ -152,28 +161,40 @@ __all__ += ['RedisError', 'ConnectionError', 'TimeoutError',
 _DOMAIN = 'dt-redis-error-quark'
 _IO_DOMAIN = 'g-io-error-quark'
 
-# The one table from GError (domain, code) to exception class.  Extend it
-# here when the library grows a code.
-_ERROR_CLASSES = {
-    (_DOMAIN, int(DtRedis.Error.FAILED)): RedisError,
-    (_DOMAIN, int(DtRedis.Error.INVALID_CONFIG)): InvalidConfigError,
-    (_DOMAIN, int(DtRedis.Error.CONNECTION)): ConnectionError,
-    (_DOMAIN, int(DtRedis.Error.TIMEOUT)): TimeoutError,
-    (_DOMAIN, int(DtRedis.Error.POOL_TIMEOUT)): ConnectionError,
-    (_DOMAIN, int(DtRedis.Error.PROTOCOL)): InvalidResponse,
-    (_DOMAIN, int(DtRedis.Error.SERVER)): ResponseError,
-    (_DOMAIN, int(DtRedis.Error.AUTH)): AuthenticationError,
-    (_DOMAIN, int(DtRedis.Error.TLS)): ConnectionError,
-    (_DOMAIN, int(DtRedis.Error.CLOSED)): ConnectionError,
-    (_DOMAIN, int(DtRedis.Error.TRANSACTION_ABORTED)): WatchError,
+
+def _code(name):
+    """(domain, code) of DtRedis.Error.@name, or None if this build lacks it."""
+    code = getattr(DtRedis.Error, name, None)
+    return None if code is None else (_DOMAIN, int(code))
+
+
+# The one table of exception classes, used by every path.  Its keys are of
+# two kinds:
+#
+# - (domain, code) of a GLib.Error: what the library reports;
+# - the first word of a server error reply, as redis-py parses it ("ERR"
+#   refined by the rest of the text): the word is dropped from the
+#   message.  A reply with a word not listed is a ResponseError with its
+#   whole text.
+#
+# A GLib.Error whose code carries a server reply (SERVER, AUTH, LOADING)
+# is refined by its text with the same table; see _error().  Extend the
+# table when the library grows a code or redis-py a class.
+_ERRORS = {
+    _code('FAILED'): RedisError,
+    _code('INVALID_CONFIG'): InvalidConfigError,
+    _code('CONNECTION'): ConnectionError,
+    _code('TIMEOUT'): TimeoutError,
+    _code('POOL_TIMEOUT'): ConnectionError,
+    _code('PROTOCOL'): InvalidResponse,
+    _code('SERVER'): ResponseError,
+    _code('AUTH'): AuthenticationError,
+    _code('TLS'): ConnectionError,
+    _code('CLOSED'): ConnectionError,
+    _code('TRANSACTION_ABORTED'): WatchError,
+    _code('LOADING'): BusyLoadingError,
     (_IO_DOMAIN, int(Gio.IOErrorEnum.CANCELLED)): asyncio.CancelledError,
     (_IO_DOMAIN, int(Gio.IOErrorEnum.TIMED_OUT)): TimeoutError,
-}
-# Codes the table does not name fall back to their domain's class.
-_DOMAIN_CLASSES = {_DOMAIN: RedisError, _IO_DOMAIN: ConnectionError}
-# Server error replies, by their first word, as redis-py parses them: the
-# word is dropped from the message, and "ERR" is refined by the rest.
-_RESPONSE_ERRORS = {
     'ERR': {
         'max number of clients reached': ConnectionError,
         'Client sent AUTH, but no password is set': AuthenticationError,
@@ -191,36 +212,62 @@ _RESPONSE_ERRORS = {
     'NOPERM': NoPermissionError,
     'WRONGPASS': AuthenticationError,
 }
+_ERRORS.pop(None, None)  # a code this build of the library lacks
+# Codes the table does not name fall back to their domain's class.
+_DOMAIN_CLASSES = {_DOMAIN: RedisError, _IO_DOMAIN: ConnectionError}
+# The GError codes whose message is (or may be) the server's reply text.
+_REPLY_CODES = frozenset(key for key in (_code('SERVER'), _code('AUTH'), _code('LOADING'),
+                                         _code('CONNECTION'))
+                         if key is not None)
+
+
+def _reply_class(message):
+    """(class, message) for a server error reply's text, per _ERRORS.
+
+    The class is None when the first word is not in the table.
+    """
+    word, _, rest = message.partition(' ')
+    cls = _ERRORS.get(word)
+    if isinstance(cls, dict):
+        cls = cls.get(rest, ResponseError)
+    if cls is None:
+        return None, message
+    return cls, rest
 
 
 def _response_error(message):
     """The exception for a server error reply with text @message."""
-    code, _, rest = message.partition(' ')
-    cls = _RESPONSE_ERRORS.get(code)
+    cls, text = _reply_class(message)
     if cls is None:
         return ResponseError(message)
-    if isinstance(cls, dict):
-        cls = cls.get(rest, ResponseError)
-    return cls(rest)
+    return cls(text)
+
+
+def _is_error_reply(value):
+    """Whether a parsed reply stands for an error reply (see _from_reply)."""
+    return isinstance(value, RedisError)
 
 
 def _error(error):
     """Maps a GLib.Error to the exception to raise, with it as __cause__.
 
+    SERVER errors are the server's text, classed by it alone.  AUTH,
+    LOADING and CONNECTION may carry a reply too: its text picks a
+    subclass of the code's class (AUTH with "WRONGPASS ..." is an
+    AuthenticationError with redis-py's message), never another class.
     The messages come from the library, which never puts a password in
     them.
     """
-    cls = _ERROR_CLASSES.get((error.domain, error.code))
+    key = (error.domain, error.code)
+    cls = _ERRORS.get(key)
     if cls is None:
         cls = _DOMAIN_CLASSES.get(error.domain, RedisError)
-    if cls is ResponseError:
-        exc = _response_error(error.message)
-    elif cls is AuthenticationError:
-        exc = _response_error(error.message)
-        if not isinstance(exc, AuthenticationError):
-            exc = AuthenticationError(error.message)
-    else:
-        exc = cls(error.message)
+    message = error.message
+    if key in _REPLY_CODES:
+        refined, text = _reply_class(message)
+        if refined is not None and (cls is ResponseError or issubclass(refined, cls)):
+            cls, message = refined, text
+    exc = cls(message)
     exc.__cause__ = error
     return exc
 
@@ -343,8 +390,8 @@ def _from_reply(reply):
     """A DtRedis.Reply as redis-py's parser gives it, before callbacks.
 
     Bulk and status strings are bytes, integers int, nil None, arrays
-    lists, and an error reply a ResponseError instance (as inside redis-py
-    transaction results).
+    lists, and an error reply an instance of its exception class (as
+    inside redis-py transaction results), which callers raise.
     """
     kind = _reply_type(reply)
     if kind == _REPLY_STRING or kind == _REPLY_STATUS:
@@ -993,6 +1040,32 @@ class Client(_Commands, _CClient):
         """A pipeline; a MULTI/EXEC transaction unless transaction=False."""
         return _Pipeline(self, transaction)
 
+    def transaction(self, func, *watches, shard_hint=None,
+                    value_from_callable=False, watch_delay=None):
+        """Runs func(pipe) as an optimistic transaction, as redis-py does.
+
+        Each attempt watches @watches, calls func(pipe) (which reads at
+        once through the pipe, then calls pipe.multi() and queues its
+        writes) and executes the pipe.  When a watched key changed
+        (WatchError) it starts again, after @watch_delay seconds if given.
+        Returns execute()'s results, or func's own with
+        @value_from_callable.  Other errors end it: a command that may
+        have run is never sent again.
+        """
+        with self.pipeline(True, shard_hint) as pipe:
+            while True:
+                try:
+                    if watches:
+                        pipe.watch(*watches)
+                    value = func(pipe)
+                    results = pipe.execute()
+                except WatchError:
+                    pipe.reset()
+                    if watch_delay is not None and watch_delay > 0:
+                        time.sleep(watch_delay)
+                    continue
+                return value if value_from_callable else results
+
     def close(self):
         """Accepted for redis-py compatibility; the pool stays open."""
         _c_close(self)
@@ -1393,6 +1466,15 @@ _c_pipeline = _CClient.pipeline
 _p_append = DtRedis.Pipeline.append
 _p_append_bytes = DtRedis.Pipeline.append_bytes
 _p_watch = DtRedis.Pipeline.watch
+_p_watch_async = DtRedis.Pipeline.watch_async
+_p_watch_finish = DtRedis.Pipeline.watch_finish
+_p_get_watching = DtRedis.Pipeline.get_watching
+_p_unwatch = DtRedis.Pipeline.unwatch
+_p_immediate = DtRedis.Pipeline.execute_immediate
+_p_immediate_bytes = DtRedis.Pipeline.execute_immediate_bytes
+_p_immediate_async = DtRedis.Pipeline.execute_immediate_async
+_p_immediate_bytes_async = DtRedis.Pipeline.execute_immediate_bytes_async
+_p_immediate_finish = DtRedis.Pipeline.execute_immediate_finish
 _p_execute = DtRedis.Pipeline.execute
 _p_execute_async = DtRedis.Pipeline.execute_async
 _p_execute_finish = DtRedis.Pipeline.execute_finish
@@ -1416,13 +1498,14 @@ def _safe_str(value):
 def _pipeline_results(values, stack, raise_on_error):
     """The parsed replies of a pipeline as redis-py's execute() returns them.
 
-    Each value goes through its command's callback; a command's error is
-    a ResponseError in the list, or raised (the first one, annotated as
-    redis-py does) with raise_on_error.
+    Each value goes through its command's callback.  A command's error
+    reply, whatever its class (ResponseError, AuthenticationError,
+    BusyLoadingError...), is raised (the first one, annotated as redis-py
+    does) with raise_on_error, else left in the list as the exception.
     """
     results = []
     for number, (value, (argv, callback)) in enumerate(zip(values, stack), 1):
-        if isinstance(value, ResponseError):
+        if _is_error_reply(value):
             if raise_on_error:
                 command = ' '.join(map(_safe_str, argv))
                 value.args = ('Command # %d (%s) of pipeline caused error: %s'
@@ -1434,21 +1517,44 @@ def _pipeline_results(values, stack, raise_on_error):
     return results
 
 
+def _watch_keys(names):
+    """The keys of watch(*names) as the str array DtRedis.Pipeline.watch takes."""
+    keys = []
+    for name in names:
+        if isinstance(name, bytes):
+            try:
+                name = name.decode()
+            except UnicodeDecodeError:
+                name = None
+        if not _is_key(name):
+            raise DataError('watched keys must be text without NUL bytes')
+        keys.append(name)
+    if not keys:
+        raise DataError('watch() needs at least one key')
+    return keys
+
+
 class _PipelineBase(_Commands):
     """What the sync and async pipelines share: queueing, WATCH and MULTI.
 
     Commands are encoded when queued and sent as one DtRedis.Pipeline by
-    execute().  As in redis-py, after watch() and before multi() commands
-    run at once on the client and return their result.  Unlike redis-py,
-    WATCH reaches the server with the batch (see DtRedis.Pipeline.watch):
-    a change made between watch() and execute() is not detected.
+    execute().  watch() is redis-py's optimistic locking, for real: it
+    makes a DtRedis.Pipeline (self._watcher) that leases one connection
+    and sends WATCH at once.  Until multi(), commands run at once over
+    that connection (DtRedis.Pipeline.execute_immediate) and return their
+    result; execute() then sends MULTI, the queued commands and EXEC over
+    it, and an EXEC refused because a watched key changed raises
+    WatchError.  execute(), reset(), unwatch() and leaving the `with`
+    block end the lease: the library closes that connection rather than
+    give it back to the pool with WATCH active, so no later command
+    inherits the watch.
     """
 
     def __init__(self, client, transaction):
         self._client = client
         self.transaction = transaction
         self._stack = []
-        self._watched = []
+        self._watcher = None  # the DtRedis.Pipeline holding the watched connection
         self.explicit_transaction = False
 
     def __len__(self):
@@ -1459,12 +1565,25 @@ class _PipelineBase(_Commands):
 
     @property
     def watching(self):
-        """Whether watch() was called since the last execute() or reset()."""
-        return bool(self._watched)
+        """Whether keys are watched: watch() was called and no execute(),
+        reset() or unwatch() (or a lost connection) ended it since."""
+        watcher = self._watcher
+        return watcher is not None and _p_get_watching(watcher)
+
+    def execute_command(self, *args, **options):
+        """Queues any command; WATCH and UNWATCH act at once, as in redis-py."""
+        name = args[0] if args else None
+        if isinstance(name, bytes):
+            name = name.decode('utf-8', 'replace')
+        if isinstance(name, str) and name.upper() == 'WATCH':
+            return self.watch(*args[1:])
+        if isinstance(name, str) and name.upper() == 'UNWATCH':
+            return self.unwatch()
+        return _Commands.execute_command(self, *args, **options)
 
     def _execute(self, argv, callback):
-        if self._watched and not self.explicit_transaction:
-            return self._client._execute(argv, callback)
+        if self._watcher is not None and not self.explicit_transaction:
+            return self._immediate(argv, callback)
         # Text goes into the C pipeline as a string array, which is
         # cheaper than one GLib.Bytes per argument.
         texts = _values_as_text(argv)
@@ -1474,20 +1593,29 @@ class _PipelineBase(_Commands):
         return self
 
     def _reset(self):
+        """Drops the queued commands, and the watched connection if any."""
+        watcher = self._watcher
         self._stack = []
-        self._watched = []
+        self._watcher = None
         self.explicit_transaction = False
+        if watcher is not None:
+            _p_unwatch(watcher)
 
-    def _watch(self, names):
+    def _after_watch_error(self):
+        """After a failed watch() or command while watching: if the library
+        ended the lease (the connection broke), the pipeline is reset, as
+        redis-py resets it."""
+        watcher = self._watcher
+        if watcher is not None and not _p_get_watching(watcher):
+            self._reset()
+
+    def _watcher_for_watch(self):
+        """The DtRedis.Pipeline to send WATCH on: the current one, or a new one."""
         if self.explicit_transaction:
             raise RedisError('Cannot issue a WATCH after a MULTI')
-        keys = []
-        for name in names:
-            key = name.decode() if isinstance(name, bytes) else name
-            if not _is_key(key):
-                raise DataError('watched keys must be text without NUL bytes')
-            keys.append(key)
-        self._watched.extend(keys)
+        if self._watcher is None:
+            self._watcher = self._make_pipeline(self._client, self.transaction)
+        return self._watcher
 
     def multi(self):
         """Starts the transactional part after watch()."""
@@ -1497,17 +1625,23 @@ class _PipelineBase(_Commands):
             raise RedisError('Commands without an initial WATCH have already been issued')
         self.explicit_transaction = True
 
-    def _take_commands(self, make_pipeline):
+    def _take_commands(self):
         """The queued commands as a filled DtRedis.Pipeline, and the stack.
 
-        Empties this pipeline, as redis-py does after execute().
+        The pipeline is the watched one when keys are watched (its
+        execute() sends MULTI ... EXEC over the watched connection and
+        ends the lease), else a new one.  Empties this pipeline, as
+        redis-py does after execute().
         """
-        stack, watched = self._stack, self._watched
+        stack, watcher = self._stack, self._watcher
         transaction = self.transaction or self.explicit_transaction
-        self._reset()
-        pipe = make_pipeline(self._client, transaction)
-        if watched and transaction:
-            _p_watch(pipe, watched)
+        self._stack = []
+        self._watcher = None
+        self.explicit_transaction = False
+        if watcher is not None and _p_get_watching(watcher):
+            pipe = watcher
+        else:
+            pipe = self._make_pipeline(self._client, transaction)
         for argv, _callback in stack:
             if type(argv) is list:  # text, from _execute()
                 _p_append(pipe, argv)
@@ -1519,6 +1653,8 @@ class _PipelineBase(_Commands):
 class _Pipeline(_PipelineBase):
     """redis-py's Pipeline: chained commands, then execute()."""
 
+    _make_pipeline = staticmethod(_c_pipeline)
+
     def __enter__(self):
         return self
 
@@ -1526,25 +1662,56 @@ class _Pipeline(_PipelineBase):
         self.reset()
 
     def reset(self):
-        """Drops the queued commands and watched keys."""
+        """Drops the queued commands and ends the watch, if any."""
         self._reset()
 
     def watch(self, *names):
-        """Makes the transaction conditional on @names; True."""
-        self._watch(names)
+        """WATCH @names now, on a connection leased for this pipeline; True.
+
+        Until multi(), the pipeline's commands run at once over that
+        connection.  Calling it again adds keys.
+        """
+        keys = _watch_keys(names)
+        watcher = self._watcher_for_watch()
+        try:
+            _p_watch(watcher, keys, None)
+        except GLib.Error as error:
+            self._after_watch_error()
+            raise _error(error) from error
         return True
 
     def unwatch(self):
-        """Forgets the watched keys; True."""
-        self._watched = []
+        """Ends the watch (the watched connection is closed); True."""
+        if self._watcher is not None:
+            watcher, self._watcher = self._watcher, None
+            _p_unwatch(watcher)
         return True
 
+    def _immediate(self, argv, callback):
+        """Runs one command at once over the watched connection."""
+        watcher = self._watcher
+        texts = _values_as_text(argv)
+        try:
+            if texts is not None:
+                reply = _p_immediate(watcher, texts, None)
+            else:
+                reply = _p_immediate_bytes(watcher, _argv(argv), None)
+        except GLib.Error as error:
+            self._after_watch_error()
+            raise _error(error) from error
+        return callback(_from_reply(reply))
+
     def execute(self, raise_on_error=True):
-        """Runs the queued commands; their results, as redis-py gives them."""
-        if not self._stack:
+        """Runs the queued commands; their results, as redis-py gives them.
+
+        While watching, this is MULTI, the commands and EXEC over the
+        watched connection, even with no command queued; WatchError if a
+        watched key changed.
+        """
+        if not self._stack and not self.watching:
             self._reset()
             return []
-        pipe, stack = self._take_commands(_c_pipeline)
+        pipe, stack = self._take_commands()
         try:
             values = _execute_pipeline(pipe)
         except GLib.Error as error:
@@ -1580,7 +1747,7 @@ _BATCHABLE = frozenset('''
 
 
 class _CallFuture(asyncio.Future):
-    """The future of one bridged call; cancelling it cancels the C call.
+    """The future of one batched command; cancelling it cancels at once.
 
     Commands return it directly rather than a coroutine: asyncio.gather()
     takes a future as it is, where it wraps each coroutine in a Task,
@@ -1617,20 +1784,54 @@ class _CallFuture(asyncio.Future):
         self._steps = None
 
     def cancel(self, msg=None):
-        """Cancels the future, and the C call if it has started alone."""
+        """Cancels the future; a command not yet sent is never sent.
+
+        A batched command already sent runs on the server (it cannot
+        block and leaves its connection as it found it); its reply is
+        dropped.
+        """
         if not super().cancel(msg):
             return False
         call = self._call
-        # The worker sets .cancellable before it checks .cancelled, so one
-        # of the two always sees the other's write.
-        call.cancelled = True
-        cancellable = call.cancellable
-        if cancellable is not None:
-            cancellable.cancel()
+        if call is not None:
+            call.cancelled = True
         return True
 
 
 collections.abc.Coroutine.register(_CallFuture)
+
+
+class _SoloFuture(asyncio.Future):
+    """The future of a call sent alone; it ends only when the C call has.
+
+    cancel() marks the call cancelled and cancels its GCancellable, but
+    leaves the future pending and returns False, unless the worker has
+    not started the call (then it never will, and the future is cancelled
+    at once).  The future then ends when the C call completes: cancelled
+    if it ended with G_IO_ERROR_CANCELLED, else with its result or error.
+    A task awaiting it (Task.cancel() remembers the request when the
+    future refuses it) raises CancelledError only then, so by the time
+    the cancel is reported, the pool has closed a blocking command's
+    connection: a BLPOP reported cancelled can pop nothing afterwards.
+    asyncio.wait_for() waits for such a future to end as well.
+    """
+
+    __slots__ = ('_call',)
+
+    def cancel(self, msg=None):
+        """Asks the C call to stop; see the class documentation."""
+        call = self._call
+        if call is None or self.done():
+            return super().cancel(msg)
+        # The worker sets .cancellable before it checks .cancelled, so one
+        # of the two always sees the other's write: either the worker
+        # skips the call, or the GCancellable gets cancelled here.
+        call.cancelled = True
+        cancellable = call.cancellable
+        if cancellable is None:
+            return super().cancel(msg)
+        cancellable.cancel()
+        return False
 
 
 class _Call:
@@ -1681,7 +1882,7 @@ def _batch_done(pipe, result, batch):
             push(call, False, _error(error) if isinstance(error, GLib.Error) else error)
         return
     for call, value in zip(calls, values):
-        if isinstance(value, ResponseError):
+        if _is_error_reply(value):  # raised by the await, whatever its class
             push(call, False, value)
             continue
         try:
@@ -1750,10 +1951,14 @@ class _Channel:
                 continue
             if ok:
                 future.set_result(value)
+            elif isinstance(value, asyncio.CancelledError):
+                # The C call ended cancelled: now the future may be too.
+                asyncio.Future.cancel(future)
             else:
                 future.set_exception(value)
             cancellable = call.cancellable
-            if cancellable is not None and len(spare) < _SPARE_CANCELLABLES:
+            if (cancellable is not None and not call.cancelled
+                    and len(spare) < _SPARE_CANCELLABLES):
                 spare.append(cancellable)
 
     # The worker's thread.
@@ -1784,6 +1989,9 @@ class _Channel:
                 cancellable = Gio.Cancellable()
             call.cancellable = cancellable
             if call.cancelled:
+                # Its future may be waiting for the end of the call (see
+                # _SoloFuture): this is it.
+                self.push(call, False, asyncio.CancelledError())
                 continue
             try:
                 call.start(call.target, *call.args, cancellable, _call_done, call)
@@ -1858,30 +2066,49 @@ class _Bridge:
         self._last_channel = channel
         return channel
 
-    def call(self, target, start, args, finish, convert):
-        """Queues a call (see _Call) for the worker.
+    def _submit(self, loop, future, target, start, args, finish, convert):
+        if loop is self._last_loop():
+            channel = self._last_channel
+        else:
+            channel = self._channel(loop)
+        call = future._call = _Call(future, channel, target, start, args, finish, convert)
+        channel.submit(call, loop)
+        return future
 
-        Returns a future of the running loop, resolved with the converted
-        result or the mapped exception.
+    def batched(self, target, start, args, convert):
+        """Queues a command for the next batch of @target (see _Call).
+
+        Returns a _CallFuture of the running loop, resolved with the
+        converted result or the exception, and sent now: many of them
+        make one batch.
         """
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             # Called outside a loop (asyncio.run(client.ping())): start
             # when awaited, as a coroutine would.
-            return self._call_later(target, start, args, finish, convert)
-        if loop is self._last_loop():
-            channel = self._last_channel
-        else:
-            channel = self._channel(loop)
+            return self.solo(target, start, (args,), None, convert)
         future = _CallFuture(loop=loop)
         future._steps = None
-        call = future._call = _Call(future, channel, target, start, args, finish, convert)
-        channel.submit(call, loop)
-        return future
+        return self._submit(loop, future, target, start, args, None, convert)
 
-    async def _call_later(self, *call):
-        return await self.call(*call)
+    async def solo(self, target, start, args, finish, convert):
+        """A call sent alone, with its own GCancellable: a coroutine.
+
+        It is sent when first awaited (a task cancelled before its first
+        step sends nothing), and ends only once the C call has (see
+        _SoloFuture): cancelled, it raises CancelledError after the pool
+        reported the cancel.  @finish None: a batched command, sent in a
+        batch of its own.
+        """
+        loop = asyncio.get_running_loop()
+        if finish is None:
+            future = _CallFuture(loop=loop)
+            future._steps = None
+            args, = args
+        else:
+            future = _SoloFuture(loop=loop)
+        return await self._submit(loop, future, target, start, args, finish, convert)
 
 
 _bridge_lock = threading.Lock()
@@ -1946,17 +2173,40 @@ class AsyncClient(_Commands, _CAsyncClient):
         texts = _values_as_text(argv)
         if name in _BATCHABLE or (type(name) is str and name.upper() in _BATCHABLE):
             if texts is not None:
-                return _bridge().call(self, _p_append, texts, None, callback)
-            return _bridge().call(self, _p_append_bytes, _argv(argv), None, callback)
+                return _bridge().batched(self, _p_append, texts, callback)
+            return _bridge().batched(self, _p_append_bytes, _argv(argv), callback)
         if texts is not None:
-            return _bridge().call(self, _a_execute_async, (texts,), _a_execute_finish,
+            return _bridge().solo(self, _a_execute_async, (texts,), _a_execute_finish,
                                   _generic_convert(callback))
-        return _bridge().call(self, _a_execute_bytes_async, (_argv(argv),),
+        return _bridge().solo(self, _a_execute_bytes_async, (_argv(argv),),
                               _a_execute_bytes_finish, _generic_convert(callback))
 
     def pipeline(self, transaction=True, shard_hint=None):
         """A pipeline; a MULTI/EXEC transaction unless transaction=False."""
         return _AsyncPipeline(self, transaction)
+
+    async def transaction(self, func, *watches, shard_hint=None,
+                          value_from_callable=False, watch_delay=None):
+        """Runs func(pipe) as an optimistic transaction (see Client.transaction).
+
+        @func may be a coroutine function (or return any awaitable): its
+        result is awaited, as redis-py's asyncio client does.
+        """
+        async with self.pipeline(True, shard_hint) as pipe:
+            while True:
+                try:
+                    if watches:
+                        await pipe.watch(*watches)
+                    value = func(pipe)
+                    if inspect.isawaitable(value):
+                        value = await value
+                    results = await pipe.execute()
+                except WatchError:
+                    await pipe.reset()
+                    if watch_delay is not None and watch_delay > 0:
+                        await asyncio.sleep(watch_delay)
+                    continue
+                return value if value_from_callable else results
 
     async def close(self):
         """Accepted for redis-py compatibility; the pool stays open."""
@@ -2002,7 +2252,16 @@ async def _ready(value):
 
 
 class _AsyncPipeline(_PipelineBase):
-    """redis-py's asyncio Pipeline: `await pipe.set(...)` chains, then execute()."""
+    """redis-py's asyncio Pipeline: `await pipe.set(...)` chains, then execute().
+
+    While watching, `await pipe.get(k)` runs GET at once over the watched
+    connection and gives its value; multi() (a plain method, as in
+    redis-py) starts queueing.  The watched connection comes from the
+    instance's sync pool; the library runs its blocking I/O in a GIO
+    worker thread, so the event loop never blocks.
+    """
+
+    _make_pipeline = staticmethod(_a_pipeline)
 
     def __await__(self):
         """Awaiting the pipeline gives the pipeline, as in redis-py."""
@@ -2015,29 +2274,62 @@ class _AsyncPipeline(_PipelineBase):
         await self.reset()
 
     async def reset(self):
-        """Drops the queued commands and watched keys."""
+        """Drops the queued commands and ends the watch, if any."""
         self._reset()
 
     async def watch(self, *names):
-        """Makes the transaction conditional on @names; True."""
-        self._watch(names)
+        """WATCH @names now, on a connection leased for this pipeline; True.
+
+        Until multi(), the pipeline's commands run at once over that
+        connection.  Calling it again adds keys.
+        """
+        keys = _watch_keys(names)
+        watcher = self._watcher_for_watch()
+        try:
+            await _bridge().solo(watcher, _p_watch_async, (keys,), _p_watch_finish, _true)
+        except BaseException:  # an error, or a cancel: the library knows if it holds a lease
+            self._after_watch_error()
+            raise
         return True
 
     async def unwatch(self):
-        """Forgets the watched keys; True."""
-        self._watched = []
+        """Ends the watch (the watched connection is closed); True."""
+        if self._watcher is not None:
+            watcher, self._watcher = self._watcher, None
+            _p_unwatch(watcher)
         return True
 
+    async def _immediate(self, argv, callback):
+        """Runs one command at once over the watched connection."""
+        watcher = self._watcher
+        texts = _values_as_text(argv)
+        try:
+            if texts is not None:
+                return await _bridge().solo(watcher, _p_immediate_async, (texts,),
+                                            _p_immediate_finish, _generic_convert(callback))
+            return await _bridge().solo(watcher, _p_immediate_bytes_async, (_argv(argv),),
+                                        _p_immediate_finish, _generic_convert(callback))
+        except BaseException:
+            self._after_watch_error()
+            raise
+
     async def execute(self, raise_on_error=True):
-        """Runs the queued commands; their results, as redis-py gives them."""
-        if not self._stack:
+        """Runs the queued commands; their results, as redis-py gives them.
+
+        While watching, this is MULTI, the commands and EXEC over the
+        watched connection, even with no command queued; WatchError if a
+        watched key changed.  Cancelled, it raises CancelledError once
+        the library has finished with the pipeline (the transaction may
+        have run).
+        """
+        if not self._stack and not self.watching:
             self._reset()
             return []
-        pipe, stack = self._take_commands(_a_pipeline)
+        pipe, stack = self._take_commands()
 
         def convert(values):
             return _pipeline_results(values, stack, raise_on_error)
-        return await _bridge().call(pipe, _p_execute_async, (), _finish_pipeline, convert)
+        return await _bridge().solo(pipe, _p_execute_async, (), _finish_pipeline, convert)
 
 
 # -- configuration and instance ---------------------------------------------------------
@@ -2130,7 +2422,7 @@ class Instance(_CInstance):
     async def reset_async_pool(self):
         """Closes the async pool's connections; the next command opens new ones."""
         start, finish = _i_reset_async_pool
-        await _bridge().call(self, start, (), finish, _none)
+        await _bridge().solo(self, start, (), finish, _none)
 
 
 __all__.append('Instance')
