@@ -11,7 +11,6 @@
 #include "dtredis-client-private.h"
 #include "dtredis-commands-private.h"
 #include "dtredis-error.h"
-#include "dtredis-instance-private.h"
 #include "dtredis-value-private.h"
 
 /**
@@ -90,7 +89,8 @@ struct _DtRedisAsyncClient
 {
   GObject          parent_instance;
 
-  DtRedisInstance *instance;
+  DtRedisInstance *instance; /* for the property only */
+  DtRedisPools    *pools;
 };
 
 enum {
@@ -111,6 +111,16 @@ dt_redis_async_client_dispose (GObject *object)
   g_clear_object (&self->instance);
 
   G_OBJECT_CLASS (dt_redis_async_client_parent_class)->dispose (object);
+}
+
+static void
+dt_redis_async_client_finalize (GObject *object)
+{
+  DtRedisAsyncClient *self = (DtRedisAsyncClient *) object;
+
+  g_clear_pointer (&self->pools, dt_redis_pools_unref);
+
+  G_OBJECT_CLASS (dt_redis_async_client_parent_class)->finalize (object);
 }
 
 static void
@@ -157,6 +167,7 @@ dt_redis_async_client_class_init (DtRedisAsyncClientClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = dt_redis_async_client_dispose;
+  object_class->finalize = dt_redis_async_client_finalize;
   object_class->get_property = dt_redis_async_client_get_property;
   object_class->set_property = dt_redis_async_client_set_property;
 
@@ -179,11 +190,18 @@ dt_redis_async_client_init (DtRedisAsyncClient *self)
 }
 
 DtRedisAsyncClient *
-dt_redis_async_client_new (DtRedisInstance *instance)
+dt_redis_async_client_new (DtRedisInstance *instance,
+                           DtRedisPools    *pools)
 {
-  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (instance), NULL);
+  DtRedisAsyncClient *self;
 
-  return g_object_new (DT_REDIS_TYPE_ASYNC_CLIENT, "instance", instance, NULL);
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (instance), NULL);
+  g_return_val_if_fail (pools != NULL, NULL);
+
+  self = g_object_new (DT_REDIS_TYPE_ASYNC_CLIENT, "instance", instance, NULL);
+  self->pools = dt_redis_pools_ref (pools);
+
+  return self;
 }
 
 static void
@@ -258,7 +276,7 @@ submit (DtRedisAsyncClient  *self,
       return;
     }
 
-  pool = dt_redis_instance_dup_async_pool (self->instance, &error);
+  pool = dt_redis_pools_dup_async (self->pools, &error);
   if (pool == NULL)
     {
       dt_redis_command_free (cmd);
@@ -550,7 +568,7 @@ dt_redis_async_client_pipeline (DtRedisAsyncClient *self,
 {
   g_return_val_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self), NULL);
 
-  return dt_redis_pipeline_new (self->instance, transaction);
+  return dt_redis_pipeline_new (self->instance, self->pools, transaction);
 }
 
 /**

@@ -10,7 +10,6 @@
 
 #include "dtredis-client-private.h"
 #include "dtredis-commands-private.h"
-#include "dtredis-instance-private.h"
 #include "dtredis-value-private.h"
 
 /**
@@ -77,7 +76,8 @@ struct _DtRedisClient
 {
   GObject          parent_instance;
 
-  DtRedisInstance *instance;
+  DtRedisInstance *instance; /* for the property only */
+  DtRedisPools    *pools;
 };
 
 enum {
@@ -98,6 +98,16 @@ dt_redis_client_dispose (GObject *object)
   g_clear_object (&self->instance);
 
   G_OBJECT_CLASS (dt_redis_client_parent_class)->dispose (object);
+}
+
+static void
+dt_redis_client_finalize (GObject *object)
+{
+  DtRedisClient *self = (DtRedisClient *) object;
+
+  g_clear_pointer (&self->pools, dt_redis_pools_unref);
+
+  G_OBJECT_CLASS (dt_redis_client_parent_class)->finalize (object);
 }
 
 static void
@@ -144,6 +154,7 @@ dt_redis_client_class_init (DtRedisClientClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = dt_redis_client_dispose;
+  object_class->finalize = dt_redis_client_finalize;
   object_class->get_property = dt_redis_client_get_property;
   object_class->set_property = dt_redis_client_set_property;
 
@@ -166,11 +177,18 @@ dt_redis_client_init (DtRedisClient *self)
 }
 
 DtRedisClient *
-dt_redis_client_new (DtRedisInstance *instance)
+dt_redis_client_new (DtRedisInstance *instance,
+                     DtRedisPools    *pools)
 {
-  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (instance), NULL);
+  DtRedisClient *self;
 
-  return g_object_new (DT_REDIS_TYPE_CLIENT, "instance", instance, NULL);
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (instance), NULL);
+  g_return_val_if_fail (pools != NULL, NULL);
+
+  self = g_object_new (DT_REDIS_TYPE_CLIENT, "instance", instance, NULL);
+  self->pools = dt_redis_pools_ref (pools);
+
+  return self;
 }
 
 /* The one path every command takes: borrow the pool, run @cmd (taken),
@@ -193,11 +211,11 @@ run (DtRedisClient   *self,
   if (cmd == NULL)
     return FALSE;
 
-  g_return_val_if_fail (self->instance != NULL, FALSE);
+  g_return_val_if_fail (self->pools != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_assert (cmd->n_replies == 1);
 
-  pool = dt_redis_instance_dup_sync_pool (self->instance, error);
+  pool = dt_redis_pools_dup_sync (self->pools, error);
   if (pool == NULL)
     return FALSE;
   if (!dt_redis_sync_pool_run (pool, cmd, &reply, cancellable, error))
@@ -441,7 +459,7 @@ dt_redis_client_pipeline (DtRedisClient *self,
 {
   g_return_val_if_fail (DT_REDIS_IS_CLIENT (self), NULL);
 
-  return dt_redis_pipeline_new (self->instance, transaction);
+  return dt_redis_pipeline_new (self->instance, self->pools, transaction);
 }
 
 /**

@@ -8,10 +8,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "dtredis-client-private.h"
-#include "dtredis-connection-private.h"
-#include "dtredis-endpoint-private.h"
 #include "dtredis-error.h"
-#include "dtredis-instance-private.h"
+#include "dtredis-instance.h"
+#include "dtredis-pools-private.h"
 #include "dtredis-url-private.h"
 
 /**
@@ -41,11 +40,7 @@ struct _DtRedisInstance
   DtRedisConfig    *config;      /* our own copy: later changes to the caller's do not reach it */
   char             *redis_url;
 
-  GMutex            mutex;       /* guards what follows */
-  DtRedisEndpoint  *endpoint;    /* resolved on first use */
-  DtRedisSyncPool  *sync_pool;
-  DtRedisAsyncPool *async_pool;
-  pid_t             async_pool_pid; /* the process whose main context it runs on */
+  DtRedisPools     *pools;       /* handed to every client and pipeline */
 };
 
 enum {
@@ -59,35 +54,15 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (DtRedisInstance, dt_redis_instance, G_TYPE_OBJECT)
 
-/* In a child after fork(), the async pool belongs to a main context that
- * only the parent iterates: nothing it holds can complete here. It is
- * abandoned rather than freed, since freeing would run its teardown on
- * that context and touch the parent's connections. Called locked. */
-static void
-forget_async_pool_after_fork_locked (DtRedisInstance *self)
-{
-  if (self->async_pool != NULL &&
-      self->async_pool_pid != dt_redis_connection_current_pid ())
-    self->async_pool = NULL;
-}
-
 static void
 dt_redis_instance_finalize (GObject *object)
 {
   DtRedisInstance *self = (DtRedisInstance *) object;
 
-  if (self->sync_pool != NULL)
-    dt_redis_sync_pool_close (self->sync_pool);
-  g_clear_pointer (&self->sync_pool, dt_redis_sync_pool_unref);
-  forget_async_pool_after_fork_locked (self);
-  /* Async connections live on the pool's context; dropping our reference
-   * lets the pool close them when its last command is done. */
-  g_clear_pointer (&self->async_pool, dt_redis_async_pool_unref);
-  g_clear_pointer (&self->endpoint, dt_redis_endpoint_unref);
+  g_clear_pointer (&self->pools, dt_redis_pools_unref);
   g_clear_object (&self->config);
   /* The URL carries the password. */
   g_clear_pointer (&self->redis_url, dt_redis_url_free_secret);
-  g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (dt_redis_instance_parent_class)->finalize (object);
 }
@@ -141,10 +116,28 @@ dt_redis_instance_set_property (GObject      *object,
 }
 
 static void
+dt_redis_instance_constructed (GObject *object)
+{
+  DtRedisInstance *self = DT_REDIS_INSTANCE (object);
+
+  G_OBJECT_CLASS (dt_redis_instance_parent_class)->constructed (object);
+
+  /* Made without a config: the defaults. */
+  if (self->config == NULL)
+    {
+      self->config = dt_redis_config_new ();
+      self->redis_url = dt_redis_config_build_url (self->config);
+    }
+  /* Created lazily by the first command, never here. */
+  self->pools = dt_redis_pools_new (self->config);
+}
+
+static void
 dt_redis_instance_class_init (DtRedisInstanceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = dt_redis_instance_constructed;
   object_class->finalize = dt_redis_instance_finalize;
   object_class->get_property = dt_redis_instance_get_property;
   object_class->set_property = dt_redis_instance_set_property;
@@ -177,7 +170,6 @@ dt_redis_instance_class_init (DtRedisInstanceClass *klass)
 static void
 dt_redis_instance_init (DtRedisInstance *self)
 {
-  g_mutex_init (&self->mutex);
 }
 
 /**
@@ -234,57 +226,6 @@ dt_redis_instance_get_redis_url (DtRedisInstance *self)
   return self->redis_url;
 }
 
-/* Called with the mutex held. */
-static DtRedisEndpoint *
-ensure_endpoint (DtRedisInstance  *self,
-                 GError          **error)
-{
-  if (self->endpoint == NULL)
-    self->endpoint = dt_redis_endpoint_new_from_config (self->config, error);
-
-  return self->endpoint;
-}
-
-DtRedisSyncPool *
-dt_redis_instance_dup_sync_pool (DtRedisInstance  *self,
-                                 GError          **error)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
-
-  if (self->sync_pool == NULL)
-    {
-      DtRedisEndpoint *endpoint = ensure_endpoint (self, error);
-
-      if (endpoint == NULL)
-        return NULL;
-      self->sync_pool = dt_redis_sync_pool_new (endpoint);
-    }
-
-  return dt_redis_sync_pool_ref (self->sync_pool);
-}
-
-DtRedisAsyncPool *
-dt_redis_instance_dup_async_pool (DtRedisInstance  *self,
-                                  GError          **error)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
-
-  forget_async_pool_after_fork_locked (self);
-  if (self->async_pool == NULL)
-    {
-      DtRedisEndpoint *endpoint = ensure_endpoint (self, error);
-      g_autoptr(GMainContext) context = NULL;
-
-      if (endpoint == NULL)
-        return NULL;
-      context = g_main_context_ref_thread_default ();
-      self->async_pool = dt_redis_async_pool_new (endpoint, context);
-      self->async_pool_pid = dt_redis_connection_current_pid ();
-    }
-
-  return dt_redis_async_pool_ref (self->async_pool);
-}
-
 /**
  * dt_redis_instance_get_redis_client:
  * @self: a [class@DtRedis.Instance]
@@ -300,7 +241,7 @@ dt_redis_instance_get_redis_client (DtRedisInstance *self)
 {
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
 
-  return dt_redis_client_new (self);
+  return dt_redis_client_new (self, self->pools);
 }
 
 /**
@@ -318,7 +259,7 @@ dt_redis_instance_get_async_redis_client (DtRedisInstance *self)
 {
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
 
-  return dt_redis_async_client_new (self);
+  return dt_redis_async_client_new (self, self->pools);
 }
 
 /**
@@ -337,10 +278,7 @@ dt_redis_instance_reset_sync_pool (DtRedisInstance *self)
 
   g_return_if_fail (DT_REDIS_IS_INSTANCE (self));
 
-  g_mutex_lock (&self->mutex);
-  pool = g_steal_pointer (&self->sync_pool);
-  g_mutex_unlock (&self->mutex);
-
+  pool = dt_redis_pools_steal_sync (self->pools);
   if (pool != NULL)
     {
       dt_redis_sync_pool_close (pool);
@@ -389,11 +327,7 @@ dt_redis_instance_reset_async_pool_async (DtRedisInstance     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, dt_redis_instance_reset_async_pool_async);
 
-  g_mutex_lock (&self->mutex);
-  forget_async_pool_after_fork_locked (self);
-  pool = g_steal_pointer (&self->async_pool);
-  g_mutex_unlock (&self->mutex);
-
+  pool = dt_redis_pools_steal_async (self->pools);
   if (pool == NULL)
     {
       g_task_return_boolean (task, TRUE);
@@ -449,7 +383,7 @@ dt_redis_instance_ping (DtRedisInstance  *self,
 
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), FALSE);
 
-  client = dt_redis_client_new (self);
+  client = dt_redis_client_new (self, self->pools);
   return dt_redis_client_ping (client, cancellable, error);
 }
 
@@ -490,7 +424,7 @@ dt_redis_instance_ping_async (DtRedisInstance     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, dt_redis_instance_ping_async);
 
-  client = dt_redis_async_client_new (self);
+  client = dt_redis_async_client_new (self, self->pools);
   dt_redis_async_client_ping_async (client, cancellable, ping_cb, task);
 }
 
@@ -531,10 +465,7 @@ dt_redis_instance_get_sync_pool_stats (DtRedisInstance *self)
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
 
   stats = g_new0 (DtRedisPoolStats, 1);
-  g_mutex_lock (&self->mutex);
-  if (self->sync_pool != NULL)
-    dt_redis_sync_pool_get_stats (self->sync_pool, stats);
-  g_mutex_unlock (&self->mutex);
+  dt_redis_pools_get_sync_stats (self->pools, stats);
 
   return stats;
 }
@@ -556,11 +487,7 @@ dt_redis_instance_get_async_pool_stats (DtRedisInstance *self)
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
 
   stats = g_new0 (DtRedisPoolStats, 1);
-  g_mutex_lock (&self->mutex);
-  forget_async_pool_after_fork_locked (self);
-  if (self->async_pool != NULL)
-    dt_redis_async_pool_get_stats (self->async_pool, stats);
-  g_mutex_unlock (&self->mutex);
+  dt_redis_pools_get_async_stats (self->pools, stats);
 
   return stats;
 }

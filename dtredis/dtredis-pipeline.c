@@ -10,7 +10,6 @@
 #include "dtredis-client-private.h"
 #include "dtredis-command-private.h"
 #include "dtredis-error.h"
-#include "dtredis-instance-private.h"
 #include "dtredis-value-private.h"
 
 /**
@@ -114,7 +113,8 @@ struct _DtRedisPipeline
 {
   GObject          parent_instance;
 
-  DtRedisInstance *instance;
+  DtRedisInstance *instance; /* for the property only */
+  DtRedisPools    *pools;
   gboolean         transaction;
 
   DtRedisCommand  *body;     /* the queued commands, NULL while there are none */
@@ -171,6 +171,7 @@ dt_redis_pipeline_finalize (GObject *object)
   DtRedisPipeline *self = (DtRedisPipeline *) object;
 
   g_clear_pointer (&self->body, dt_redis_command_free);
+  g_clear_pointer (&self->pools, dt_redis_pools_unref);
 
   G_OBJECT_CLASS (dt_redis_pipeline_parent_class)->finalize (object);
 }
@@ -261,14 +262,21 @@ dt_redis_pipeline_init (DtRedisPipeline *self)
 
 DtRedisPipeline *
 dt_redis_pipeline_new (DtRedisInstance *instance,
+                       DtRedisPools    *pools,
                        gboolean         transaction)
 {
-  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (instance), NULL);
+  DtRedisPipeline *self;
 
-  return g_object_new (DT_REDIS_TYPE_PIPELINE,
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (instance), NULL);
+  g_return_val_if_fail (pools != NULL, NULL);
+
+  self = g_object_new (DT_REDIS_TYPE_PIPELINE,
                        "instance", instance,
                        "transaction", transaction,
                        NULL);
+  self->pools = dt_redis_pools_ref (pools);
+
+  return self;
 }
 
 static DtRedisCommand *
@@ -430,7 +438,7 @@ dt_redis_pipeline_watch (DtRedisPipeline     *self,
 
   if (self->watch_conn == NULL)
     {
-      self->watch_pool = dt_redis_instance_dup_sync_pool (self->instance, error);
+      self->watch_pool = dt_redis_pools_dup_sync (self->pools, error);
       if (self->watch_pool == NULL)
         return FALSE;
       self->watch_conn = dt_redis_sync_pool_lease (self->watch_pool, cancellable, error);
@@ -1057,7 +1065,7 @@ dt_redis_pipeline_execute (DtRedisPipeline  *self,
     return execute_watched (self, cmd, &layout, cancellable, error);
 
   replies = g_new0 (DtRedisReply *, layout.n_replies);
-  pool = dt_redis_instance_dup_sync_pool (self->instance, error);
+  pool = dt_redis_pools_dup_sync (self->pools, error);
   if (pool != NULL && dt_redis_sync_pool_run (pool, cmd, replies, cancellable, error))
     result = result_from_replies (&layout, replies, error);
   free_replies (replies, layout.n_replies);
@@ -1176,7 +1184,7 @@ dt_redis_pipeline_execute_async (DtRedisPipeline     *self,
       return;
     }
 
-  pool = dt_redis_instance_dup_async_pool (self->instance, &error);
+  pool = dt_redis_pools_dup_async (self->pools, &error);
   if (pool == NULL)
     {
       g_task_return_error (task, error);

@@ -1,0 +1,45 @@
+/* dtredis-pools-private.h: the lazy sync and async pools of one instance
+ *
+ * An instance owns one DtRedisPools and hands it to the clients and
+ * pipelines it makes, which take their pools from it and never call back
+ * into the instance. Both pools are created on first use from the
+ * instance's config snapshot, and replaced after a reset.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "dtredis-config.h"
+#include "dtredis-sync-pool-private.h"
+#include "dtredis-async-pool-private.h"
+#include "dtredis-pool-stats.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DtRedisPools DtRedisPools;
+
+/* Does no I/O; @config is the instance's snapshot (a reference is kept). */
+DtRedisPools     *dt_redis_pools_new              (DtRedisConfig     *config);
+DtRedisPools     *dt_redis_pools_ref              (DtRedisPools      *self);
+void              dt_redis_pools_unref            (DtRedisPools      *self);
+/* The current pool, created on first use (transfer full). Fails with
+ * INVALID_CONFIG when the config does not validate. The async pool runs
+ * on the thread-default context of its first caller. */
+DtRedisSyncPool  *dt_redis_pools_dup_sync         (DtRedisPools      *self,
+                                                   GError           **error);
+DtRedisAsyncPool *dt_redis_pools_dup_async        (DtRedisPools      *self,
+                                                   GError           **error);
+/* Takes the current pool out (transfer full, NULL if none): the next use
+ * makes a new one. For resets. */
+DtRedisSyncPool  *dt_redis_pools_steal_sync       (DtRedisPools      *self);
+DtRedisAsyncPool *dt_redis_pools_steal_async      (DtRedisPools      *self);
+/* Counters of the current pool; all zero when there is none. */
+void              dt_redis_pools_get_sync_stats   (DtRedisPools      *self,
+                                                   DtRedisPoolStats  *stats);
+void              dt_redis_pools_get_async_stats  (DtRedisPools      *self,
+                                                   DtRedisPoolStats  *stats);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisPools, dt_redis_pools_unref)
+
+G_END_DECLS
