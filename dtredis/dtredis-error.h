@@ -42,6 +42,8 @@ G_BEGIN_DECLS
  *   nothing
  * @DT_REDIS_ERROR_LOADING: the server is loading its dataset and refused the
  *   command, which did not run: retry later
+ * @DT_REDIS_ERROR_ENCODING: text was asked of a value that is not valid
+ *   UTF-8 (or holds a NUL byte): use the binary-safe variant
  *
  * Error codes in the `DT_REDIS_ERROR` domain.
  */
@@ -59,6 +61,7 @@ typedef enum
   DT_REDIS_ERROR_CLOSED,
   DT_REDIS_ERROR_TRANSACTION_ABORTED,
   DT_REDIS_ERROR_LOADING,
+  DT_REDIS_ERROR_ENCODING,
 } DtRedisError;
 
 DT_REDIS_AVAILABLE_IN_ALL

@@ -5,8 +5,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "dtredis-error.h"
 #include "dtredis-reply-private.h"
 
 /**
@@ -341,6 +343,111 @@ dt_redis_reply_get_string (const DtRedisReply *self,
         *length = 0;
       return NULL;
     }
+}
+
+/* Whether @self's string can be handed out as C text: valid UTF-8 with no
+ * NUL byte inside, which a C string would cut short. */
+static gboolean
+is_text (const DtRedisReply *self)
+{
+  return memchr (self->data, '\0', self->len) == NULL &&
+         g_utf8_validate_len (self->data, self->len, NULL);
+}
+
+/**
+ * dt_redis_reply_get_text:
+ * @self: a [struct@DtRedis.Reply]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * The string of a string, status or error reply as UTF-8 text. Text is
+ * never truncated or invalid: a string that is not valid UTF-8, or that
+ * holds a NUL byte, fails with %DT_REDIS_ERROR_ENCODING (read it with
+ * [method@DtRedis.Reply.get_bytes]). A nil reply gives %NULL without an
+ * error; an integer or an array fails with %DT_REDIS_ERROR_PROTOCOL.
+ *
+ * Returns: (transfer none) (nullable): the text, valid as long as @self
+ */
+const char *
+dt_redis_reply_get_text (const DtRedisReply  *self,
+                         GError             **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  switch (self->type)
+    {
+    case DT_REDIS_REPLY_STRING:
+    case DT_REDIS_REPLY_STATUS:
+    case DT_REDIS_REPLY_ERROR:
+      if (!is_text (self))
+        {
+          g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
+                               _("The reply is not UTF-8 text; read it as bytes"));
+          return NULL;
+        }
+      return self->data;
+
+    case DT_REDIS_REPLY_NIL:
+      return NULL;
+
+    case DT_REDIS_REPLY_INTEGER:
+    case DT_REDIS_REPLY_ARRAY:
+    default:
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                           _("The reply is not a string"));
+      return NULL;
+    }
+}
+
+/**
+ * dt_redis_reply_dup_strv:
+ * @self: a [struct@DtRedis.Reply]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * The elements of an array reply of strings as a %NULL-terminated array
+ * of UTF-8 text (`KEYS`, `SMEMBERS`, `LRANGE`...). An element that is not
+ * text fails with %DT_REDIS_ERROR_ENCODING; a nil element, a nested array,
+ * or a reply that is not an array fails with %DT_REDIS_ERROR_PROTOCOL
+ * (read such replies element by element).
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the texts, or %NULL
+ *   on error
+ */
+char **
+dt_redis_reply_dup_strv (const DtRedisReply  *self,
+                         GError             **error)
+{
+  g_auto(GStrv) strv = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->type != DT_REDIS_REPLY_ARRAY)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                           _("The reply is not an array"));
+      return NULL;
+    }
+
+  strv = g_new0 (char *, self->n_elements + 1);
+  for (guint i = 0; i < self->n_elements; i++)
+    {
+      const DtRedisReply *element = self->elements[i];
+      const char *text;
+
+      if (element->type == DT_REDIS_REPLY_NIL)
+        {
+          g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                       _("Element %u of the reply is nil"), i);
+          return NULL;
+        }
+      text = dt_redis_reply_get_text (element, error);
+      if (text == NULL)
+        return NULL;
+      strv[i] = g_strndup (text, element->len);
+    }
+
+  return g_steal_pointer (&strv);
 }
 
 static void

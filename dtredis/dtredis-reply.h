@@ -77,6 +77,12 @@ const char       *dt_redis_reply_get_string      (const DtRedisReply  *self,
 DT_REDIS_AVAILABLE_IN_ALL
 GBytes           *dt_redis_reply_get_bytes       (DtRedisReply        *self);
 DT_REDIS_AVAILABLE_IN_ALL
+const char       *dt_redis_reply_get_text        (const DtRedisReply  *self,
+                                                  GError             **error);
+DT_REDIS_AVAILABLE_IN_ALL
+char            **dt_redis_reply_dup_strv        (const DtRedisReply  *self,
+                                                  GError             **error);
+DT_REDIS_AVAILABLE_IN_ALL
 guint             dt_redis_reply_get_n_elements  (const DtRedisReply  *self);
 DT_REDIS_AVAILABLE_IN_ALL
 DtRedisReply     *dt_redis_reply_get_element     (const DtRedisReply  *self,

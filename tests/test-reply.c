@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <math.h>
+
 #include <dtredis.h>
 #include <string.h>
 
@@ -188,6 +190,116 @@ test_reply_boxed (void)
 }
 
 static void
+test_reply_text (void)
+{
+  static const guint8 latin1[] = { 'c', 0xe9, 't', 'e' };
+  static const guint8 with_nul[] = { 'a', 0, 'b' };
+  g_autoptr(DtRedisReply) text = dt_redis_reply_new_string ((const guint8 *) "h\xc3\xa9", 3);
+  g_autoptr(DtRedisReply) status = dt_redis_reply_new_status ("OK");
+  g_autoptr(DtRedisReply) nil = dt_redis_reply_new_nil ();
+  g_autoptr(DtRedisReply) number = dt_redis_reply_new_integer (7);
+  g_autoptr(DtRedisReply) bad = dt_redis_reply_new_string (latin1, sizeof latin1);
+  g_autoptr(DtRedisReply) nul = dt_redis_reply_new_string (with_nul, sizeof with_nul);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (dt_redis_reply_get_text (text, &error), ==, "h\xc3\xa9");
+  g_assert_no_error (error);
+  g_assert_cmpstr (dt_redis_reply_get_text (status, &error), ==, "OK");
+  g_assert_no_error (error);
+  /* Nil is no text and no error: a missing key. */
+  g_assert_null (dt_redis_reply_get_text (nil, &error));
+  g_assert_no_error (error);
+
+  /* Never invalid or cut short. */
+  g_assert_null (dt_redis_reply_get_text (bad, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_clear_error (&error);
+  g_assert_null (dt_redis_reply_get_text (nul, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_clear_error (&error);
+  g_assert_null (dt_redis_reply_get_text (number, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+}
+
+static void
+test_reply_dup_strv (void)
+{
+  static const guint8 latin1[] = { 0xff };
+  DtRedisReply *good[] = {
+    dt_redis_reply_new_string ((const guint8 *) "a", 1),
+    dt_redis_reply_new_status ("b"),
+    dt_redis_reply_new_string ((const guint8 *) "", 0),
+  };
+  DtRedisReply *holes[] = {
+    dt_redis_reply_new_string ((const guint8 *) "a", 1),
+    dt_redis_reply_new_nil (),
+  };
+  DtRedisReply *binary[] = {
+    dt_redis_reply_new_string (latin1, sizeof latin1),
+  };
+  g_autoptr(DtRedisReply) array = dt_redis_reply_new_array (good, G_N_ELEMENTS (good));
+  g_autoptr(DtRedisReply) with_nil = dt_redis_reply_new_array (holes, G_N_ELEMENTS (holes));
+  g_autoptr(DtRedisReply) with_binary = dt_redis_reply_new_array (binary, G_N_ELEMENTS (binary));
+  g_autoptr(DtRedisReply) empty = dt_redis_reply_new_array (NULL, 0);
+  g_autoptr(DtRedisReply) single = dt_redis_reply_new_status ("x");
+  g_auto(GStrv) strv = NULL;
+  g_autoptr(GError) error = NULL;
+
+  strv = dt_redis_reply_dup_strv (array, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (strv, ((const char * const []) { "a", "b", "", NULL }));
+  g_clear_pointer (&strv, g_strfreev);
+
+  strv = dt_redis_reply_dup_strv (empty, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (strv), ==, 0);
+  g_clear_pointer (&strv, g_strfreev);
+
+  g_assert_null (dt_redis_reply_dup_strv (with_nil, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_null (dt_redis_reply_dup_strv (with_binary, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_clear_error (&error);
+  g_assert_null (dt_redis_reply_dup_strv (single, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    dt_redis_reply_unref (good[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (holes); i++)
+    dt_redis_reply_unref (holes[i]);
+  dt_redis_reply_unref (binary[0]);
+}
+
+static void
+test_scored_member (void)
+{
+  static const guint8 raw[] = { 0xfe, 0x00, 'x' };
+  g_autoptr(DtRedisScoredMember) text = dt_redis_scored_member_new ("alice", 2.5);
+  g_autoptr(GBytes) raw_bytes = g_bytes_new_static (raw, sizeof raw);
+  g_autoptr(DtRedisScoredMember) binary = dt_redis_scored_member_new_bytes (raw_bytes, -INFINITY);
+  g_autoptr(DtRedisScoredMember) copy = NULL;
+  g_autoptr(GBytes) member = NULL;
+
+  g_assert_cmpstr (dt_redis_scored_member_get_member (text), ==, "alice");
+  g_assert_cmpfloat (dt_redis_scored_member_get_score (text), ==, 2.5);
+  member = dt_redis_scored_member_get_member_bytes (text);
+  g_assert_cmpmem (g_bytes_get_data (member, NULL), g_bytes_get_size (member), "alice", 5);
+  g_clear_pointer (&member, g_bytes_unref);
+
+  /* Not text: no text, the bytes intact. */
+  g_assert_null (dt_redis_scored_member_get_member (binary));
+  member = dt_redis_scored_member_get_member_bytes (binary);
+  g_assert_cmpmem (g_bytes_get_data (member, NULL), g_bytes_get_size (member), raw, sizeof raw);
+  g_assert_true (isinf (dt_redis_scored_member_get_score (binary)));
+
+  copy = g_boxed_copy (DT_REDIS_TYPE_SCORED_MEMBER, text);
+  g_assert_true (copy != text);
+  g_assert_cmpstr (dt_redis_scored_member_get_member (copy), ==, "alice");
+  g_assert_cmpfloat (dt_redis_scored_member_get_score (copy), ==, 2.5);
+}
+
+static void
 test_pool_stats_boxed (void)
 {
   DtRedisPoolStats stats = { .total = 3, .idle = 1, .in_use = 2, .hits = 10, .in_flight = 4 };
@@ -216,6 +328,9 @@ main (int   argc,
   g_test_add_func ("/reply/array-wide-numbers", test_reply_array_wide_numbers);
   g_test_add_func ("/reply/equal", test_reply_equal);
   g_test_add_func ("/reply/boxed", test_reply_boxed);
+  g_test_add_func ("/reply/text", test_reply_text);
+  g_test_add_func ("/reply/dup-strv", test_reply_dup_strv);
+  g_test_add_func ("/scored-member/basics", test_scored_member);
   g_test_add_func ("/pool-stats/boxed", test_pool_stats_boxed);
 
   return g_test_run ();

@@ -193,6 +193,7 @@ _ERRORS = {
     _code('CLOSED'): ConnectionError,
     _code('TRANSACTION_ABORTED'): WatchError,
     _code('LOADING'): BusyLoadingError,
+    _code('ENCODING'): DataError,
     (_IO_DOMAIN, int(Gio.IOErrorEnum.CANCELLED)): asyncio.CancelledError,
     (_IO_DOMAIN, int(Gio.IOErrorEnum.TIMED_OUT)): TimeoutError,
     'ERR': {
