@@ -191,11 +191,41 @@ record_command (DtFakeServer *self,
   return index;
 }
 
-/* Acts on the @nth command of a connection; FALSE ends the connection. */
+static gboolean
+send_text (DtFakeServer *self,
+           GSocket      *socket,
+           const char   *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static (text, strlen (text));
+
+  return send_all (self, socket, bytes);
+}
+
+/* The answer of STRAY and ENDLESS_LINE to anything but GET. */
+static gboolean
+answer_plain (DtFakeServer *self,
+              GSocket      *socket,
+              GPtrArray    *args)
+{
+  if (args->len > 0 && g_ascii_strcasecmp (g_ptr_array_index (args, 0), "PING") == 0)
+    return send_text (self, socket, "+PONG\r\n");
+  return send_text (self, socket, "+OK\r\n");
+}
+
+static gboolean
+is_get (GPtrArray *args)
+{
+  return args->len == 2 && g_ascii_strcasecmp (g_ptr_array_index (args, 0), "GET") == 0;
+}
+
+/* Acts on the @nth command of a connection (@args: its arguments);
+ * FALSE ends the connection.  @n_gets counts the GETs answered on it. */
 static gboolean
 answer (DtFakeServer *self,
         GSocket      *socket,
-        guint         nth)
+        guint         nth,
+        GPtrArray    *args,
+        guint        *n_gets)
 {
   GBytes *reply = self->replies->len > 0 ? g_ptr_array_index (self->replies, 0) : NULL;
 
@@ -237,6 +267,42 @@ answer (DtFakeServer *self,
         return send_all (self, socket, g_ptr_array_index (self->replies, nth));
       return TRUE;
 
+    case DT_FAKE_MODE_STRAY:
+      {
+        const char *key;
+        g_autofree char *bulk = NULL;
+
+        if (!is_get (args))
+          return answer_plain (self, socket, args);
+        key = g_ptr_array_index (args, 1);
+        bulk = g_strdup_printf ("$%zu\r\n%s\r\n", strlen (key), key);
+        if (!send_text (self, socket, bulk))
+          return FALSE;
+        if ((*n_gets)++ > 0)
+          return TRUE;
+        /* The unasked reply, on what the client sees as an idle connection. */
+        return fake_sleep (self, g_atomic_int_get (&self->delay_ms))
+          && send_all (self, socket, reply);
+      }
+
+    case DT_FAKE_MODE_ENDLESS_LINE:
+      {
+        g_autofree char *chunk = NULL;
+        g_autoptr(GBytes) a = NULL;
+
+        if (!is_get (args))
+          return answer_plain (self, socket, args);
+        chunk = g_malloc (64 * 1024);
+        memset (chunk, 'a', 64 * 1024);
+        a = g_bytes_new_take (g_steal_pointer (&chunk), 64 * 1024);
+        if (!send_all (self, socket, reply))
+          return FALSE;
+        while (send_all (self, socket, a)
+               && fake_sleep (self, g_atomic_int_get (&self->delay_ms)))
+          ;
+        return FALSE;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -271,6 +337,7 @@ connection_thread (gpointer data)
   DtFakeServer *self = conn->server;
   g_autoptr(GByteArray) buf = g_byte_array_new ();
   guint nth = 0;
+  guint n_gets = 0;
   gboolean alive = self->mode != DT_FAKE_MODE_CLOSE;
 
   while (alive)
@@ -293,7 +360,8 @@ connection_thread (gpointer data)
             continue;  /* an empty inline line is no command */
 
           record_command (self, args);
-          alive = answer (self, conn->socket, nth++);
+          g_ptr_array_set_size (args, args->len - 1);  /* record_command's NULL */
+          alive = answer (self, conn->socket, nth++, args, &n_gets);
           if (!alive)
             break;
         }
@@ -357,6 +425,10 @@ default_payload (DtFakeMode mode)
       return "$10\r\nabc";
     case DT_FAKE_MODE_HUGE_BULK:
       return "$4294967296\r\n";
+    case DT_FAKE_MODE_STRAY:
+      return "$5\r\nstray\r\n";
+    case DT_FAKE_MODE_ENDLESS_LINE:
+      return "+";
     case DT_FAKE_MODE_REPLY:
     case DT_FAKE_MODE_DELAY:
     case DT_FAKE_MODE_SILENT:
@@ -380,7 +452,29 @@ fake_server_start (DtFakeMode  mode,
 
   self->mode = mode;
   self->replies = replies;
-  self->delay_ms = mode == DT_FAKE_MODE_HUGE_BULK ? 50 : 1000;
+  switch (mode)
+    {
+    case DT_FAKE_MODE_HUGE_BULK:
+      self->delay_ms = 50;
+      break;
+    case DT_FAKE_MODE_STRAY:
+      self->delay_ms = 100;
+      break;
+    case DT_FAKE_MODE_ENDLESS_LINE:
+      self->delay_ms = 1;
+      break;
+    case DT_FAKE_MODE_REPLY:
+    case DT_FAKE_MODE_GARBAGE:
+    case DT_FAKE_MODE_TRUNCATE:
+    case DT_FAKE_MODE_SILENT:
+    case DT_FAKE_MODE_CLOSE:
+    case DT_FAKE_MODE_DROP:
+    case DT_FAKE_MODE_DELAY:
+    case DT_FAKE_MODE_SCRIPT:
+    default:
+      self->delay_ms = 1000;
+      break;
+    }
   self->cancellable = g_cancellable_new ();
   self->conn_threads = g_ptr_array_new ();
   self->commands = g_ptr_array_new_with_free_func (g_free);
@@ -446,7 +540,8 @@ dt_fake_server_new_script (const char * const *replies)
   return fake_server_start (DT_FAKE_MODE_SCRIPT, array);
 }
 
-/* The delay of DELAY mode, or the dribble period of HUGE_BULK mode. */
+/* The delay of DELAY mode, the dribble period of HUGE_BULK and ENDLESS_LINE
+ * modes, or the pause before STRAY mode's unasked reply. */
 void
 dt_fake_server_set_delay (DtFakeServer *self,
                           guint         delay_ms)

@@ -35,6 +35,14 @@ G_BEGIN_DECLS
  * @DT_FAKE_MODE_SCRIPT: answer the n-th command of each connection with the
  *   n-th line of the script (dt_fake_server_new_script()); stay silent after
  *   the last one
+ * @DT_FAKE_MODE_STRAY: answer `GET key` with a bulk string holding the key's
+ *   name, `PING` with `+PONG` and anything else with `+OK`; after the first
+ *   `GET` of each connection has its answer, wait the delay (default 100 ms)
+ *   and send the payload (default `$5\r\nstray\r\n`) unasked, once
+ * @DT_FAKE_MODE_ENDLESS_LINE: like %DT_FAKE_MODE_STRAY for commands other
+ *   than `GET`; answer the first `GET` with the payload (default `+`), then
+ *   with 64 KiB of `a` per delay period (default 1 ms), never a line end,
+ *   until the client goes away
  *
  * Every mode reads whole commands (RESP arrays or inline commands) before
  * answering, so pipelined commands get one answer each.
@@ -50,6 +58,8 @@ typedef enum
   DT_FAKE_MODE_DELAY,
   DT_FAKE_MODE_HUGE_BULK,
   DT_FAKE_MODE_SCRIPT,
+  DT_FAKE_MODE_STRAY,
+  DT_FAKE_MODE_ENDLESS_LINE,
 } DtFakeMode;
 
 typedef struct _DtFakeServer DtFakeServer;

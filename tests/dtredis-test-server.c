@@ -613,7 +613,9 @@ raw_conn_roundtrip (RawConn             *conn,
   return g_string_free (g_steal_pointer (&reply), FALSE);
 }
 
-/* Up means it answers PING: +PONG, or -NOAUTH when a password is set. */
+/* Up means it answers PING: +PONG, -NOAUTH when a password is set, or
+ * -LOADING while it loads a dump.rdb a test saved (it listens and answers,
+ * which is what the test needs: see test-integrity-guards.c). */
 static gboolean
 ping_once (guint16 port)
 {
@@ -626,7 +628,8 @@ ping_once (guint16 port)
   raw_conn_close (&conn);
 
   return reply != NULL
-    && (g_str_has_prefix (reply, "+PONG") || g_str_has_prefix (reply, "-NOAUTH"));
+    && (g_str_has_prefix (reply, "+PONG") || g_str_has_prefix (reply, "-NOAUTH")
+        || g_str_has_prefix (reply, "-LOADING"));
 }
 
 /* The log of the latest start: what was written past @offset. */
@@ -906,7 +909,9 @@ dt_test_server_kill (DtTestServer *self)
  * dt_test_server_restart:
  *
  * Stops the server if it runs and starts a fresh one on the same ports,
- * Unix socket and certificates.  Data is not kept (no persistence).
+ * Unix socket and certificates.  Data is not kept (no persistence), unless
+ * the test ran SAVE: then the new server loads that dump.rdb, and this
+ * returns as soon as it answers, -LOADING included.
  */
 void
 dt_test_server_restart (DtTestServer *self)
