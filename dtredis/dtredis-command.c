@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dtredis-command-private.h"
+#include "dtredis-command-table.h"
 #include "dtredis-resp-private.h"
 
 DtRedisCommand *
@@ -68,104 +69,68 @@ parse_block_time (const char *arg,
   return (gint64) (value * (millis ? 1000.0 : G_USEC_PER_SEC));
 }
 
-/* Every command classify() looks for is 4 to 12 letters long and starts
- * with one of these; GET, SET and most others are ruled out here, on the
- * hot path, without a string comparison. */
-static gboolean
-may_be_special (const char *name,
-                gsize       len)
-{
-  if (len < 4 || len > 12)
-    return FALSE;
-
-  switch (g_ascii_toupper (name[0]))
-    {
-    case 'A': case 'B': case 'C': case 'D': case 'E': case 'H': case 'M':
-    case 'P': case 'Q': case 'R': case 'S': case 'U': case 'W': case 'X':
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-/* Which argument holds the block time, by command. */
+/* What the command table says about argv[0] (and argv[1], for commands
+ * with subcommands): blocking commands get their wait added to the read
+ * deadline, blocking and stateful ones a connection of their own, and
+ * stateful ones never go back to a pool. */
 static void
 classify (DtRedisCommand     *self,
           guint               argc,
           const char * const *argv,
           const gsize        *argvlen)
 {
-  const char *name = argv[0];
-  gsize len = argvlen[0];
+  const DtRedisCommandEntry *entry;
   gint64 block = -1;
-  gboolean blocking = FALSE;
-  gboolean exclusive = FALSE;
 
-  if (!may_be_special (name, len))
+  if (!dt_redis_command_table_may_be_special (argv[0], argvlen[0]))
     return;
 
-  if (arg_is (name, len, "BLPOP") || arg_is (name, len, "BRPOP") ||
-      arg_is (name, len, "BZPOPMIN") || arg_is (name, len, "BZPOPMAX") ||
-      arg_is (name, len, "BRPOPLPUSH") || arg_is (name, len, "BLMOVE"))
+  entry = dt_redis_command_table_lookup (argv[0], argvlen[0]);
+  if (entry == NULL)
+    return;
+  if (entry->n_subcommands > 0 && argc >= 2)
     {
-      blocking = TRUE;
-      if (argc >= 2)
-        block = parse_block_time (argv[argc - 1], argvlen[argc - 1], FALSE);
-    }
-  else if (arg_is (name, len, "BLMPOP") || arg_is (name, len, "BZMPOP"))
-    {
-      blocking = TRUE;
-      if (argc >= 2)
-        block = parse_block_time (argv[1], argvlen[1], FALSE);
-    }
-  else if (arg_is (name, len, "WAIT"))
-    {
-      blocking = TRUE;
-      if (argc >= 3)
-        block = parse_block_time (argv[2], argvlen[2], TRUE);
-    }
-  else if (arg_is (name, len, "XREAD") || arg_is (name, len, "XREADGROUP"))
-    {
-      for (guint i = 1; i + 1 < argc; i++)
-        {
-          if (arg_is (argv[i], argvlen[i], "STREAMS"))
-            break;
-          if (arg_is (argv[i], argvlen[i], "BLOCK"))
-            {
-              blocking = TRUE;
-              block = parse_block_time (argv[i + 1], argvlen[i + 1], TRUE);
-              break;
-            }
-        }
-    }
-  else if (arg_is (name, len, "MULTI") || arg_is (name, len, "EXEC") ||
-           arg_is (name, len, "DISCARD") || arg_is (name, len, "WATCH") ||
-           arg_is (name, len, "UNWATCH") || arg_is (name, len, "SELECT") ||
-           arg_is (name, len, "AUTH") || arg_is (name, len, "HELLO") ||
-           arg_is (name, len, "RESET") || arg_is (name, len, "QUIT") ||
-           arg_is (name, len, "MONITOR") || arg_is (name, len, "SUBSCRIBE") ||
-           arg_is (name, len, "PSUBSCRIBE") || arg_is (name, len, "SSUBSCRIBE") ||
-           arg_is (name, len, "UNSUBSCRIBE") || arg_is (name, len, "PUNSUBSCRIBE") ||
-           arg_is (name, len, "SUNSUBSCRIBE"))
-    {
-      exclusive = TRUE;
-    }
-  else if (arg_is (name, len, "CLIENT") && argc >= 2 &&
-           (arg_is (argv[1], argvlen[1], "REPLY") ||
-            arg_is (argv[1], argvlen[1], "TRACKING") ||
-            arg_is (argv[1], argvlen[1], "SETNAME")))
-    {
-      exclusive = TRUE;
+      const DtRedisCommandEntry *sub = dt_redis_command_table_lookup_sub (entry, argv[1], argvlen[1]);
+
+      if (sub != NULL)
+        entry = sub;
     }
 
-  if (blocking)
+  if (entry->traits & DT_REDIS_COMMAND_TRAIT_BLOCKING)
     {
+      if (entry->block_keyword != NULL)
+        {
+          /* Options come before STREAMS, keys and ids after it. */
+          for (guint i = 1; i + 1 < argc; i++)
+            {
+              if (arg_is (argv[i], argvlen[i], "STREAMS"))
+                break;
+              if (arg_is (argv[i], argvlen[i], entry->block_keyword))
+                {
+                  block = parse_block_time (argv[i + 1], argvlen[i + 1], entry->block_ms);
+                  break;
+                }
+            }
+          /* Without the keyword it answers at once. */
+          if (block == -1)
+            goto stateful;
+        }
+      else
+        {
+          guint index = entry->block_index < 0 ? argc - 1 : (guint) entry->block_index;
+
+          if (index > 0 && index < argc)
+            block = parse_block_time (argv[index], argvlen[index], entry->block_ms);
+        }
+
       self->flags |= DT_REDIS_COMMAND_FLAG_BLOCKING | DT_REDIS_COMMAND_FLAG_EXCLUSIVE;
       /* An unreadable timeout: the server will reject the command at once,
        * so the plain socket timeout is the right deadline. */
       self->block_us = MAX (self->block_us, block < 0 ? 0 : block);
     }
-  if (exclusive)
+
+stateful:
+  if (entry->traits & DT_REDIS_COMMAND_TRAIT_STATEFUL)
     self->flags |= DT_REDIS_COMMAND_FLAG_EXCLUSIVE | DT_REDIS_COMMAND_FLAG_STATEFUL;
 }
 

@@ -12,6 +12,7 @@
 #include "dtredis-enums.h"
 #include "dtredis-error.h"
 #include "dtredis-reply.h"
+#include "dtredis-command-traits.h"
 #include "dtredis-scored-member.h"
 #include "dtredis-pool-stats.h"
 #include "dtredis-config.h"

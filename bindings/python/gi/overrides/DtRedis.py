@@ -1731,20 +1731,53 @@ _SPARE_CANCELLABLES = 4096
 # gather() come back early and that batches spread over connections.
 _BATCH_LIMIT = 512
 
-# Commands that never block and leave the connection as they found it:
-# the async client sends these in batches.  Any other command (BLPOP,
-# SUBSCRIBE, SELECT, MULTI...) is sent alone, with its own GCancellable.
-_BATCHABLE = frozenset('''
-    APPEND BITCOUNT DBSIZE DECR DECRBY DEL ECHO EXISTS EXPIRE EXPIREAT
-    FLUSHALL FLUSHDB GET GETDEL GETRANGE GETSET HDEL HEXISTS HGET HGETALL
-    HINCRBY HINCRBYFLOAT HKEYS HLEN HMGET HMSET HSET HSETNX HSTRLEN HVALS
-    INCR INCRBY INCRBYFLOAT KEYS LINDEX LLEN LPOP LPUSH LPUSHX LRANGE LREM
-    LSET LTRIM MGET MSET MSETNX PERSIST PEXPIRE PEXPIREAT PING PTTL PUBLISH
-    RENAME RENAMENX RPOP RPUSH RPUSHX SADD SCARD SDIFF SET SETEX SETNX
-    SETRANGE SINTER SISMEMBER SMEMBERS SPOP SRANDMEMBER SREM STRLEN SUNION
-    TTL TYPE UNLINK ZADD ZCARD ZCOUNT ZINCRBY ZRANGE ZRANGEBYSCORE ZRANK
-    ZREM ZREVRANGE ZREVRANK ZSCORE
-'''.split())
+# Commands that never block and leave the connection as they found it go
+# in batches; any other (BLPOP, SUBSCRIBE, SELECT, MULTI, an admin command
+# such as DEBUG SLEEP, an unknown one...) is sent alone, with its own GCancellable.  The
+# library's command table says which is which; answers are cached by name
+# (and subcommand, for containers such as CLIENT).
+_Traits = DtRedis.CommandTraits
+_NOT_BATCHED = _Traits.BLOCKING | _Traits.STATEFUL | _Traits.ADMIN
+_batchable_names = {}
+
+
+def _traits_batchable(traits):
+    return bool(traits & _Traits.KNOWN) and not traits & _NOT_BATCHED
+
+
+def _is_batchable(argv):
+    """Whether the command @argv may share a batch with others."""
+    name = argv[0]
+    if type(name) is bytes:
+        try:
+            name = name.decode('ascii')
+        except UnicodeDecodeError:
+            return False
+    elif type(name) is not str:
+        return False
+    name = name.upper()
+    known = _batchable_names.get(name)
+    if known is None:
+        traits = DtRedis.command_get_traits(name, None)
+        known = 'sub' if traits & _Traits.SUBCOMMANDS else _traits_batchable(traits)
+        _batchable_names[name] = known
+    if known != 'sub':
+        return known
+    if len(argv) < 2:
+        return False
+    sub = argv[1]
+    if type(sub) is bytes:
+        try:
+            sub = sub.decode('ascii')
+        except UnicodeDecodeError:
+            return False
+    elif type(sub) is not str:
+        return False
+    full = name + '|' + sub.upper()
+    known = _batchable_names.get(full)
+    if known is None:
+        known = _batchable_names[full] = _traits_batchable(DtRedis.command_get_traits(name, sub))
+    return known
 
 
 class _CallFuture(asyncio.Future):
@@ -2170,9 +2203,8 @@ class AsyncClient(_Commands, _CAsyncClient):
 
     def _execute(self, argv, callback):
         """Queues one command given as Python values; returns its future."""
-        name = argv[0]
         texts = _values_as_text(argv)
-        if name in _BATCHABLE or (type(name) is str and name.upper() in _BATCHABLE):
+        if _is_batchable(argv):
             if texts is not None:
                 return _bridge().batched(self, _p_append, texts, callback)
             return _bridge().batched(self, _p_append_bytes, _argv(argv), callback)

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+# gen-command-table.py: redis-commands.txt -> the C command table
+#
+#   gen-command-table.py redis-commands.txt OUT.c OUT.h
+#
+# Run by meson at build time; the output is never committed. The C side
+# gets one entry per command (subcommands hang off their container), a
+# hash index over the names, and the quick test that keeps ordinary
+# commands (GET, SET...) from ever reaching the index on the hot path.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import sys
+
+TRAITS = {
+    'readonly': 'DT_REDIS_COMMAND_TRAIT_READONLY',
+    'write': 'DT_REDIS_COMMAND_TRAIT_WRITE',
+    'blocking': 'DT_REDIS_COMMAND_TRAIT_BLOCKING',
+    'stateful': 'DT_REDIS_COMMAND_TRAIT_STATEFUL',
+    'pubsub': 'DT_REDIS_COMMAND_TRAIT_PUBSUB',
+    'admin': 'DT_REDIS_COMMAND_TRAIT_ADMIN',
+    'movablekeys': 'DT_REDIS_COMMAND_TRAIT_MOVABLE_KEYS',
+    'deprecated': 'DT_REDIS_COMMAND_TRAIT_DEPRECATED',
+}
+
+
+def fail(path, number, message):
+    sys.exit('%s:%d: %s' % (path, number, message))
+
+
+def parse(path):
+    commands = []
+    seen = set()
+    with open(path, encoding='utf-8') as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            fields = line.split()
+            if len(fields) != 6:
+                fail(path, number, 'expected 6 columns, found %d' % len(fields))
+            name, group, arity, flags, keys, block = fields
+            if name != name.upper() or name in seen:
+                fail(path, number, 'command %s is not upper case, or repeated' % name)
+            seen.add(name)
+            flags = [] if flags == '-' else flags.split(',')
+            for flag in flags:
+                if flag not in TRAITS:
+                    fail(path, number, 'unknown flag %s' % flag)
+            if keys == '-':
+                first = last = step = 0
+            else:
+                first, last, step = (int(x) for x in keys.split(':'))
+            entry = dict(name=name, group=group, arity=int(arity), flags=flags,
+                         first=first, last=last, step=step,
+                         block_index=0, block_keyword=None, block_ms=False)
+            if ('blocking' in flags) != (block != '-'):
+                fail(path, number, 'the block column and the blocking flag disagree')
+            if block != '-':
+                where, unit = block.split(':')
+                if unit not in ('s', 'ms'):
+                    fail(path, number, 'unknown block unit %s' % unit)
+                entry['block_ms'] = unit == 'ms'
+                if where == 'last':
+                    entry['block_index'] = -1
+                elif where.isdigit():
+                    entry['block_index'] = int(where)
+                else:
+                    entry['block_keyword'] = where
+            commands.append(entry)
+    return commands
+
+
+def fnv1a(text):
+    h = 0x811c9dc5
+    for byte in text.upper().encode('ascii'):
+        h ^= byte
+        h = (h * 0x01000193) & 0xffffffff
+    return h
+
+
+def is_special(entry, subs):
+    return ('blocking' in entry['flags'] or 'stateful' in entry['flags'] or
+            any(is_special(sub, {}) for sub in subs.get(entry['name'], [])))
+
+
+def c_string(text):
+    return '"%s"' % text
+
+
+def emit(commands, out_c, out_h):
+    top = [c for c in commands if '|' not in c['name']]
+    subs = {}
+    for c in commands:
+        if '|' in c['name']:
+            container, sub = c['name'].split('|', 1)
+            subs.setdefault(container, []).append(dict(c, name=sub))
+    for container in subs:
+        if container not in {c['name'] for c in top}:
+            sys.exit('subcommands of %s, which is not in the table' % container)
+
+    size = 1
+    while size < 2 * len(top):
+        size *= 2
+    slots = [0] * size
+    for index, entry in enumerate(top):
+        h = fnv1a(entry['name']) & (size - 1)
+        while slots[h]:
+            h = (h + 1) & (size - 1)
+        slots[h] = index + 1
+
+    special = [c for c in top if is_special(c, subs)]
+    letters = sorted({c['name'][0] for c in special})
+    min_len = min(len(c['name']) for c in special)
+    max_len = max(len(c['name']) for c in special)
+
+    def entry_c(entry, sub_array):
+        flags = [TRAITS[f] for f in entry['flags']]
+        if sub_array[1] > 0:
+            flags.append('DT_REDIS_COMMAND_TRAIT_SUBCOMMANDS')
+        traits = ' | '.join(flags) or '0'
+        keyword = c_string(entry['block_keyword']) if entry['block_keyword'] else 'NULL'
+        return ('  { %s, %d, %s, %d, %d, %d, %d, %d, %s, %s, %s, %d },'
+                % (c_string(entry['name']), len(entry['name']), traits, entry['arity'],
+                   entry['first'], entry['last'], entry['step'], entry['block_index'],
+                   'TRUE' if entry['block_ms'] else 'FALSE', keyword,
+                   sub_array[0], sub_array[1]))
+
+    with open(out_h, 'w', encoding='utf-8') as h:
+        h.write('''/* %s: generated by gen-command-table.py from redis-commands.txt; do not edit */
+
+#pragma once
+
+#include <glib.h>
+
+#include "dtredis-command-traits.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DtRedisCommandEntry DtRedisCommandEntry;
+
+struct _DtRedisCommandEntry
+{
+  const char                *name;          /* upper case */
+  guint8                     len;
+  DtRedisCommandTraits       traits;        /* without KNOWN */
+  gint                       arity;         /* n exactly, -n at least n */
+  gint8                      first_key;     /* 0: no fixed keys */
+  gint8                      last_key;
+  gint8                      key_step;
+  gint8                      block_index;   /* blocking: the argument with the wait, -1 the last; 0 see block_keyword */
+  gboolean                   block_ms;      /* the wait is in milliseconds, not seconds */
+  const char                *block_keyword; /* blocking: the wait follows this argument (BLOCK) */
+  const DtRedisCommandEntry *subcommands;
+  guint                      n_subcommands;
+};
+
+/* The entry of command @name (any case), NULL when unknown. */
+const DtRedisCommandEntry *dt_redis_command_table_lookup     (const char                *name,
+                                                             gsize                      len);
+/* The subcommand @name (any case) of @container, NULL when unknown. */
+const DtRedisCommandEntry *dt_redis_command_table_lookup_sub (const DtRedisCommandEntry *container,
+                                                             const char                *name,
+                                                             gsize                      len);
+
+/* FALSE for every command that is neither blocking nor stateful and has
+ * no such subcommand, without looking anything up: ordinary commands
+ * (GET, SET...) are ruled out here, on the hot path. */
+static inline gboolean
+dt_redis_command_table_may_be_special (const char *name,
+                                       gsize       len)
+{
+  if (len < %d || len > %d)
+    return FALSE;
+
+  switch (name[0])
+    {
+''' % (out_h.rsplit('/', 1)[-1], min_len, max_len))
+        for letter in letters:
+            h.write("    case '%s': case '%s':\n" % (letter, letter.lower()))
+        h.write('''      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+G_END_DECLS
+''')
+
+    with open(out_c, 'w', encoding='utf-8') as c:
+        c.write('''/* %s: generated by gen-command-table.py from redis-commands.txt; do not edit */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "%s"
+
+''' % (out_c.rsplit('/', 1)[-1], out_h.rsplit('/', 1)[-1]))
+        for container, entries in sorted(subs.items()):
+            c.write('static const DtRedisCommandEntry sub_%s[] = {\n' % container.lower().replace('-', '_'))
+            for entry in sorted(entries, key=lambda e: e['name']):
+                c.write(entry_c(entry, ('NULL', 0)) + '\n')
+            c.write('};\n\n')
+        c.write('static const DtRedisCommandEntry commands[] = {\n')
+        for entry in top:
+            sub = subs.get(entry['name'])
+            arr = ('sub_%s' % entry['name'].lower().replace('-', '_'), len(sub)) if sub else ('NULL', 0)
+            c.write(entry_c(entry, arr) + '\n')
+        c.write('};\n\n')
+        c.write('/* FNV-1a of the upper-case name, open addressing: index + 1, 0 empty. */\n')
+        c.write('static const guint16 slots[%d] = {\n' % size)
+        for i in range(0, size, 16):
+            c.write('  ' + ', '.join(str(s) for s in slots[i:i + 16]) + ',\n')
+        c.write('''};
+
+static guint32
+hash_name (const char *name,
+           gsize       len)
+{
+  guint32 h = 0x811c9dc5;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      h ^= (guint8) g_ascii_toupper (name[i]);
+      h *= 0x01000193;
+    }
+
+  return h;
+}
+
+const DtRedisCommandEntry *
+dt_redis_command_table_lookup (const char *name,
+                               gsize       len)
+{
+  guint32 i = hash_name (name, len) & %d;
+
+  for (; slots[i] != 0; i = (i + 1) & %d)
+    {
+      const DtRedisCommandEntry *entry = &commands[slots[i] - 1];
+
+      if (entry->len == len && g_ascii_strncasecmp (entry->name, name, len) == 0)
+        return entry;
+    }
+
+  return NULL;
+}
+
+const DtRedisCommandEntry *
+dt_redis_command_table_lookup_sub (const DtRedisCommandEntry *container,
+                                   const char                *name,
+                                   gsize                      len)
+{
+  for (guint i = 0; i < container->n_subcommands; i++)
+    {
+      const DtRedisCommandEntry *entry = &container->subcommands[i];
+
+      if (entry->len == len && g_ascii_strncasecmp (entry->name, name, len) == 0)
+        return entry;
+    }
+
+  return NULL;
+}
+''' % (size - 1, size - 1))
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit('usage: gen-command-table.py TABLE OUT.c OUT.h')
+    emit(parse(sys.argv[1]), sys.argv[2], sys.argv[3])
+
+
+if __name__ == '__main__':
+    main()
