@@ -1,0 +1,298 @@
+/* test-vala-api.vala: what the vapi gives a Vala program
+ *
+ * Compiled with -Werror=incompatible-pointer-types where valac can honour
+ * the metadata's C types (see tests/meson.build), and run against the
+ * private redis-server of examples/run-example.py (REDIS_URL).  Uses the
+ * cancellables' default, yield, string arrays, nullable returns and
+ * properties, errors, pipelines and optimistic transactions.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+DtRedis.Instance redis;
+
+string text (Bytes bytes) {
+    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
+}
+
+string reply_text (DtRedis.Reply reply) {
+    var bytes = reply.get_bytes ();
+    assert (bytes != null);
+    return text (bytes);
+}
+
+/* Runs an async test function to completion on a main loop of its own. */
+delegate void Starter (AsyncReadyCallback done);
+
+AsyncResult run_async (Starter start) {
+    var loop = new MainLoop ();
+    AsyncResult? result = null;
+    start ((obj, res) => {
+        result = res;
+        loop.quit ();
+    });
+    loop.run ();
+    return result;
+}
+
+void fail (GLib.Error e) {
+    error ("unexpected error: %s (%s %d)", e.message, e.domain.to_string (), e.code);
+}
+
+/* -- sync ------------------------------------------------------------------ */
+
+void test_sync_defaults () {
+    try {
+        var client = redis.get_redis_client ();
+        // No cancellable argument anywhere.
+        assert (client.ping ());
+        client.execute ({ "SET", "vala:sync", "one" });
+        var reply = client.execute ({ "GET", "vala:sync" });
+        assert (reply_text (reply) == "one");
+
+        string[] keys = { "vala:sync", "vala:absent" };
+        assert (client.delete (keys) == 1);
+        assert (client.exists (keys) == 0);
+
+        // A missing key is null, with no error.
+        var missing = client.get ("vala:absent");
+        assert (missing == null);
+        var nil = client.execute ({ "GET", "vala:absent" });
+        assert (nil.is_nil ());
+        assert (nil.get_bytes () == null);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+void test_sync_errors () {
+    var client = redis.get_redis_client ();
+    try {
+        client.execute ({ "SET", "vala:text", "not a number" });
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+    try {
+        client.execute ({ "INCR", "vala:text" });
+        assert_not_reached ();
+    } catch (DtRedis.Error.SERVER e) {
+        assert (e.message.has_prefix ("ERR"));
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+
+    var cancellable = new Cancellable ();
+    cancellable.cancel ();
+    try {
+        client.ping (cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+void test_nullable_properties () {
+    var config = new DtRedis.Config ();
+    string? url = config.url;
+    string? username = config.username;
+    string? password = config.password;
+    string? client_name = config.client_name;
+    string? ca = config.tls_ca_file;
+    assert (url == null && username == null && password == null);
+    assert (client_name == null && ca == null);
+    assert (config.tls_cert_file == null && config.tls_key_file == null);
+
+    config.client_name = "vala-test";
+    assert (config.client_name == "vala-test");
+    config.client_name = null;
+    assert (config.client_name == null);
+    assert (config.get_redis_client_name () == null);
+}
+
+void test_sync_pipeline () {
+    try {
+        var client = redis.get_redis_client ();
+        var pipe = client.pipeline (false);
+        for (var i = 0; i < 10; i++) {
+            pipe.append ({ "SET", @"vala:pipe:$i", @"value:$i" });
+        }
+        pipe.append ({ "INCR", "vala:text" })  // refused: an ERROR reply
+            .append ({ "GET", "vala:pipe:7" });
+        assert (pipe.get_n_commands () == 12);
+        var replies = pipe.execute ();
+        assert (replies.length == 12);
+        assert (replies[0].get_reply_type () == DtRedis.ReplyType.STATUS);
+        assert (replies[10].is_error ());
+        assert (reply_text (replies[11]) == "value:7");
+        assert (pipe.get_n_commands () == 0);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+void test_sync_watch () {
+    try {
+        var client = redis.get_redis_client ();
+        client.execute ({ "SET", "vala:balance", "100" });
+
+        var pipe = client.pipeline (true);
+        assert (pipe.watch ({ "vala:balance" }));
+        assert (pipe.get_watching ());
+        var balance = int.parse (reply_text (pipe.execute_immediate ({ "GET", "vala:balance" })));
+        pipe.append ({ "SET", "vala:balance", (balance - 10).to_string () });
+        var replies = pipe.execute ();
+        assert (replies.length == 1);
+        assert (!pipe.get_watching ());
+        assert (reply_text (client.execute ({ "GET", "vala:balance" })) == "90");
+
+        // Another client changes the key in between: nothing runs.
+        assert (pipe.watch ({ "vala:balance" }));
+        client.execute ({ "SET", "vala:balance", "500" });
+        pipe.append ({ "SET", "vala:balance", "0" });
+        try {
+            pipe.execute ();
+            assert_not_reached ();
+        } catch (DtRedis.Error.TRANSACTION_ABORTED e) {
+        }
+        assert (reply_text (client.execute ({ "GET", "vala:balance" })) == "500");
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+/* -- async ----------------------------------------------------------------- */
+
+async void async_defaults () throws GLib.Error {
+    var client = redis.get_async_redis_client ();
+    assert (yield client.ping_async ());
+    assert (yield redis.ping_async ());
+    yield client.execute_async ({ "SET", "vala:async", "two" });
+    var reply = yield client.execute_async ({ "GET", "vala:async" });
+    assert (reply_text (reply) == "two");
+
+    string[] keys = { "vala:async", "vala:absent" };
+    assert ((yield client.exists_async (keys)) == 1);
+    assert ((yield client.delete_async (keys)) == 1);
+
+    var missing = yield client.get_async ("vala:absent");
+    assert (missing == null);
+}
+
+async void async_errors () throws GLib.Error {
+    var client = redis.get_async_redis_client ();
+    yield client.execute_async ({ "SET", "vala:text", "not a number" });
+    try {
+        yield client.execute_async ({ "INCR", "vala:text" });
+        assert_not_reached ();
+    } catch (DtRedis.Error.SERVER e) {
+        assert (e.message.has_prefix ("ERR"));
+    }
+
+    var cancellable = new Cancellable ();
+    cancellable.cancel ();
+    try {
+        yield client.get_async ("vala:text", cancellable);
+        assert_not_reached ();
+    } catch (IOError.CANCELLED e) {
+    }
+}
+
+async void async_pipeline () throws GLib.Error {
+    var client = redis.get_async_redis_client ();
+    var pipe = client.pipeline (true);
+    pipe.append ({ "SET", "vala:counter", "1" })
+        .append ({ "INCRBY", "vala:counter", "41" });
+    var replies = yield pipe.execute_async ();
+    assert (replies.length == 2);
+    assert (replies[1].get_integer () == 42);
+}
+
+async void async_watch () throws GLib.Error {
+    var client = redis.get_async_redis_client ();
+    yield client.execute_async ({ "SET", "vala:stock", "5" });
+
+    var pipe = client.pipeline (true);
+    assert (yield pipe.watch_async ({ "vala:stock" }));
+    var stock = yield pipe.execute_immediate_async ({ "GET", "vala:stock" });
+    assert (reply_text (stock) == "5");
+    // The binary-safe variant shares execute_immediate_finish.
+    Bytes[] argv = { new Bytes ("EXISTS".data), new Bytes ("vala:stock".data) };
+    DtRedis.Reply exists = yield pipe.execute_immediate_bytes_async (argv);
+    assert (exists.get_integer () == 1);
+    pipe.append ({ "DECR", "vala:stock" });
+    var replies = yield pipe.execute_async ();
+    assert (replies[0].get_integer () == 4);
+
+    assert (yield pipe.watch_async ({ "vala:stock" }));
+    yield client.execute_async ({ "SET", "vala:stock", "0" });
+    pipe.append ({ "DECR", "vala:stock" });
+    try {
+        yield pipe.execute_async ();
+        assert_not_reached ();
+    } catch (DtRedis.Error.TRANSACTION_ABORTED e) {
+    }
+}
+
+void test_async_defaults () {
+    var res = run_async ((done) => async_defaults.begin (done));
+    try {
+        async_defaults.end (res);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+void test_async_errors () {
+    var res = run_async ((done) => async_errors.begin (done));
+    try {
+        async_errors.end (res);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+void test_async_pipeline () {
+    var res = run_async ((done) => async_pipeline.begin (done));
+    try {
+        async_pipeline.end (res);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+void test_async_watch () {
+    var res = run_async ((done) => async_watch.begin (done));
+    try {
+        async_watch.end (res);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+int main (string[] args) {
+    Test.init (ref args);
+
+    var url = Environment.get_variable ("REDIS_URL");
+    if (url == null) {
+        printerr ("REDIS_URL is not set: run through examples/run-example.py\n");
+        return 1;
+    }
+    try {
+        redis = new DtRedis.Instance (new DtRedis.Config.from_url (url));
+    } catch (GLib.Error e) {
+        printerr ("Bad REDIS_URL: %s\n", e.message);
+        return 1;
+    }
+
+    Test.add_func ("/vala/sync/defaults", test_sync_defaults);
+    Test.add_func ("/vala/sync/errors", test_sync_errors);
+    Test.add_func ("/vala/config/nullable-properties", test_nullable_properties);
+    Test.add_func ("/vala/sync/pipeline", test_sync_pipeline);
+    Test.add_func ("/vala/sync/watch", test_sync_watch);
+    Test.add_func ("/vala/async/defaults", test_async_defaults);
+    Test.add_func ("/vala/async/errors", test_async_errors);
+    Test.add_func ("/vala/async/pipeline", test_async_pipeline);
+    Test.add_func ("/vala/async/watch", test_async_watch);
+    return Test.run ();
+}
