@@ -13,7 +13,8 @@ docs, translations), then, with an environment that knows only the prefix:
   - compiles examples/vala/basic-async.vala (async calls with yield)
     against the installed vapi,
   - runs examples/python/basic_sync.py with the installed overrides,
-  - runs examples/js/basic-async.js with the installed typelib,
+  - runs examples/js/basic-async.js with the installed typelib, and a
+    script that imports the installed GJS module and awaits a ping,
 
 each against a private redis-server, and compares what they print with
 examples/expected/.  The output is TAP.  Run with /usr/bin/python3.
@@ -22,6 +23,7 @@ examples/expected/.  The output is TAP.  Run with /usr/bin/python3.
 import argparse
 import json
 import os
+import pathlib
 import shlex
 import shutil
 import subprocess
@@ -230,6 +232,21 @@ def main():
         run_example(tap, runner, "GJS: basic-async.js runs with the installed typelib",
                     [gjs, "-m", os.path.join(examples, "js", "basic-async.js")],
                     os.path.join(expected, "js-basic-async.txt"), env)
+        gjs_module = os.path.join(datadir, "dtredis", "js", "dtredis.js")
+        if installed("GJS module", gjs_module):
+            script = os.path.join(tmp, "gjs-module-ping.js")
+            with open(script, "w") as f:
+                f.write("import GLib from 'gi://GLib';\n"
+                        "import DtRedis from %s;\n"
+                        "const url = GLib.Uri.parse(GLib.getenv('REDIS_URL'), GLib.UriFlags.NONE);\n"
+                        "const config = new DtRedis.Config()\n"
+                        "    .set_redis_host(url.get_host()).set_redis_port(url.get_port());\n"
+                        "print(await DtRedis.Instance.new(config).ping_async());\n"
+                        % json.dumps(pathlib.Path(gjs_module).as_uri()))
+            with open(script + ".expected", "w") as f:
+                f.write("true\n")
+            run_example(tap, runner, "GJS: the installed dtredis.js promisifies: await ping_async()",
+                        [gjs, "-m", script], script + ".expected", env)
     except Bail as e:
         print("Bail out! %s" % e)
         tap.failed += 1
