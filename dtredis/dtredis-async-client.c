@@ -213,6 +213,37 @@ value_free (gpointer data)
   g_free (value);
 }
 
+/* What a task needs to convert its reply: the kind, and for commands that
+ * return text the key an encoding error names. Commands without a key
+ * point at a shared entry, so they cost no allocation. */
+typedef struct
+{
+  DtRedisValueKind  kind;
+  char             *text_key;
+} TaskInfo;
+
+#define N_KINDS (DT_REDIS_VALUE_INTEGER_LIST + 1)
+static const TaskInfo shared_infos[N_KINDS] = {
+#define INFO(kind) [kind] = { kind, NULL }
+  INFO (DT_REDIS_VALUE_REPLY), INFO (DT_REDIS_VALUE_BYTES), INFO (DT_REDIS_VALUE_INTEGER),
+  INFO (DT_REDIS_VALUE_INTEGER_OR_NIL), INFO (DT_REDIS_VALUE_BOOLEAN), INFO (DT_REDIS_VALUE_OK),
+  INFO (DT_REDIS_VALUE_DOUBLE), INFO (DT_REDIS_VALUE_DOUBLE_OR_NIL), INFO (DT_REDIS_VALUE_BYTES_LIST),
+  INFO (DT_REDIS_VALUE_BYTES_MAP), INFO (DT_REDIS_VALUE_SCORED_LIST), INFO (DT_REDIS_VALUE_TEXT),
+  INFO (DT_REDIS_VALUE_TEXT_LIST), INFO (DT_REDIS_VALUE_TEXT_LIST_NULLABLE),
+  INFO (DT_REDIS_VALUE_TEXT_MAP), INFO (DT_REDIS_VALUE_BYTES_TEXT_MAP),
+  INFO (DT_REDIS_VALUE_SCORED_MEMBERS), INFO (DT_REDIS_VALUE_INTEGER_LIST),
+#undef INFO
+};
+
+static void
+task_info_free (gpointer data)
+{
+  TaskInfo *info = data;
+
+  g_free (info->text_key);
+  g_free (info);
+}
+
 /* In the pool context: convert the reply there, so the caller's context
  * only gets the finished value. */
 static void
@@ -221,7 +252,8 @@ command_done (DtRedisReply **replies,
               gpointer       user_data)
 {
   g_autoptr(GTask) task = user_data;
-  DtRedisValueKind kind = GPOINTER_TO_INT (g_task_get_task_data (task));
+  const TaskInfo *info = g_task_get_task_data (task);
+  DtRedisValueKind kind = info->kind;
   g_autoptr(DtRedisReply) reply = NULL;
   GError *conversion_error = NULL;
   DtRedisValue *value;
@@ -248,12 +280,13 @@ command_done (DtRedisReply **replies,
 /* The one path every command takes: a task in the caller's context, the
  * command (taken) to the pool. */
 static void
-submit (DtRedisAsyncClient  *self,
-        DtRedisCommand      *cmd,
-        gpointer             source_tag,
-        GCancellable        *cancellable,
-        GAsyncReadyCallback  callback,
-        gpointer             user_data)
+submit_full (DtRedisAsyncClient  *self,
+             DtRedisCommand      *cmd,
+             gpointer             source_tag,
+             const char          *text_key,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
 {
   g_autoptr(DtRedisAsyncPool) pool = NULL;
   g_autoptr(GTask) task = NULL;
@@ -285,8 +318,31 @@ submit (DtRedisAsyncClient  *self,
     }
 
   g_assert (cmd->n_replies == 1);
-  g_task_set_task_data (task, GINT_TO_POINTER (cmd->kind), NULL);
+  g_assert (cmd->kind < N_KINDS);
+  if (text_key != NULL)
+    {
+      TaskInfo *info = g_new (TaskInfo, 1);
+
+      info->kind = cmd->kind;
+      info->text_key = g_strdup (text_key);
+      g_task_set_task_data (task, info, task_info_free);
+    }
+  else
+    {
+      g_task_set_task_data (task, (gpointer) &shared_infos[cmd->kind], NULL);
+    }
   dt_redis_async_pool_submit (pool, cmd, cancellable, command_done, g_steal_pointer (&task));
+}
+
+static void
+submit (DtRedisAsyncClient  *self,
+        DtRedisCommand      *cmd,
+        gpointer             source_tag,
+        GCancellable        *cancellable,
+        GAsyncReadyCallback  callback,
+        gpointer             user_data)
+{
+  submit_full (self, cmd, source_tag, NULL, cancellable, callback, user_data);
 }
 
 /* The one way back: on success @value owns the result; on failure it
@@ -313,6 +369,42 @@ finish (DtRedisAsyncClient  *self,
   *value = *taken;
   g_free (taken);
   return TRUE;
+}
+
+void
+dt_redis_async_client_submit_command (DtRedisAsyncClient  *self,
+                                      DtRedisCommand      *cmd,
+                                      gpointer             source_tag,
+                                      const char          *text_key,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  submit_full (self, cmd, source_tag, text_key, cancellable, callback, user_data);
+}
+
+gboolean
+dt_redis_async_client_finish_command (DtRedisAsyncClient  *self,
+                                      GAsyncResult        *result,
+                                      gpointer             source_tag,
+                                      const char          *twin,
+                                      DtRedisValue        *value,
+                                      GError             **error)
+{
+  GError *local_error = NULL;
+
+  if (finish (self, result, source_tag, value, &local_error))
+    return TRUE;
+
+  if (twin != NULL && g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING))
+    {
+      const TaskInfo *info = g_task_get_task_data (G_TASK (result));
+
+      g_clear_error (&local_error);
+      local_error = dt_redis_value_new_encoding_error (info->text_key, twin);
+    }
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /* One taker per return shape: each typed _finish is finish_<shape> (). */

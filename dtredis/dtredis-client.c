@@ -24,8 +24,30 @@
  * every connection of the pool in use waits for one, up to the
  * socket timeout, then fails with %DT_REDIS_ERROR_POOL_TIMEOUT.
  *
- * Values are binary safe: they are sent as [struct@GLib.Bytes] and come
- * back as [struct@GLib.Bytes]. A missing key is never an error: helpers
+ * ## Typed commands
+ *
+ * Most Redis commands have a typed method, generated from dtredis's
+ * command table: the command's name in lower case, subcommands joined by
+ * `_` ([method@DtRedis.Client.object_encoding]), `DEL` as `delete`.
+ * Keys, fields, members and values are UTF-8 text and text comes back as
+ * `char *` or a %NULL-terminated array; every method that takes or
+ * returns values also has a binary-safe `_bytes` twin with
+ * [struct@GLib.Bytes] ([method@DtRedis.Client.getdel_bytes]). A text
+ * method given a value that is not UTF-8, or asked for one that is not,
+ * fails with %DT_REDIS_ERROR_ENCODING naming the key and the twin. A
+ * missing key is never an error: the method returns %NULL (or -1, or
+ * NAN, as its documentation says). Options follow one rule: pure tokens
+ * (`NX`, `XX`, `GT`...) are a flags argument of the command's own flags
+ * type ([flags@DtRedis.SetFlags]), optional numbers are sent only when
+ * not negative, optional strings only when not %NULL. Commands with
+ * nested replies (`XRANGE`, `SCAN`...) return the [struct@DtRedis.Reply].
+ *
+ * The first helpers, written before the table (`get`, `set`, `hgetall`,
+ * `zadd`...), still take and return [struct@GLib.Bytes]; their `_bytes`
+ * twins already exist, and they will move to text like the others.
+ *
+ * Values are binary safe: those helpers send [struct@GLib.Bytes] and give
+ * back [struct@GLib.Bytes]. A missing key is never an error: helpers
  * that return a value return %NULL (or report "not found") without
  * setting an error.
  *
@@ -222,6 +244,29 @@ run (DtRedisClient   *self,
     return FALSE;
 
   return dt_redis_value_from_reply (cmd->kind, reply, value, error);
+}
+
+gboolean
+dt_redis_client_run_command (DtRedisClient   *self,
+                             DtRedisCommand  *cmd,
+                             const char      *text_key,
+                             const char      *twin,
+                             DtRedisValue    *value,
+                             GCancellable    *cancellable,
+                             GError         **error)
+{
+  GError *local_error = NULL;
+
+  if (run (self, cmd, value, cancellable, &local_error))
+    return TRUE;
+
+  if (twin != NULL && g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING))
+    {
+      g_clear_error (&local_error);
+      local_error = dt_redis_value_new_encoding_error (text_key, twin);
+    }
+  g_propagate_error (error, local_error);
+  return FALSE;
 }
 
 /* One taker per return shape: each typed helper is run_<shape> (builder). */

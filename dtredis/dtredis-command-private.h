@@ -70,6 +70,40 @@ gint64          dt_redis_command_deadline    (const DtRedisCommand *self,
                                               gint64                now,
                                               gint64                socket_timeout_us);
 
+/* The arguments of one command as a generated builder collects them:
+ * pointers to the caller's strings and bytes (not copied), numbers
+ * formatted into the struct itself. Lives on the builder's stack. */
+typedef struct
+{
+  guint        argc;
+  guint        capacity;
+  const char **argv;
+  gsize       *lens;
+  const char  *argv_inline[16];
+  gsize        lens_inline[16];
+  char         numbers[16][32];
+  guint        n_numbers;
+  GPtrArray   *spill;     /* formatted numbers past the 16th */
+} DtRedisArgs;
+
+void            dt_redis_args_init       (DtRedisArgs        *args);
+void            dt_redis_args_add        (DtRedisArgs        *args,
+                                          const char         *data,
+                                          gsize               len);
+void            dt_redis_args_add_text   (DtRedisArgs        *args,
+                                          const char         *text);
+void            dt_redis_args_add_bytes  (DtRedisArgs        *args,
+                                          GBytes             *bytes);
+void            dt_redis_args_add_int    (DtRedisArgs        *args,
+                                          gint64              value);
+/* As Redis reads it: "inf" and "-inf" for the infinities. */
+void            dt_redis_args_add_double (DtRedisArgs        *args,
+                                          gdouble             value);
+/* One command of @kind from the arguments; clears @args. */
+DtRedisCommand *dt_redis_args_finish     (DtRedisArgs        *args,
+                                          DtRedisValueKind    kind);
+void            dt_redis_args_clear      (DtRedisArgs        *args);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisCommand, dt_redis_command_free)
 
 G_END_DECLS

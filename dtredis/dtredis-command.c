@@ -252,3 +252,121 @@ dt_redis_command_deadline (const DtRedisCommand *self,
 
   return now + socket_timeout_us;
 }
+
+/* Arguments for generated builders */
+
+void
+dt_redis_args_init (DtRedisArgs *args)
+{
+  args->argc = 0;
+  args->capacity = G_N_ELEMENTS (args->argv_inline);
+  args->argv = args->argv_inline;
+  args->lens = args->lens_inline;
+  args->n_numbers = 0;
+  args->spill = NULL;
+}
+
+void
+dt_redis_args_add (DtRedisArgs *args,
+                   const char  *data,
+                   gsize        len)
+{
+  if (args->argc == args->capacity)
+    {
+      guint capacity = args->capacity * 2;
+
+      if (args->argv == args->argv_inline)
+        {
+          args->argv = g_memdup2 (args->argv_inline, sizeof args->argv_inline);
+          args->lens = g_memdup2 (args->lens_inline, sizeof args->lens_inline);
+        }
+      args->argv = g_renew (const char *, args->argv, capacity);
+      args->lens = g_renew (gsize, args->lens, capacity);
+      args->capacity = capacity;
+    }
+
+  /* An empty GBytes may have no data pointer; the empty string is the same value. */
+  args->argv[args->argc] = data != NULL ? data : "";
+  args->lens[args->argc] = len;
+  args->argc++;
+}
+
+void
+dt_redis_args_add_text (DtRedisArgs *args,
+                        const char  *text)
+{
+  dt_redis_args_add (args, text, strlen (text));
+}
+
+void
+dt_redis_args_add_bytes (DtRedisArgs *args,
+                         GBytes      *bytes)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  dt_redis_args_add (args, data, len);
+}
+
+/* Room for one formatted number that stays put until the args go. */
+static char *
+number_slot (DtRedisArgs *args)
+{
+  char *slot;
+
+  if (args->n_numbers < G_N_ELEMENTS (args->numbers))
+    return args->numbers[args->n_numbers++];
+
+  if (args->spill == NULL)
+    args->spill = g_ptr_array_new_with_free_func (g_free);
+  slot = g_malloc (32);
+  g_ptr_array_add (args->spill, slot);
+  return slot;
+}
+
+void
+dt_redis_args_add_int (DtRedisArgs *args,
+                       gint64       value)
+{
+  char *slot = number_slot (args);
+  int len = g_snprintf (slot, 32, "%" G_GINT64_FORMAT, value);
+
+  dt_redis_args_add (args, slot, (gsize) len);
+}
+
+void
+dt_redis_args_add_double (DtRedisArgs *args,
+                          gdouble      value)
+{
+  char *slot = number_slot (args);
+
+  if (isinf (value))
+    g_strlcpy (slot, value > 0 ? "inf" : "-inf", 32);
+  else
+    g_ascii_formatd (slot, 32, "%.17g", value);
+  dt_redis_args_add_text (args, slot);
+}
+
+void
+dt_redis_args_clear (DtRedisArgs *args)
+{
+  if (args->argv != args->argv_inline)
+    {
+      g_free (args->argv);
+      g_free (args->lens);
+    }
+  g_clear_pointer (&args->spill, g_ptr_array_unref);
+  dt_redis_args_init (args);
+}
+
+DtRedisCommand *
+dt_redis_args_finish (DtRedisArgs      *args,
+                      DtRedisValueKind  kind)
+{
+  DtRedisCommand *cmd = dt_redis_command_new (kind);
+
+  dt_redis_command_append_argv (cmd, args->argc, args->argv, args->lens);
+  dt_redis_args_clear (args);
+
+  return cmd;
+}

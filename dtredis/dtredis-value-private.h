@@ -28,6 +28,14 @@ typedef enum
   DT_REDIS_VALUE_BYTES_LIST,   /* array of bulk strings -> GPtrArray<GBytes> */
   DT_REDIS_VALUE_BYTES_MAP,    /* flat field/value array -> GHashTable<GBytes,GBytes> */
   DT_REDIS_VALUE_SCORED_LIST,  /* member/score pairs -> GPtrArray + GArray<gdouble> */
+  /* Text first: a value that is not UTF-8 text fails with ENCODING. */
+  DT_REDIS_VALUE_TEXT,         /* bulk string or NIL -> char * or NULL */
+  DT_REDIS_VALUE_TEXT_LIST,    /* array of bulk strings -> GStrv */
+  DT_REDIS_VALUE_TEXT_LIST_NULLABLE, /* the same with nils -> GPtrArray<char *> */
+  DT_REDIS_VALUE_TEXT_MAP,     /* flat field/value array -> GHashTable<utf8,utf8> */
+  DT_REDIS_VALUE_BYTES_TEXT_MAP, /* the same -> GHashTable<utf8,GBytes>, fields as text */
+  DT_REDIS_VALUE_SCORED_MEMBERS, /* member/score pairs -> GPtrArray<DtRedisScoredMember> */
+  DT_REDIS_VALUE_INTEGER_LIST, /* array of integers -> GArray<gint64> */
 } DtRedisValueKind;
 
 typedef struct
@@ -38,9 +46,11 @@ typedef struct
   gdouble          number;  /* DOUBLE, DOUBLE_OR_NIL */
   GBytes          *bytes;   /* BYTES */
   GPtrArray       *list;    /* BYTES_LIST, SCORED_LIST (members) */
-  GArray          *scores;  /* SCORED_LIST */
-  GHashTable      *map;     /* BYTES_MAP */
+  GArray          *scores;  /* SCORED_LIST, INTEGER_LIST */
+  GHashTable      *map;     /* BYTES_MAP, TEXT_MAP, BYTES_TEXT_MAP */
   DtRedisReply    *reply;   /* REPLY */
+  char            *text;    /* TEXT */
+  char           **strv;    /* TEXT_LIST */
 } DtRedisValue;
 
 /* Converts @reply (not consumed). A top-level ERROR reply becomes a GError
@@ -51,6 +61,15 @@ gboolean dt_redis_value_from_reply (DtRedisValueKind  kind,
                                     DtRedisValue     *out,
                                     GError          **error);
 void     dt_redis_value_clear      (DtRedisValue     *value);
+/* ENCODING: the value of @key (nullable) is not text; @twin is the
+ * function that reads it as bytes. */
+GError  *dt_redis_value_new_encoding_error (const char *key,
+                                            const char *twin);
+/* Whether every value of @mapping (utf8 to utf8) is UTF-8 text. */
+gboolean dt_redis_value_mapping_is_text (GHashTable *mapping);
+/* ENCODING for an argument of a text method that is not UTF-8. */
+GError  *dt_redis_value_new_argument_encoding_error (const char *what,
+                                                     const char *twin);
 /* The GError for a top-level error reply: SERVER with the server's text,
  * AUTH for NOAUTH/WRONGPASS/WRONGPASS-like replies. */
 GError  *dt_redis_value_error_from_reply (const DtRedisReply *reply);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dtredis-error.h"
+#include "dtredis-scored-member.h"
 #include "dtredis-value-private.h"
 
 /* The one table from an error reply's text to an error code, for every
@@ -234,6 +235,156 @@ to_scored_list (DtRedisReply  *reply,
   return TRUE;
 }
 
+static gboolean
+set_not_text_error (GError **error)
+{
+  g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
+                       _("The reply is not UTF-8 text; read it as bytes"));
+  return FALSE;
+}
+
+/* A bulk or status string as new text; ENCODING when it is not text. */
+static gboolean
+to_text (DtRedisReply  *reply,
+         char         **out,
+         GError       **error)
+{
+  DtRedisReplyType type = dt_redis_reply_get_reply_type (reply);
+  gsize len = 0;
+  const char *data;
+
+  if (type != DT_REDIS_REPLY_STRING && type != DT_REDIS_REPLY_STATUS)
+    return unexpected (reply, _("a bulk string"), error);
+  data = dt_redis_reply_get_string (reply, &len);
+  if (memchr (data, '\0', len) != NULL || !g_utf8_validate_len (data, len, NULL))
+    return set_not_text_error (error);
+
+  *out = g_strndup (data, len);
+  return TRUE;
+}
+
+static gboolean
+to_text_list (DtRedisReply  *reply,
+              gboolean       nullable,
+              GPtrArray    **out,
+              GError       **error)
+{
+  guint n = dt_redis_reply_get_n_elements (reply);
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
+    return unexpected (reply, _("an array"), error);
+
+  list = g_ptr_array_new_full (n + 1, g_free);
+  for (guint i = 0; i < n; i++)
+    {
+      DtRedisReply *element = dt_redis_reply_get_element (reply, i);
+      char *text = NULL;
+
+      if (dt_redis_reply_get_reply_type (element) == DT_REDIS_REPLY_NIL && nullable)
+        {
+          g_ptr_array_add (list, NULL);
+          continue;
+        }
+      if (!to_text (element, &text, error))
+        return FALSE;
+      g_ptr_array_add (list, text);
+    }
+
+  *out = g_steal_pointer (&list);
+  return TRUE;
+}
+
+static gboolean
+to_text_map (DtRedisReply  *reply,
+             gboolean       bytes_values,
+             GHashTable   **out,
+             GError       **error)
+{
+  guint n = dt_redis_reply_get_n_elements (reply);
+  g_autoptr(GHashTable) map = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
+    return unexpected (reply, _("an array"), error);
+  if (n % 2 != 0)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                   _("Expected field and value pairs but the server sent %u elements"), n);
+      return FALSE;
+    }
+
+  map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                               bytes_values ? (GDestroyNotify) g_bytes_unref : g_free);
+  for (guint i = 0; i < n; i += 2)
+    {
+      DtRedisReply *value = dt_redis_reply_get_element (reply, i + 1);
+      char *field = NULL;
+
+      if (!to_text (dt_redis_reply_get_element (reply, i), &field, error))
+        return FALSE;
+      if (bytes_values)
+        {
+          if (dt_redis_reply_get_reply_type (value) != DT_REDIS_REPLY_STRING)
+            {
+              g_free (field);
+              return unexpected (value, _("a bulk string"), error);
+            }
+          g_hash_table_replace (map, field, dt_redis_reply_get_bytes (value));
+        }
+      else
+        {
+          char *text = NULL;
+
+          if (!to_text (value, &text, error))
+            {
+              g_free (field);
+              return FALSE;
+            }
+          g_hash_table_replace (map, field, text);
+        }
+    }
+
+  *out = g_steal_pointer (&map);
+  return TRUE;
+}
+
+static gboolean
+to_scored_members (DtRedisReply  *reply,
+                   GPtrArray    **out,
+                   GError       **error)
+{
+  guint n = dt_redis_reply_get_n_elements (reply);
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
+    return unexpected (reply, _("an array"), error);
+  if (n % 2 != 0)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                   _("Expected member and score pairs but the server sent %u elements"), n);
+      return FALSE;
+    }
+
+  list = g_ptr_array_new_full (n / 2, (GDestroyNotify) dt_redis_scored_member_free);
+  for (guint i = 0; i < n; i += 2)
+    {
+      DtRedisReply *member = dt_redis_reply_get_element (reply, i);
+      g_autoptr(GBytes) bytes = NULL;
+      gdouble score;
+
+      if (dt_redis_reply_get_reply_type (member) != DT_REDIS_REPLY_STRING)
+        return unexpected (member, _("a bulk string"), error);
+      if (!parse_double (dt_redis_reply_get_element (reply, i + 1), &score, error))
+        return FALSE;
+
+      bytes = dt_redis_reply_get_bytes (member);
+      g_ptr_array_add (list, dt_redis_scored_member_new_bytes (bytes, score));
+    }
+
+  *out = g_steal_pointer (&list);
+  return TRUE;
+}
+
 gboolean
 dt_redis_value_from_reply (DtRedisValueKind  kind,
                            DtRedisReply     *reply,
@@ -317,9 +468,105 @@ dt_redis_value_from_reply (DtRedisValueKind  kind,
     case DT_REDIS_VALUE_SCORED_LIST:
       return to_scored_list (reply, &out->list, &out->scores, error);
 
+    case DT_REDIS_VALUE_TEXT:
+      if (type == DT_REDIS_REPLY_NIL)
+        return TRUE;
+      return to_text (reply, &out->text, error);
+
+    case DT_REDIS_VALUE_TEXT_LIST:
+      {
+        GPtrArray *list = NULL;
+
+        /* LPOP key count of a missing key answers nil: no elements. */
+        if (type == DT_REDIS_REPLY_NIL)
+          {
+            out->strv = g_new0 (char *, 1);
+            return TRUE;
+          }
+        if (!to_text_list (reply, FALSE, &list, error))
+          return FALSE;
+        g_ptr_array_add (list, NULL);
+        out->strv = (char **) g_ptr_array_free (list, FALSE);
+        return TRUE;
+      }
+
+    case DT_REDIS_VALUE_TEXT_LIST_NULLABLE:
+      if (type == DT_REDIS_REPLY_NIL)
+        return TRUE;
+      return to_text_list (reply, TRUE, &out->list, error);
+
+    case DT_REDIS_VALUE_TEXT_MAP:
+      return to_text_map (reply, FALSE, &out->map, error);
+
+    case DT_REDIS_VALUE_BYTES_TEXT_MAP:
+      return to_text_map (reply, TRUE, &out->map, error);
+
+    case DT_REDIS_VALUE_SCORED_MEMBERS:
+      if (type == DT_REDIS_REPLY_NIL)
+        return TRUE;
+      return to_scored_members (reply, &out->list, error);
+
+    case DT_REDIS_VALUE_INTEGER_LIST:
+      {
+        guint n = dt_redis_reply_get_n_elements (reply);
+
+        out->scores = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n);
+        if (type == DT_REDIS_REPLY_NIL)
+          return TRUE;
+        if (type != DT_REDIS_REPLY_ARRAY)
+          return unexpected (reply, _("an array"), error);
+        for (guint i = 0; i < n; i++)
+          {
+            DtRedisReply *element = dt_redis_reply_get_element (reply, i);
+            gint64 number;
+
+            if (dt_redis_reply_get_reply_type (element) != DT_REDIS_REPLY_INTEGER)
+              return unexpected (element, _("an integer"), error);
+            number = dt_redis_reply_get_integer (element);
+            g_array_append_val (out->scores, number);
+          }
+        return TRUE;
+      }
+
     default:
       g_assert_not_reached ();
     }
+}
+
+GError *
+dt_redis_value_new_encoding_error (const char *key,
+                                   const char *twin)
+{
+  if (key != NULL)
+    return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
+                        _("The value of “%s” is not UTF-8 text: read it with %s()"), key, twin);
+
+  return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
+                      _("The reply is not UTF-8 text: read it with %s()"), twin);
+}
+
+gboolean
+dt_redis_value_mapping_is_text (GHashTable *mapping)
+{
+  GHashTableIter iter;
+  gpointer field, value;
+
+  g_hash_table_iter_init (&iter, mapping);
+  while (g_hash_table_iter_next (&iter, &field, &value))
+    {
+      if (!g_utf8_validate (field, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+GError *
+dt_redis_value_new_argument_encoding_error (const char *what,
+                                            const char *twin)
+{
+  return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
+                      _("The %s given is not UTF-8 text: pass it to %s() instead"), what, twin);
 }
 
 void
@@ -330,4 +577,6 @@ dt_redis_value_clear (DtRedisValue *value)
   g_clear_pointer (&value->scores, g_array_unref);
   g_clear_pointer (&value->map, g_hash_table_unref);
   g_clear_pointer (&value->reply, dt_redis_reply_unref);
+  g_clear_pointer (&value->text, g_free);
+  g_clear_pointer (&value->strv, g_strfreev);
 }

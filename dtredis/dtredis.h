@@ -19,6 +19,9 @@
 #include "dtredis-pipeline.h"
 #include "dtredis-client.h"
 #include "dtredis-async-client.h"
+#include "dtredis-command-flags.h"
+#include "dtredis-client-commands.h"
+#include "dtredis-async-client-commands.h"
 #include "dtredis-instance.h"
 
 #undef DTREDIS_INSIDE

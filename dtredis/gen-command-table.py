@@ -10,7 +10,11 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from command_table import parse  # noqa: E402
 
 TRAITS = {
     'readonly': 'DT_REDIS_COMMAND_TRAIT_READONLY',
@@ -22,53 +26,6 @@ TRAITS = {
     'movablekeys': 'DT_REDIS_COMMAND_TRAIT_MOVABLE_KEYS',
     'deprecated': 'DT_REDIS_COMMAND_TRAIT_DEPRECATED',
 }
-
-
-def fail(path, number, message):
-    sys.exit('%s:%d: %s' % (path, number, message))
-
-
-def parse(path):
-    commands = []
-    seen = set()
-    with open(path, encoding='utf-8') as f:
-        for number, line in enumerate(f, 1):
-            line = line.strip()
-            if not line or line.startswith('#'):
-                continue
-            fields = line.split()
-            if len(fields) != 6:
-                fail(path, number, 'expected 6 columns, found %d' % len(fields))
-            name, group, arity, flags, keys, block = fields
-            if name != name.upper() or name in seen:
-                fail(path, number, 'command %s is not upper case, or repeated' % name)
-            seen.add(name)
-            flags = [] if flags == '-' else flags.split(',')
-            for flag in flags:
-                if flag not in TRAITS:
-                    fail(path, number, 'unknown flag %s' % flag)
-            if keys == '-':
-                first = last = step = 0
-            else:
-                first, last, step = (int(x) for x in keys.split(':'))
-            entry = dict(name=name, group=group, arity=int(arity), flags=flags,
-                         first=first, last=last, step=step,
-                         block_index=0, block_keyword=None, block_ms=False)
-            if ('blocking' in flags) != (block != '-'):
-                fail(path, number, 'the block column and the blocking flag disagree')
-            if block != '-':
-                where, unit = block.split(':')
-                if unit not in ('s', 'ms'):
-                    fail(path, number, 'unknown block unit %s' % unit)
-                entry['block_ms'] = unit == 'ms'
-                if where == 'last':
-                    entry['block_index'] = -1
-                elif where.isdigit():
-                    entry['block_index'] = int(where)
-                else:
-                    entry['block_keyword'] = where
-            commands.append(entry)
-    return commands
 
 
 def fnv1a(text):
