@@ -220,7 +220,7 @@ check_round_trip (DtRedisReply *reply,
 static void
 check_values (DtRedisReply *reply)
 {
-  for (int kind = DT_REDIS_VALUE_REPLY; kind <= DT_REDIS_VALUE_SCORED_LIST; kind++)
+  for (int kind = DT_REDIS_VALUE_REPLY; kind <= DT_REDIS_VALUE_INTEGER_LIST; kind++)
     {
       DtRedisValue value;
       g_autoptr(GError) error = NULL;
@@ -242,13 +242,24 @@ check_values (DtRedisReply *reply)
         }
       else
         {
+          gboolean from_error_reply;
+
           if (error == NULL || error->domain != DT_REDIS_ERROR ||
               (error->code != DT_REDIS_ERROR_PROTOCOL &&
+               error->code != DT_REDIS_ERROR_ENCODING &&
                error->code != DT_REDIS_ERROR_SERVER &&
-               error->code != DT_REDIS_ERROR_AUTH))
-            fail ("value_from_reply failed without a PROTOCOL, SERVER or AUTH error");
-          if (error->code != DT_REDIS_ERROR_PROTOCOL && !dt_redis_reply_is_error (reply))
-            fail ("a SERVER or AUTH error from a reply that is not an error");
+               error->code != DT_REDIS_ERROR_AUTH &&
+               error->code != DT_REDIS_ERROR_LOADING &&
+               error->code != DT_REDIS_ERROR_CONNECTION))
+            fail ("value_from_reply failed without a PROTOCOL, ENCODING or error-reply code");
+          /* The codes of error replies (one table: SERVER, AUTH, LOADING,
+           * CONNECTION for "max number of clients") come only from them. */
+          from_error_reply = error->code != DT_REDIS_ERROR_PROTOCOL &&
+                             error->code != DT_REDIS_ERROR_ENCODING;
+          if (from_error_reply != dt_redis_reply_is_error (reply))
+            fail ("an error-reply code from a reply that is not an error, or the reverse");
+          if (error->code == DT_REDIS_ERROR_ENCODING && kind < DT_REDIS_VALUE_TEXT)
+            fail ("ENCODING from a conversion that asks for no text");
         }
       dt_redis_value_clear (&value);
     }
