@@ -8,6 +8,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "dtredis-client-private.h"
+#include "dtredis-client-commands.h"
+#include "dtredis-async-client-commands.h"
 #include "dtredis-error.h"
 #include "dtredis-instance.h"
 #include "dtredis-pools-private.h"
@@ -380,11 +382,13 @@ dt_redis_instance_ping (DtRedisInstance  *self,
                         GError          **error)
 {
   g_autoptr(DtRedisClient) client = NULL;
+  g_autofree char *pong = NULL;
 
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), FALSE);
 
   client = dt_redis_client_new (self, self->pools);
-  return dt_redis_client_ping (client, cancellable, error);
+  pong = dt_redis_client_ping (client, NULL, cancellable, error);
+  return pong != NULL;
 }
 
 static void
@@ -393,9 +397,11 @@ ping_cb (GObject      *source,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  g_autofree char *pong = NULL;
   GError *error = NULL;
 
-  if (!dt_redis_async_client_ping_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error))
+  pong = dt_redis_async_client_ping_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
+  if (pong == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -425,7 +431,7 @@ dt_redis_instance_ping_async (DtRedisInstance     *self,
   g_task_set_source_tag (task, dt_redis_instance_ping_async);
 
   client = dt_redis_async_client_new (self, self->pools);
-  dt_redis_async_client_ping_async (client, cancellable, ping_cb, task);
+  dt_redis_async_client_ping_async (client, NULL, cancellable, ping_cb, task);
 }
 
 /**
