@@ -26,8 +26,6 @@ typedef enum
   DT_REDIS_VALUE_DOUBLE,       /* bulk string holding a double */
   DT_REDIS_VALUE_DOUBLE_OR_NIL, /* as DOUBLE, NIL -> found = FALSE (ZSCORE) */
   DT_REDIS_VALUE_BYTES_LIST,   /* array of bulk strings -> GPtrArray<GBytes> */
-  DT_REDIS_VALUE_BYTES_MAP,    /* flat field/value array -> GHashTable<GBytes,GBytes> */
-  DT_REDIS_VALUE_SCORED_LIST,  /* member/score pairs -> GPtrArray + GArray<gdouble> */
   /* Text first: a value that is not UTF-8 text fails with ENCODING. */
   DT_REDIS_VALUE_TEXT,         /* bulk string or NIL -> char * or NULL */
   DT_REDIS_VALUE_TEXT_LIST,    /* array of bulk strings -> GStrv */
@@ -45,9 +43,9 @@ typedef struct
   gint64           integer; /* INTEGER, INTEGER_OR_NIL, BOOLEAN, OK */
   gdouble          number;  /* DOUBLE, DOUBLE_OR_NIL */
   GBytes          *bytes;   /* BYTES */
-  GPtrArray       *list;    /* BYTES_LIST, SCORED_LIST (members) */
-  GArray          *scores;  /* SCORED_LIST, INTEGER_LIST */
-  GHashTable      *map;     /* BYTES_MAP, TEXT_MAP, BYTES_TEXT_MAP */
+  GPtrArray       *list;    /* BYTES_LIST, TEXT_LIST_NULLABLE, SCORED_MEMBERS */
+  GArray          *scores;  /* INTEGER_LIST */
+  GHashTable      *map;     /* TEXT_MAP, BYTES_TEXT_MAP */
   DtRedisReply    *reply;   /* REPLY */
   char            *text;    /* TEXT */
   char           **strv;    /* TEXT_LIST */

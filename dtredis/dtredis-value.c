@@ -159,83 +159,6 @@ to_bytes_list (DtRedisReply  *reply,
 }
 
 static gboolean
-to_bytes_map (DtRedisReply  *reply,
-              GHashTable   **out,
-              GError       **error)
-{
-  guint n = dt_redis_reply_get_n_elements (reply);
-  g_autoptr(GHashTable) map = NULL;
-
-  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
-    return unexpected (reply, _("an array"), error);
-  if (n % 2 != 0)
-    {
-      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
-                   _("Expected field and value pairs but the server sent %u elements"), n);
-      return FALSE;
-    }
-
-  map = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
-                               (GDestroyNotify) g_bytes_unref,
-                               (GDestroyNotify) g_bytes_unref);
-  for (guint i = 0; i < n; i += 2)
-    {
-      DtRedisReply *field = dt_redis_reply_get_element (reply, i);
-      DtRedisReply *value = dt_redis_reply_get_element (reply, i + 1);
-
-      if (dt_redis_reply_get_reply_type (field) != DT_REDIS_REPLY_STRING)
-        return unexpected (field, _("a bulk string"), error);
-      if (dt_redis_reply_get_reply_type (value) != DT_REDIS_REPLY_STRING)
-        return unexpected (value, _("a bulk string"), error);
-
-      g_hash_table_replace (map, dt_redis_reply_get_bytes (field), dt_redis_reply_get_bytes (value));
-    }
-
-  *out = g_steal_pointer (&map);
-  return TRUE;
-}
-
-static gboolean
-to_scored_list (DtRedisReply  *reply,
-                GPtrArray    **out_members,
-                GArray       **out_scores,
-                GError       **error)
-{
-  guint n = dt_redis_reply_get_n_elements (reply);
-  g_autoptr(GPtrArray) members = NULL;
-  g_autoptr(GArray) scores = NULL;
-
-  if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ARRAY)
-    return unexpected (reply, _("an array"), error);
-  if (n % 2 != 0)
-    {
-      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
-                   _("Expected member and score pairs but the server sent %u elements"), n);
-      return FALSE;
-    }
-
-  members = new_bytes_list (n / 2);
-  scores = g_array_sized_new (FALSE, FALSE, sizeof (gdouble), n / 2);
-  for (guint i = 0; i < n; i += 2)
-    {
-      DtRedisReply *member = dt_redis_reply_get_element (reply, i);
-      gdouble score;
-
-      if (dt_redis_reply_get_reply_type (member) != DT_REDIS_REPLY_STRING)
-        return unexpected (member, _("a bulk string"), error);
-      if (!parse_double (dt_redis_reply_get_element (reply, i + 1), &score, error))
-        return FALSE;
-
-      g_ptr_array_add (members, dt_redis_reply_get_bytes (member));
-      g_array_append_val (scores, score);
-    }
-
-  *out_members = g_steal_pointer (&members);
-  *out_scores = g_steal_pointer (&scores);
-  return TRUE;
-}
-
-static gboolean
 set_not_text_error (GError **error)
 {
   g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
@@ -462,11 +385,6 @@ dt_redis_value_from_reply (DtRedisValueKind  kind,
         return TRUE;
       return to_bytes_list (reply, &out->list, error);
 
-    case DT_REDIS_VALUE_BYTES_MAP:
-      return to_bytes_map (reply, &out->map, error);
-
-    case DT_REDIS_VALUE_SCORED_LIST:
-      return to_scored_list (reply, &out->list, &out->scores, error);
 
     case DT_REDIS_VALUE_TEXT:
       if (type == DT_REDIS_REPLY_NIL)

@@ -229,10 +229,10 @@ check_values (DtRedisReply *reply)
         {
           if (error != NULL)
             fail ("value_from_reply succeeded with an error set");
-          if (value.list != NULL && value.scores != NULL &&
-              value.list->len != value.scores->len)
-            fail ("a scored list with %u members and %u scores",
-                  value.list->len, value.scores->len);
+          if (value.list != NULL && kind == DT_REDIS_VALUE_SCORED_MEMBERS &&
+              value.list->len * 2 != dt_redis_reply_get_n_elements (reply))
+            fail ("%u scored members from an array of %u elements",
+                  value.list->len, dt_redis_reply_get_n_elements (reply));
           if (value.list != NULL && kind == DT_REDIS_VALUE_BYTES_LIST &&
               value.list->len != dt_redis_reply_get_n_elements (reply))
             fail ("a bytes list of another length than its array");

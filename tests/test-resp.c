@@ -457,7 +457,7 @@ test_value_collections (void)
   g_autoptr(DtRedisReply) odd = reply_from_wire ("*1\r\n$4\r\nname\r\n");
   g_autoptr(DtRedisReply) scored = reply_from_wire ("*4\r\n$7\r\nplayer4\r\n$3\r\n300\r\n$7\r\nplayer2\r\n$3\r\n250\r\n");
   g_autoptr(DtRedisReply) nil_array = reply_from_wire ("*-1\r\n");
-  g_autoptr(GBytes) key = g_bytes_new_static ("name", 4);
+  const char *key = "name";
   GBytes *value;
 
   g_assert_true (dt_redis_value_from_reply (DT_REDIS_VALUE_BYTES_LIST, list, &v, &error));
@@ -469,26 +469,29 @@ test_value_collections (void)
   g_assert_true (dt_redis_value_from_reply (DT_REDIS_VALUE_BYTES_LIST, nil_array, &v, &error));
   g_assert_null (v.list);
 
-  g_assert_true (dt_redis_value_from_reply (DT_REDIS_VALUE_BYTES_MAP, map, &v, &error));
+  /* Fields as text, values as bytes (hgetall_bytes) or text (hgetall). */
+  g_assert_true (dt_redis_value_from_reply (DT_REDIS_VALUE_BYTES_TEXT_MAP, map, &v, &error));
   g_assert_cmpuint (g_hash_table_size (v.map), ==, 2);
   value = g_hash_table_lookup (v.map, key);
   g_assert_nonnull (value);
   g_assert_cmpmem (g_bytes_get_data (value, NULL), g_bytes_get_size (value), "John", 4);
   dt_redis_value_clear (&v);
 
-  g_assert_false (dt_redis_value_from_reply (DT_REDIS_VALUE_BYTES_MAP, odd, &v, &error));
+  g_assert_true (dt_redis_value_from_reply (DT_REDIS_VALUE_TEXT_MAP, map, &v, &error));
+  g_assert_cmpstr (g_hash_table_lookup (v.map, "age"), ==, "30");
+  dt_redis_value_clear (&v);
+
+  g_assert_false (dt_redis_value_from_reply (DT_REDIS_VALUE_TEXT_MAP, odd, &v, &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
   g_clear_error (&error);
 
-  g_assert_true (dt_redis_value_from_reply (DT_REDIS_VALUE_SCORED_LIST, scored, &v, &error));
+  g_assert_true (dt_redis_value_from_reply (DT_REDIS_VALUE_SCORED_MEMBERS, scored, &v, &error));
   g_assert_cmpuint (v.list->len, ==, 2);
-  g_assert_cmpuint (v.scores->len, ==, 2);
-  g_assert_cmpmem (g_bytes_get_data (v.list->pdata[1], NULL), 7, "player2", 7);
-  g_assert_cmpfloat (g_array_index (v.scores, gdouble, 0), ==, 300.0);
-  g_assert_cmpfloat (g_array_index (v.scores, gdouble, 1), ==, 250.0);
+  g_assert_cmpstr (dt_redis_scored_member_get_member (v.list->pdata[1]), ==, "player2");
+  g_assert_cmpfloat (dt_redis_scored_member_get_score (v.list->pdata[0]), ==, 300.0);
+  g_assert_cmpfloat (dt_redis_scored_member_get_score (v.list->pdata[1]), ==, 250.0);
   dt_redis_value_clear (&v);
   g_assert_null (v.list);
-  g_assert_null (v.scores);
 }
 
 int
