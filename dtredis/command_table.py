@@ -12,7 +12,7 @@ TRAITS = ('readonly', 'write', 'blocking', 'stateful', 'pubsub', 'admin',
 VALUE_ROLES = ('value', 'member')
 TEXT_ROLES = ('key', 'field')
 REPLIES = ('ok', 'ok?', 'int', 'int?', 'bool', 'double', 'double?', 'text', 'text?',
-           'texts', 'texts?', 'ints', 'hash', 'scored', 'reply')
+           'texts', 'texts?', 'ints', 'hash', 'scored', 'reply', 'bytes', 'bytes?')
 TWIN_REPLIES = ('text', 'text?', 'texts', 'texts?', 'hash')
 IDENT = re.compile(r'^[a-z][a-z0-9_]*$')
 TYPE_NAME = re.compile(r'^[A-Z][A-Za-z0-9]*$')
@@ -53,7 +53,7 @@ def parse_param(token, used):
                 'role': base_role, 'many': many,
                 'name': name_for(explicit or default)}
     kind, _, rest = token.partition(':')
-    if kind in ('str', 'str?', 'int', 'int?', 'int0?', 'double'):
+    if kind in ('str', 'str?', 'int', 'int?', 'int0?', 'double', 'bytes'):
         name, _, tok = rest.partition('=')
         if not IDENT.match(name):
             raise TableError('bad parameter name in %s' % token)

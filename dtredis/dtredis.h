@@ -23,5 +23,6 @@
 #include "dtredis-client-commands.h"
 #include "dtredis-async-client-commands.h"
 #include "dtredis-instance.h"
+#include "dtredis-scan-iterator.h"
 
 #undef DTREDIS_INSIDE

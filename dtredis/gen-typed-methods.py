@@ -59,6 +59,10 @@ REPLY = {
                'the members with their scores, in the server\'s order'),
     'reply': ('DtRedisReply *', None, 'REPLY', None, 'reply', 'NULL', '(transfer full)', None,
               'the reply as the server sent it'),
+    'bytes': ('GBytes *', None, 'BYTES', None, 'bytes', 'NULL', '(transfer full)', None,
+              'the binary data the server answered'),
+    'bytes?': ('GBytes *', None, 'BYTES', None, 'bytes', 'NULL', '(transfer full) (nullable)', None,
+               'the binary data, or %NULL for nil'),
 }
 TEXT_RESULTS = ('text', 'text?', 'texts', 'texts?', 'hash')
 
@@ -105,6 +109,8 @@ def c_param(p, twin):
         return [('gint64', name, '', 'sent as `%s %s`; %s: not sent' % (p['token'], name, absent))]
     if k == 'double':
         return [('gdouble', name, '', '`%s`' % name)]
+    if k == 'bytes':
+        return [('GBytes *', name, '', '`%s`, binary' % name)]
     if k == 'flags':
         return [('DtRedis%s' % p['type'], name, '',
                  'the options to send ([flags@DtRedis.%s])' % p['type'])]
@@ -125,7 +131,7 @@ def syntax(method):
             parts.append('field value ...')
         elif k == 'scored':
             parts.append('score member ...')
-        elif k in ('str', 'int', 'double'):
+        elif k in ('str', 'int', 'double', 'bytes'):
             parts.append(p['name'])
         elif k in ('str?', 'int?', 'int0?'):
             parts.append('[%s%s]' % ((p['token'] + ' ') if p['token'] else '', p['name']))
@@ -198,6 +204,8 @@ def builder_body(method, twin):
             out.append('    }')
         elif k == 'double':
             out.append('  dt_redis_args_add_double (&args, %s);' % n)
+        elif k == 'bytes':
+            out.append('  dt_redis_args_add_bytes (&args, %s);' % n)
         elif k == 'flags':
             for t in p['tokens']:
                 out.append('  if (%s & %s)' % (n, flag_constant(p['type'], t)))
@@ -247,7 +255,7 @@ def checks(method, twin, ret_default, indent='  '):
                 out.append('%sg_return_val_if_fail (%s != NULL && n_%s > 0, %s);' % (indent, n, n, ret_default))
             else:
                 out.append('%sg_return_val_if_fail (%s != NULL, %s);' % (indent, n, ret_default))
-        elif k in ('mapping', 'scored'):
+        elif k in ('mapping', 'scored', 'bytes'):
             out.append('%sg_return_val_if_fail (%s != NULL, %s);' % (indent, n, ret_default))
     return out
 
