@@ -40,8 +40,9 @@
  * thread-default main context of the thread that sent the command, as
  * [class@Gio.Task] does it.
  *
- * Values are binary safe: they are sent as [struct@GLib.Bytes] and come
- * back as [struct@GLib.Bytes]. A missing key is never an error.
+ * Its typed methods are those of [class@DtRedis.Client] as `_async` and
+ * `_finish` pairs, generated from the same command table: text first,
+ * with binary-safe `_bytes` twins. A missing key is never an error.
  *
  * Every command can fail with an error of the [error@DtRedis.Error]
  * domain: %DT_REDIS_ERROR_SERVER when the server answers with an error
@@ -67,7 +68,7 @@
  *           gpointer      user_data)
  * {
  *   g_autoptr(GError) error = NULL;
- *   g_autoptr(GBytes) name = NULL;
+ *   g_autofree char *name = NULL;
  *
  *   name = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source),
  *                                            result, &error);
@@ -76,8 +77,7 @@
  *   else if (name == NULL)
  *     g_print ("no such user\n");
  *   else
- *     g_print ("%.*s\n", (int) g_bytes_get_size (name),
- *              (const char *) g_bytes_get_data (name, NULL));
+ *     g_print ("%s\n", name);
  * }
  *
  * client = dt_redis_instance_get_async_redis_client (redis);

@@ -40,16 +40,9 @@
  * (`NX`, `XX`, `GT`...) are a flags argument of the command's own flags
  * type ([flags@DtRedis.SetFlags]), optional numbers are sent only when
  * not negative, optional strings only when not %NULL. Commands with
- * nested replies (`XRANGE`, `SCAN`...) return the [struct@DtRedis.Reply].
- *
- * The first helpers, written before the table (`get`, `set`, `hgetall`,
- * `zadd`...), still take and return [struct@GLib.Bytes]; their `_bytes`
- * twins already exist, and they will move to text like the others.
- *
- * Values are binary safe: those helpers send [struct@GLib.Bytes] and give
- * back [struct@GLib.Bytes]. A missing key is never an error: helpers
- * that return a value return %NULL (or report "not found") without
- * setting an error.
+ * nested replies (`XRANGE`, `SCAN`...) return the [struct@DtRedis.Reply];
+ * [class@DtRedis.ScanIterator] walks a whole scan. Anything else goes
+ * through [method@DtRedis.Client.execute].
  *
  * Returned arrays and hash tables own their elements: g_ptr_array_unref()
  * or g_hash_table_unref() frees everything. They are annotated
