@@ -5,6 +5,7 @@
 
 #include <dtredis.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dtredis-test-server.h"
@@ -71,63 +72,96 @@ assert_bytes_str (GBytes     *bytes,
 }
 
 static int
-compare_bytes (gconstpointer a,
-               gconstpointer b)
+compare_strings (const void *a,
+                 const void *b)
 {
-  return g_bytes_compare (*(GBytes * const *) a, *(GBytes * const *) b);
+  return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
-/* Asserts that @list holds @expected (NULL-terminated), in that order
+/* Asserts that @list holds @expected (both NULL-terminated), in that order
  * unless @sorted asks to sort @list first (for sets, KEYS...). */
 static void
-assert_list (GPtrArray          *list,
-             gboolean            sorted,
-             const char * const *expected)
+assert_strv (char               **list,
+             gboolean             sorted,
+             const char * const  *expected)
+{
+  g_assert_nonnull (list);
+  if (sorted)
+    qsort (list, g_strv_length (list), sizeof (char *), compare_strings);
+  g_assert_cmpstrv (list, expected);
+}
+
+/* Asserts that @list (of DtRedisScoredMember) holds the members @expected,
+ * in that order. */
+static void
+assert_members (GPtrArray          *list,
+                const char * const *expected)
 {
   guint n = g_strv_length ((char **) expected);
 
   g_assert_nonnull (list);
-  if (sorted)
-    g_ptr_array_sort (list, compare_bytes);
   g_assert_cmpuint (list->len, ==, n);
   for (guint i = 0; i < n; i++)
-    assert_bytes_str (g_ptr_array_index (list, i), expected[i]);
+    g_assert_cmpstr (dt_redis_scored_member_get_member (g_ptr_array_index (list, i)), ==, expected[i]);
+}
+
+static gdouble
+score_at (GPtrArray *list,
+          guint      i)
+{
+  g_assert_cmpuint (i, <, list->len);
+  return dt_redis_scored_member_get_score (g_ptr_array_index (list, i));
+}
+
+/* ZADD key score member: one member, no flags. */
+static gint64
+zadd_one (DtRedisClient  *client,
+          const char     *key,
+          gdouble         score,
+          const char     *member,
+          GError        **error)
+{
+  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_scored_member_free);
+
+  g_ptr_array_add (members, dt_redis_scored_member_new (member, score));
+  return dt_redis_client_zadd (client, key, DT_REDIS_ZADD_FLAGS_NONE, members, NULL, error);
 }
 
 #define STRV(...) ((const char * const []) { __VA_ARGS__, NULL })
+
+/* SET's EX, PX, EXAT and PXAT, all absent. */
+#define NO_EXPIRY -1, -1, -1, -1
 
 static void
 test_strings (Fixture       *f,
               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) hello = str_bytes ("Hello, Redis!");
-  g_autoptr(GBytes) zero = str_bytes ("0");
-  g_autoptr(GBytes) session = str_bytes ("user_data");
-  g_autoptr(GBytes) value = NULL;
-  g_autoptr(GBytes) missing = NULL;
-  g_autoptr(GBytes) visitors = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *visitors = NULL;
   gint64 ttl;
 
-  g_assert_true (dt_redis_client_set (f->client, "greeting", hello, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "greeting", "Hello, Redis!", NO_EXPIRY,
+                                      DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_no_error (error);
   value = dt_redis_client_get (f->client, "greeting", NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_str (value, "Hello, Redis!");
+  g_assert_cmpstr (value, ==, "Hello, Redis!");
 
   /* A missing key is NULL and no error. */
   missing = dt_redis_client_get (f->client, "nope", NULL, &error);
   g_assert_no_error (error);
   g_assert_null (missing);
 
-  g_assert_true (dt_redis_client_set (f->client, "visitors", zero, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "visitors", "0", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_cmpint (dt_redis_client_incr (f->client, "visitors", NULL, &error), ==, 1);
   g_assert_cmpint (dt_redis_client_incrby (f->client, "visitors", 10, NULL, &error), ==, 11);
   g_assert_cmpint (dt_redis_client_incrby (f->client, "visitors", -20, NULL, &error), ==, -9);
   g_assert_cmpint (dt_redis_client_decr (f->client, "visitors", NULL, &error), ==, -10);
   g_assert_no_error (error);
   visitors = dt_redis_client_get (f->client, "visitors", NULL, &error);
-  assert_bytes_str (visitors, "-10");
+  g_assert_cmpstr (visitors, ==, "-10");
 
   /* A missing key counts from 0. */
   g_assert_cmpint (dt_redis_client_incr (f->client, "fresh", NULL, &error), ==, 1);
@@ -145,20 +179,21 @@ test_strings (Fixture       *f,
   g_assert_cmpstr (error->message, ==, "ERR value is not an integer or out of range");
   g_clear_error (&error);
 
-  g_assert_true (dt_redis_client_setex (f->client, "session:abc", 3600, session, NULL, &error));
+  g_assert_true (dt_redis_client_setex (f->client, "session:abc", 3600, "user_data", NULL, &error));
   g_assert_no_error (error);
   ttl = dt_redis_client_ttl (f->client, "session:abc", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ttl, >, 3590);
   g_assert_cmpint (ttl, <=, 3600);
 
-  g_assert_false (dt_redis_client_setex (f->client, "session:bad", 0, session, NULL, &error));
+  g_assert_false (dt_redis_client_setex (f->client, "session:bad", 0, "user_data", NULL, &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
   g_assert_true (g_str_has_prefix (error->message, "ERR invalid expire time"));
   g_clear_error (&error);
 
   /* SET replaces a value of any type and drops its time to live. */
-  g_assert_true (dt_redis_client_set (f->client, "session:abc", hello, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "session:abc", "Hello, Redis!", NO_EXPIRY,
+                                      DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_cmpint (dt_redis_client_ttl (f->client, "session:abc", NULL, &error), ==, -1);
   g_assert_no_error (error);
 }
@@ -168,24 +203,27 @@ test_keys (Fixture       *f,
            gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) v = str_bytes ("v");
-  g_autoptr(GPtrArray) keys = NULL;
-  g_autoptr(GPtrArray) none = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_auto(GStrv) none = NULL;
 
   /* -2: no such key; -1: no time to live. */
   g_assert_cmpint (dt_redis_client_ttl (f->client, "nope", NULL, &error), ==, -2);
   g_assert_no_error (error);
-  g_assert_true (dt_redis_client_set (f->client, "user:1", v, NULL, &error));
-  g_assert_true (dt_redis_client_set (f->client, "user:2", v, NULL, &error));
-  g_assert_true (dt_redis_client_set (f->client, "other", v, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "user:1", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "user:2", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "other", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_cmpint (dt_redis_client_ttl (f->client, "user:1", NULL, &error), ==, -1);
   g_assert_no_error (error);
 
-  g_assert_true (dt_redis_client_expire (f->client, "user:1", 100, NULL, &error));
+  g_assert_true (dt_redis_client_expire (f->client, "user:1", 100, DT_REDIS_EXPIRE_FLAGS_NONE, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_ttl (f->client, "user:1", NULL, &error), ==, 100);
-  g_assert_false (dt_redis_client_expire (f->client, "nope", 100, NULL, &error));
+  g_assert_false (dt_redis_client_expire (f->client, "nope", 100, DT_REDIS_EXPIRE_FLAGS_NONE, NULL, &error));
   g_assert_no_error (error);
+  /* NX: only when there is no time to live yet. */
+  g_assert_false (dt_redis_client_expire (f->client, "user:1", 200, DT_REDIS_EXPIRE_FLAGS_NX, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (dt_redis_client_ttl (f->client, "user:1", NULL, &error), ==, 100);
 
   g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("user:1", "user:2", "nope"), NULL, &error), ==, 2);
   /* A key named twice counts twice, as the server says. */
@@ -195,21 +233,25 @@ test_keys (Fixture       *f,
 
   keys = dt_redis_client_keys (f->client, "user:*", NULL, &error);
   g_assert_no_error (error);
-  assert_list (keys, TRUE, STRV ("user:1", "user:2"));
+  assert_strv (keys, TRUE, STRV ("user:1", "user:2"));
   none = dt_redis_client_keys (f->client, "nothing:*", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (none);
-  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
 
   g_assert_cmpint (dt_redis_client_delete (f->client, STRV ("user:1", "user:2", "nope"), NULL, &error), ==, 2);
   g_assert_cmpint (dt_redis_client_delete (f->client, STRV ("user:1"), NULL, &error), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("user:1", "user:2", "other"), NULL, &error), ==, 1);
 
-  /* No keys at all: the server's arity error. */
+  /* No keys at all: a programmer error now ("the keys, at least one"),
+   * caught before anything is sent. */
+  g_test_expect_message ("DtRedis", G_LOG_LEVEL_CRITICAL, "*keys[0] != NULL*");
   g_assert_cmpint (dt_redis_client_delete (f->client, (const char * const []) { NULL }, NULL, &error), ==, 0);
-  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
-  g_assert_true (g_str_has_prefix (error->message, "ERR wrong number of arguments"));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("other"), NULL, &error), ==, 1);
+  g_assert_no_error (error);
 }
 
 static void
@@ -217,36 +259,30 @@ test_hashes (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) john = str_bytes ("John");
-  g_autoptr(GBytes) age = str_bytes ("31");
-  g_autoptr(GHashTable) mapping = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                         (GDestroyNotify) g_bytes_unref);
+  g_autoptr(GHashTable) mapping = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) empty_mapping = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GHashTable) all_bytes = NULL;
   g_autoptr(GHashTable) none = NULL;
-  g_autoptr(GBytes) name = NULL;
-  g_autoptr(GBytes) phone = NULL;
-  g_autoptr(GBytes) nokey = NULL;
-  g_autoptr(GBytes) k_name = str_bytes ("name");
-  g_autoptr(GBytes) k_email = str_bytes ("email");
-  g_autoptr(GBytes) k_age = str_bytes ("age");
-  g_autoptr(GBytes) k_city = str_bytes ("city");
+  g_autofree char *name = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *nokey = NULL;
 
-  g_assert_cmpint (dt_redis_client_hset (f->client, "user:123", "name", john, NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_hset (f->client, "user:123", "name", john, NULL, &error), ==, 0);
+  g_assert_cmpint (dt_redis_client_hset (f->client, "user:123", "name", "John", NULL, &error), ==, 1);
+  g_assert_cmpint (dt_redis_client_hset (f->client, "user:123", "name", "John", NULL, &error), ==, 0);
   g_assert_no_error (error);
 
-  g_hash_table_insert (mapping, (char *) "email", str_bytes ("alice@example.com"));
-  g_hash_table_insert (mapping, (char *) "age", str_bytes ("30"));
-  g_hash_table_insert (mapping, (char *) "city", str_bytes ("New York"));
-  g_hash_table_insert (mapping, (char *) "name", str_bytes ("Alice Smith"));
+  g_hash_table_insert (mapping, (char *) "email", (char *) "alice@example.com");
+  g_hash_table_insert (mapping, (char *) "age", (char *) "30");
+  g_hash_table_insert (mapping, (char *) "city", (char *) "New York");
+  g_hash_table_insert (mapping, (char *) "name", (char *) "Alice Smith");
   /* Three new fields, one updated. */
   g_assert_cmpint (dt_redis_client_hset_mapping (f->client, "user:123", mapping, NULL, &error), ==, 3);
   g_assert_no_error (error);
 
   name = dt_redis_client_hget (f->client, "user:123", "name", NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_str (name, "Alice Smith");
+  g_assert_cmpstr (name, ==, "Alice Smith");
   phone = dt_redis_client_hget (f->client, "user:123", "phone", NULL, &error);
   g_assert_no_error (error);
   g_assert_null (phone);
@@ -254,16 +290,24 @@ test_hashes (Fixture       *f,
   g_assert_no_error (error);
   g_assert_null (nokey);
 
-  g_assert_cmpint (dt_redis_client_hset (f->client, "user:123", "age", age, NULL, &error), ==, 0);
+  g_assert_cmpint (dt_redis_client_hset (f->client, "user:123", "age", "31", NULL, &error), ==, 0);
 
   all = dt_redis_client_hgetall (f->client, "user:123", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (all);
   g_assert_cmpuint (g_hash_table_size (all), ==, 4);
-  assert_bytes_str (g_hash_table_lookup (all, k_name), "Alice Smith");
-  assert_bytes_str (g_hash_table_lookup (all, k_email), "alice@example.com");
-  assert_bytes_str (g_hash_table_lookup (all, k_age), "31");
-  assert_bytes_str (g_hash_table_lookup (all, k_city), "New York");
+  g_assert_cmpstr (g_hash_table_lookup (all, "name"), ==, "Alice Smith");
+  g_assert_cmpstr (g_hash_table_lookup (all, "email"), ==, "alice@example.com");
+  g_assert_cmpstr (g_hash_table_lookup (all, "age"), ==, "31");
+  g_assert_cmpstr (g_hash_table_lookup (all, "city"), ==, "New York");
+
+  /* The binary twin: the same fields, as text, to GBytes. */
+  all_bytes = dt_redis_client_hgetall_bytes (f->client, "user:123", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (all_bytes);
+  g_assert_cmpuint (g_hash_table_size (all_bytes), ==, 4);
+  assert_bytes_str (g_hash_table_lookup (all_bytes, "name"), "Alice Smith");
+  assert_bytes_str (g_hash_table_lookup (all_bytes, "age"), "31");
 
   none = dt_redis_client_hgetall (f->client, "user:999", NULL, &error);
   g_assert_no_error (error);
@@ -290,26 +334,26 @@ test_lists (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) tasks = NULL;
-  g_autoptr(GPtrArray) logs = NULL;
-  g_autoptr(GPtrArray) none = NULL;
-  g_autoptr(GBytes) first = NULL;
-  g_autoptr(GBytes) last = NULL;
-  g_autoptr(GBytes) empty_l = NULL;
-  g_autoptr(GBytes) empty_r = NULL;
+  g_auto(GStrv) tasks = NULL;
+  g_auto(GStrv) logs = NULL;
+  g_auto(GStrv) none = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *empty_l = NULL;
+  g_autofree char *empty_r = NULL;
 
   /* LPUSH inserts one after the other: the last ends up first. */
   g_assert_cmpint (dt_redis_client_lpush (f->client, "tasks", STRV ("task1", "task2", "task3"), NULL, &error), ==, 3);
   g_assert_no_error (error);
   tasks = dt_redis_client_lrange (f->client, "tasks", 0, -1, NULL, &error);
   g_assert_no_error (error);
-  assert_list (tasks, FALSE, STRV ("task3", "task2", "task1"));
+  assert_strv (tasks, FALSE, STRV ("task3", "task2", "task1"));
   g_assert_cmpint (dt_redis_client_llen (f->client, "tasks", NULL, &error), ==, 3);
 
   last = dt_redis_client_rpop (f->client, "tasks", NULL, &error);
-  assert_bytes_str (last, "task1");
+  g_assert_cmpstr (last, ==, "task1");
   first = dt_redis_client_lpop (f->client, "tasks", NULL, &error);
-  assert_bytes_str (first, "task3");
+  g_assert_cmpstr (first, ==, "task3");
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_llen (f->client, "tasks", NULL, &error), ==, 1);
 
@@ -317,7 +361,7 @@ test_lists (Fixture       *f,
   g_assert_cmpint (dt_redis_client_rpush (f->client, "logs", STRV ("log5"), NULL, &error), ==, 5);
   logs = dt_redis_client_lrange (f->client, "logs", 1, -2, NULL, &error);
   g_assert_no_error (error);
-  assert_list (logs, FALSE, STRV ("log2", "log3", "log4"));
+  assert_strv (logs, FALSE, STRV ("log2", "log3", "log4"));
 
   /* Missing key: NULL, 0 and empty, never an error. */
   empty_l = dt_redis_client_lpop (f->client, "nope", NULL, &error);
@@ -329,7 +373,8 @@ test_lists (Fixture       *f,
   g_assert_cmpint (dt_redis_client_llen (f->client, "nope", NULL, &error), ==, 0);
   none = dt_redis_client_lrange (f->client, "nope", 0, -1, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_nonnull (none);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
 }
 
 static void
@@ -337,11 +382,11 @@ test_sets (Fixture       *f,
            gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) members = NULL;
-  g_autoptr(GPtrArray) sunion = NULL;
-  g_autoptr(GPtrArray) sinter = NULL;
-  g_autoptr(GPtrArray) sdiff = NULL;
-  g_autoptr(GPtrArray) none = NULL;
+  g_auto(GStrv) members = NULL;
+  g_auto(GStrv) sunion = NULL;
+  g_auto(GStrv) sinter = NULL;
+  g_auto(GStrv) sdiff = NULL;
+  g_auto(GStrv) none = NULL;
 
   g_assert_cmpint (dt_redis_client_sadd (f->client, "py", STRV ("django", "flask", "fastapi"), NULL, &error), ==, 3);
   g_assert_cmpint (dt_redis_client_sadd (f->client, "py", STRV ("flask", "bottle"), NULL, &error), ==, 1);
@@ -355,23 +400,24 @@ test_sets (Fixture       *f,
   g_assert_no_error (error);
   members = dt_redis_client_smembers (f->client, "py", NULL, &error);
   g_assert_no_error (error);
-  assert_list (members, TRUE, STRV ("django", "fastapi", "flask"));
+  assert_strv (members, TRUE, STRV ("django", "fastapi", "flask"));
 
   g_assert_cmpint (dt_redis_client_sadd (f->client, "set1", STRV ("a", "b", "c"), NULL, &error), ==, 3);
   g_assert_cmpint (dt_redis_client_sadd (f->client, "set2", STRV ("b", "c", "d"), NULL, &error), ==, 3);
   sunion = dt_redis_client_sunion (f->client, STRV ("set1", "set2"), NULL, &error);
   g_assert_no_error (error);
-  assert_list (sunion, TRUE, STRV ("a", "b", "c", "d"));
+  assert_strv (sunion, TRUE, STRV ("a", "b", "c", "d"));
   sinter = dt_redis_client_sinter (f->client, STRV ("set1", "set2"), NULL, &error);
   g_assert_no_error (error);
-  assert_list (sinter, TRUE, STRV ("b", "c"));
+  assert_strv (sinter, TRUE, STRV ("b", "c"));
   sdiff = dt_redis_client_sdiff (f->client, STRV ("set1", "set2"), NULL, &error);
   g_assert_no_error (error);
-  assert_list (sdiff, TRUE, STRV ("a"));
+  assert_strv (sdiff, TRUE, STRV ("a"));
 
   none = dt_redis_client_smembers (f->client, "nope", NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_nonnull (none);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
   g_assert_cmpint (dt_redis_client_srem (f->client, "nope", STRV ("a"), NULL, &error), ==, 0);
   g_assert_no_error (error);
 }
@@ -381,41 +427,50 @@ test_sorted_sets (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) top = NULL;
-  g_autoptr(GPtrArray) all = NULL;
+  g_auto(GStrv) top = NULL;
+  g_auto(GStrv) top_rev = NULL;
+  g_auto(GStrv) all = NULL;
   g_autoptr(GPtrArray) with_scores = NULL;
   g_autoptr(GPtrArray) rev_with_scores = NULL;
+  g_autoptr(GPtrArray) rev_flag_with_scores = NULL;
   g_autoptr(GPtrArray) extremes = NULL;
   g_autoptr(GPtrArray) none = NULL;
-  g_autoptr(GArray) scores = NULL;
-  g_autoptr(GArray) rev_scores = NULL;
-  g_autoptr(GArray) extreme_scores = NULL;
-  g_autoptr(GArray) no_scores = NULL;
-  gdouble score = -1;
+  g_autoptr(GPtrArray) pair = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_scored_member_free);
+  gdouble score;
 
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "board", 100, "player1", NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "board", 250, "player2", NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "board", 175, "player3", NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "board", 300, "player4", NULL, &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "board", 100, "player1", &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "board", 250, "player2", &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "board", 175, "player3", &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "board", 300, "player4", &error), ==, 1);
   /* An update is not a new member. */
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "board", 99.5, "player1", NULL, &error), ==, 0);
+  g_assert_cmpint (zadd_one (f->client, "board", 99.5, "player1", &error), ==, 0);
+  g_assert_no_error (error);
+
+  /* Several members in one ZADD. */
+  g_ptr_array_add (pair, dt_redis_scored_member_new ("a", 1));
+  g_ptr_array_add (pair, dt_redis_scored_member_new ("b", 2));
+  g_assert_cmpint (dt_redis_client_zadd (f->client, "pair", DT_REDIS_ZADD_FLAGS_NONE, pair, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpint (dt_redis_client_zcard (f->client, "pair", NULL, &error), ==, 2);
   g_assert_no_error (error);
 
   g_assert_cmpfloat (dt_redis_client_zincrby (f->client, "board", 50.5, "player1", NULL, &error), ==, 150.0);
   g_assert_cmpfloat (dt_redis_client_zincrby (f->client, "board", -0.25, "newcomer", NULL, &error), ==, -0.25);
   g_assert_no_error (error);
 
-  g_assert_true (dt_redis_client_zscore (f->client, "board", "player1", &score, NULL, &error));
+  score = dt_redis_client_zscore (f->client, "board", "player1", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (score, ==, 150.0);
-  g_assert_true (dt_redis_client_zscore (f->client, "board", "player2", NULL, NULL, &error));
+  g_assert_false (isnan (dt_redis_client_zscore (f->client, "board", "player2", NULL, &error)));
+  g_assert_no_error (error);
 
-  /* Missing: FALSE, score 0, no error. */
-  g_assert_false (dt_redis_client_zscore (f->client, "board", "ghost", &score, NULL, &error));
+  /* Missing: NAN, no error. */
+  score = dt_redis_client_zscore (f->client, "board", "ghost", NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpfloat (score, ==, 0.0);
-  g_assert_false (dt_redis_client_zscore (f->client, "nope", "ghost", &score, NULL, &error));
+  g_assert_true (isnan (score));
+  score = dt_redis_client_zscore (f->client, "nope", "ghost", NULL, &error);
   g_assert_no_error (error);
+  g_assert_true (isnan (score));
 
   /* newcomer -0.25, player1 150, player3 175, player2 250, player4 300 */
   g_assert_cmpint (dt_redis_client_zrank (f->client, "board", "newcomer", NULL, &error), ==, 0);
@@ -428,57 +483,67 @@ test_sorted_sets (Fixture       *f,
   g_assert_cmpint (dt_redis_client_zrevrank (f->client, "nope", "ghost", NULL, &error), ==, -1);
   g_assert_no_error (error);
 
-  all = dt_redis_client_zrange (f->client, "board", 0, -1, NULL, &error);
+  all = dt_redis_client_zrange (f->client, "board", 0, -1, DT_REDIS_ZRANGE_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
-  assert_list (all, FALSE, STRV ("newcomer", "player1", "player3", "player2", "player4"));
+  assert_strv (all, FALSE, STRV ("newcomer", "player1", "player3", "player2", "player4"));
 
   top = dt_redis_client_zrevrange (f->client, "board", 0, 2, NULL, &error);
   g_assert_no_error (error);
-  assert_list (top, FALSE, STRV ("player4", "player2", "player3"));
-
-  with_scores = dt_redis_client_zrange_with_scores (f->client, "board", 1, 2, &scores, NULL, &error);
+  assert_strv (top, FALSE, STRV ("player4", "player2", "player3"));
+  /* ZRANGE ... REV is the same. */
+  top_rev = dt_redis_client_zrange (f->client, "board", 0, 2, DT_REDIS_ZRANGE_FLAGS_REV, NULL, &error);
   g_assert_no_error (error);
-  assert_list (with_scores, FALSE, STRV ("player1", "player3"));
-  g_assert_nonnull (scores);
-  g_assert_cmpuint (scores->len, ==, 2);
-  g_assert_cmpfloat (g_array_index (scores, gdouble, 0), ==, 150.0);
-  g_assert_cmpfloat (g_array_index (scores, gdouble, 1), ==, 175.0);
+  assert_strv (top_rev, FALSE, STRV ("player4", "player2", "player3"));
 
-  rev_with_scores = dt_redis_client_zrevrange_with_scores (f->client, "board", 0, -1, &rev_scores, NULL, &error);
+  with_scores = dt_redis_client_zrange_withscores (f->client, "board", 1, 2, DT_REDIS_ZRANGE_FLAGS_NONE,
+                                                   NULL, &error);
   g_assert_no_error (error);
-  assert_list (rev_with_scores, FALSE, STRV ("player4", "player2", "player3", "player1", "newcomer"));
-  g_assert_cmpuint (rev_scores->len, ==, 5);
-  g_assert_cmpfloat (g_array_index (rev_scores, gdouble, 0), ==, 300.0);
-  g_assert_cmpfloat (g_array_index (rev_scores, gdouble, 4), ==, -0.25);
+  assert_members (with_scores, STRV ("player1", "player3"));
+  g_assert_cmpfloat (score_at (with_scores, 0), ==, 150.0);
+  g_assert_cmpfloat (score_at (with_scores, 1), ==, 175.0);
+
+  rev_with_scores = dt_redis_client_zrevrange_withscores (f->client, "board", 0, -1, NULL, &error);
+  g_assert_no_error (error);
+  assert_members (rev_with_scores, STRV ("player4", "player2", "player3", "player1", "newcomer"));
+  g_assert_cmpfloat (score_at (rev_with_scores, 0), ==, 300.0);
+  g_assert_cmpfloat (score_at (rev_with_scores, 4), ==, -0.25);
+
+  rev_flag_with_scores = dt_redis_client_zrange_withscores (f->client, "board", 0, -1, DT_REDIS_ZRANGE_FLAGS_REV,
+                                                            NULL, &error);
+  g_assert_no_error (error);
+  assert_members (rev_flag_with_scores, STRV ("player4", "player2", "player3", "player1", "newcomer"));
+  g_assert_cmpfloat (score_at (rev_flag_with_scores, 0), ==, 300.0);
+  g_assert_cmpfloat (score_at (rev_flag_with_scores, 4), ==, -0.25);
 
   /* Scores go out and come back as the same doubles, infinities included. */
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "exact", 0.1, "tenth", NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "exact", 1.0 / 3.0, "third", NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "exact", INFINITY, "top", NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "exact", -INFINITY, "bottom", NULL, &error), ==, 1);
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "exact", 1e300, "huge", NULL, &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "exact", 0.1, "tenth", &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "exact", 1.0 / 3.0, "third", &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "exact", INFINITY, "top", &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "exact", -INFINITY, "bottom", &error), ==, 1);
+  g_assert_cmpint (zadd_one (f->client, "exact", 1e300, "huge", &error), ==, 1);
   g_assert_no_error (error);
-  extremes = dt_redis_client_zrange_with_scores (f->client, "exact", 0, -1, &extreme_scores, NULL, &error);
+  extremes = dt_redis_client_zrange_withscores (f->client, "exact", 0, -1, DT_REDIS_ZRANGE_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
-  assert_list (extremes, FALSE, STRV ("bottom", "tenth", "third", "huge", "top"));
-  g_assert_cmpfloat (g_array_index (extreme_scores, gdouble, 0), ==, -INFINITY);
-  g_assert_cmpfloat (g_array_index (extreme_scores, gdouble, 1), ==, 0.1);
-  g_assert_cmpfloat (g_array_index (extreme_scores, gdouble, 2), ==, 1.0 / 3.0);
-  g_assert_cmpfloat (g_array_index (extreme_scores, gdouble, 3), ==, 1e300);
-  g_assert_cmpfloat (g_array_index (extreme_scores, gdouble, 4), ==, INFINITY);
-  g_assert_true (dt_redis_client_zscore (f->client, "exact", "third", &score, NULL, &error));
+  assert_members (extremes, STRV ("bottom", "tenth", "third", "huge", "top"));
+  g_assert_cmpfloat (score_at (extremes, 0), ==, -INFINITY);
+  g_assert_cmpfloat (score_at (extremes, 1), ==, 0.1);
+  g_assert_cmpfloat (score_at (extremes, 2), ==, 1.0 / 3.0);
+  g_assert_cmpfloat (score_at (extremes, 3), ==, 1e300);
+  g_assert_cmpfloat (score_at (extremes, 4), ==, INFINITY);
+  score = dt_redis_client_zscore (f->client, "exact", "third", NULL, &error);
+  g_assert_no_error (error);
   g_assert_cmpfloat (score, ==, 1.0 / 3.0);
 
   /* NaN is refused by the server. */
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "exact", NAN, "nan", NULL, &error), ==, 0);
+  g_assert_cmpint (zadd_one (f->client, "exact", NAN, "nan", &error), ==, 0);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
   g_clear_error (&error);
 
-  /* A missing key: empty arrays, no error. */
-  none = dt_redis_client_zrange_with_scores (f->client, "nope", 0, -1, &no_scores, NULL, &error);
+  /* A missing key: an empty array, no error. */
+  none = dt_redis_client_zrange_withscores (f->client, "nope", 0, -1, DT_REDIS_ZRANGE_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (none);
   g_assert_cmpuint (none->len, ==, 0);
-  g_assert_cmpuint (no_scores->len, ==, 0);
 }
 
 static void
@@ -486,18 +551,23 @@ test_server_commands (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) v = str_bytes ("v");
-  g_autoptr(GBytes) message = str_bytes ("hello");
+  g_autofree char *pong = NULL;
+  g_autofree char *echoed = NULL;
 
-  g_assert_true (dt_redis_client_ping (f->client, NULL, &error));
+  pong = dt_redis_client_ping (f->client, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (pong, ==, "PONG");
+  /* PING with a message answers the message. */
+  echoed = dt_redis_client_ping (f->client, "hello", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoed, ==, "hello");
   g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 0);
-  g_assert_true (dt_redis_client_set (f->client, "a", v, NULL, &error));
-  g_assert_true (dt_redis_client_set (f->client, "b", v, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "a", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "b", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 2);
-  g_assert_cmpint (dt_redis_client_publish (f->client, "news", message, NULL, &error), ==, 0);
+  g_assert_cmpint (dt_redis_client_publish (f->client, "news", "hello", NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_true (dt_redis_client_flushdb (f->client, NULL, &error));
+  g_assert_true (dt_redis_client_flushdb (f->client, DT_REDIS_FLUSH_FLAGS_NONE, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 0);
   g_assert_no_error (error);
@@ -516,15 +586,13 @@ test_wrongtype (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) v = str_bytes ("v");
-  g_autoptr(GBytes) got = NULL;
+  g_autofree char *got = NULL;
   g_autoptr(GHashTable) map = NULL;
-  g_autoptr(GPtrArray) members = NULL;
-  g_autoptr(GBytes) after = NULL;
-  gdouble score = 42;
+  g_auto(GStrv) members = NULL;
+  g_autofree char *after = NULL;
 
   g_assert_cmpint (dt_redis_client_lpush (f->client, "list", STRV ("x"), NULL, &error), ==, 1);
-  g_assert_true (dt_redis_client_set (f->client, "string", v, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "string", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_no_error (error);
 
   got = dt_redis_client_get (f->client, "list", NULL, &error);
@@ -546,7 +614,8 @@ test_wrongtype (Fixture       *f,
   assert_wrongtype (error);
   g_clear_error (&error);
 
-  g_assert_false (dt_redis_client_zscore (f->client, "string", "m", &score, NULL, &error));
+  /* An error is not a missing member: the score is 0, not NAN. */
+  g_assert_cmpfloat (dt_redis_client_zscore (f->client, "string", "m", NULL, &error), ==, 0.0);
   assert_wrongtype (error);
   g_clear_error (&error);
 
@@ -561,7 +630,7 @@ test_wrongtype (Fixture       *f,
   /* The connection is fine afterwards. */
   after = dt_redis_client_get (f->client, "string", NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_str (after, "v");
+  g_assert_cmpstr (after, ==, "v");
 }
 
 static void
@@ -582,18 +651,22 @@ test_binary (Fixture       *f,
   g_autoptr(DtRedisReply) get_reply = NULL;
   g_autoptr(DtRedisReply) other_reply = NULL;
   g_autoptr(GBytes) hvalue = NULL;
+  g_autoptr(GHashTable) hall = NULL;
   gsize len = 0;
   const char *text;
 
-  g_assert_true (dt_redis_client_set (f->client, "blob", value, NULL, &error));
+  g_assert_true (dt_redis_client_set_bytes (f->client, "blob", value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+                                            NULL, &error));
   g_assert_no_error (error);
-  got = dt_redis_client_get (f->client, "blob", NULL, &error);
+  got = dt_redis_client_get_bytes (f->client, "blob", NULL, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (got);
   g_assert_true (g_bytes_equal (got, value));
 
   /* The empty value is a value, not a missing key. */
-  g_assert_true (dt_redis_client_set (f->client, "empty", empty, NULL, &error));
-  got_empty = dt_redis_client_get (f->client, "empty", NULL, &error);
+  g_assert_true (dt_redis_client_set_bytes (f->client, "empty", empty, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+                                            NULL, &error));
+  got_empty = dt_redis_client_get_bytes (f->client, "empty", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (got_empty);
   g_assert_cmpuint (g_bytes_get_size (got_empty), ==, 0);
@@ -619,10 +692,17 @@ test_binary (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_reply_get_integer (other_reply), ==, 0);
 
-  g_assert_cmpint (dt_redis_client_hset (f->client, "h", "f", value, NULL, &error), ==, 1);
-  hvalue = dt_redis_client_hget (f->client, "h", "f", NULL, &error);
+  g_assert_cmpint (dt_redis_client_hset_bytes (f->client, "h", "f", value, NULL, &error), ==, 1);
+  hvalue = dt_redis_client_hget_bytes (f->client, "h", "f", NULL, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (hvalue);
   g_assert_true (g_bytes_equal (hvalue, value));
+  hall = dt_redis_client_hgetall_bytes (f->client, "h", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (hall);
+  g_assert_cmpuint (g_hash_table_size (hall), ==, 1);
+  g_assert_nonnull (g_hash_table_lookup (hall, "f"));
+  g_assert_true (g_bytes_equal (g_hash_table_lookup (hall, "f"), value));
 }
 
 static void
@@ -639,9 +719,10 @@ test_large_value (Fixture       *f,
     buf[i] = (guint8) ((i * 31) ^ (i >> 13));
   value = g_bytes_new_take (buf, size);
 
-  g_assert_true (dt_redis_client_set (f->client, "big", value, NULL, &error));
+  g_assert_true (dt_redis_client_set_bytes (f->client, "big", value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+                                            NULL, &error));
   g_assert_no_error (error);
-  got = dt_redis_client_get (f->client, "big", NULL, &error);
+  got = dt_redis_client_get_bytes (f->client, "big", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (got);
   g_assert_cmpuint (g_bytes_get_size (got), ==, size);
@@ -737,7 +818,9 @@ test_noauth (void)
   g_autoptr(DtRedisClient) wrong_client = NULL;
   g_autoptr(DtRedisInstance) good_instance = NULL;
   g_autoptr(DtRedisClient) good_client = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *wrong_pong = NULL;
+  g_autofree char *good_pong = NULL;
   g_autoptr(GError) error = NULL;
 
   /* No password: the server answers NOAUTH to the first command. */
@@ -753,7 +836,8 @@ test_noauth (void)
   dt_redis_config_set_redis_password (config, "not-the-password");
   wrong_instance = dt_redis_instance_new (config);
   wrong_client = dt_redis_instance_get_redis_client (wrong_instance);
-  g_assert_false (dt_redis_client_ping (wrong_client, NULL, &error));
+  wrong_pong = dt_redis_client_ping (wrong_client, NULL, NULL, &error);
+  g_assert_null (wrong_pong);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
   g_assert_null (strstr (error->message, "not-the-password"));
   g_clear_error (&error);
@@ -761,8 +845,9 @@ test_noauth (void)
   dt_redis_config_set_redis_password (config, "s3cret");
   good_instance = dt_redis_instance_new (config);
   good_client = dt_redis_instance_get_redis_client (good_instance);
-  g_assert_true (dt_redis_client_ping (good_client, NULL, &error));
+  good_pong = dt_redis_client_ping (good_client, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (good_pong, ==, "PONG");
 }
 
 /* 8 threads, one client, a pool of 3 */
@@ -789,21 +874,20 @@ worker_thread (gpointer user_data)
       g_autofree char *key = g_strdup_printf ("k:%u:%u", w->id, i);
       g_autofree char *text = g_strdup_printf ("value %u/%u", w->id, i);
       g_autofree char *list = g_strdup_printf ("list:%u", w->id);
-      g_autoptr(GBytes) value = str_bytes (text);
-      g_autoptr(GBytes) got = NULL;
+      g_autofree char *got = NULL;
 
-      g_assert_true (dt_redis_client_set (w->client, key, value, NULL, &error));
+      g_assert_true (dt_redis_client_set (w->client, key, text, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
       g_assert_no_error (error);
       got = dt_redis_client_get (w->client, key, NULL, &error);
       g_assert_no_error (error);
-      g_assert_true (g_bytes_equal (got, value));
+      g_assert_cmpstr (got, ==, text);
       g_assert_cmpint (dt_redis_client_incr (w->client, "counter", NULL, &error), >, 0);
       g_assert_no_error (error);
       g_assert_cmpint (dt_redis_client_rpush (w->client, list, STRV (text), NULL, &error), ==, i + 1);
       g_assert_no_error (error);
-      g_assert_cmpint (dt_redis_client_hset (w->client, "fields", key, value, NULL, &error), ==, 1);
+      g_assert_cmpint (dt_redis_client_hset (w->client, "fields", key, text, NULL, &error), ==, 1);
       g_assert_no_error (error);
-      g_assert_cmpint (dt_redis_client_zadd (w->client, "scores", i, key, NULL, &error), ==, 1);
+      g_assert_cmpint (zadd_one (w->client, "scores", i, key, &error), ==, 1);
       g_assert_no_error (error);
     }
 
@@ -819,7 +903,7 @@ test_threads (void)
   g_autoptr(DtRedisClient) client = NULL;
   g_autoptr(DtRedisPoolStats) stats = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) counter = NULL;
+  g_autofree char *counter = NULL;
   Worker workers[N_THREADS];
   GThread *threads[N_THREADS];
   gint n_done = 0;
@@ -870,19 +954,20 @@ test_threads (void)
 
   counter = dt_redis_client_get (client, "counter", NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_str (counter, "1600");
+  g_assert_cmpstr (counter, ==, "1600");
   for (guint i = 0; i < N_THREADS; i++)
     {
       g_autofree char *list = g_strdup_printf ("list:%u", i);
-      g_autoptr(GPtrArray) items = dt_redis_client_lrange (client, list, 0, -1, NULL, &error);
+      g_auto(GStrv) items = dt_redis_client_lrange (client, list, 0, -1, NULL, &error);
 
       g_assert_no_error (error);
-      g_assert_cmpuint (items->len, ==, N_ROUNDS);
+      g_assert_nonnull (items);
+      g_assert_cmpuint (g_strv_length (items), ==, N_ROUNDS);
       for (guint j = 0; j < N_ROUNDS; j++)
         {
           g_autofree char *text = g_strdup_printf ("value %u/%u", i, j);
 
-          assert_bytes_str (g_ptr_array_index (items, j), text);
+          g_assert_cmpstr (items[j], ==, text);
         }
     }
   /* N_THREADS * N_ROUNDS strings, the counter, the lists, the hash, the zset */
@@ -902,6 +987,8 @@ test_lazy (void)
   g_autoptr(DtRedisPoolStats) after = NULL;
   g_autoptr(DtRedisPoolStats) again = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *pong = NULL;
+  g_autofree char *other_pong = NULL;
 
   dt_redis_config_set_redis_client_name (config, "dt-test-lazy");
   instance = dt_redis_instance_new (config);
@@ -917,8 +1004,9 @@ test_lazy (void)
   g_assert_cmpuint (before->hits, ==, 0);
   g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-lazy"), ==, 0);
 
-  g_assert_true (dt_redis_client_ping (client, NULL, &error));
+  pong = dt_redis_client_ping (client, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (pong, ==, "PONG");
   after = dt_redis_instance_get_sync_pool_stats (instance);
   g_assert_cmpuint (after->total, ==, 1);
   g_assert_cmpuint (after->idle, ==, 1);
@@ -926,7 +1014,8 @@ test_lazy (void)
   g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-lazy"), ==, 1);
 
   /* Sequential commands reuse it. */
-  g_assert_true (dt_redis_client_ping (other, NULL, &error));
+  other_pong = dt_redis_client_ping (other, NULL, NULL, &error);
+  g_assert_cmpstr (other_pong, ==, "PONG");
   g_assert_cmpint (dt_redis_client_dbsize (client, NULL, &error), >=, 0);
   g_assert_no_error (error);
   again = dt_redis_instance_get_sync_pool_stats (instance);
@@ -945,9 +1034,8 @@ test_db_isolation (void)
   g_autoptr(DtRedisInstance) instance1 = NULL;
   g_autoptr(DtRedisClient) client0 = NULL;
   g_autoptr(DtRedisClient) client1 = NULL;
-  g_autoptr(GBytes) value = str_bytes ("in db 1");
-  g_autoptr(GBytes) from0 = NULL;
-  g_autoptr(GBytes) from1 = NULL;
+  g_autofree char *from0 = NULL;
+  g_autofree char *from1 = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *raw0 = NULL;
   g_autofree char *list = NULL;
@@ -960,12 +1048,13 @@ test_db_isolation (void)
   client0 = dt_redis_instance_get_redis_client (instance0);
   client1 = dt_redis_instance_get_redis_client (instance1);
 
-  g_assert_true (dt_redis_client_set (client1, "session", value, NULL, &error));
+  g_assert_true (dt_redis_client_set (client1, "session", "in db 1", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+                                      NULL, &error));
   g_assert_no_error (error);
 
   from1 = dt_redis_client_get (client1, "session", NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_str (from1, "in db 1");
+  g_assert_cmpstr (from1, ==, "in db 1");
   from0 = dt_redis_client_get (client0, "session", NULL, &error);
   g_assert_no_error (error);
   g_assert_null (from0);
@@ -975,7 +1064,7 @@ test_db_isolation (void)
   g_assert_cmpint (dt_redis_client_dbsize (client1, NULL, &error), ==, 1);
 
   /* FLUSHDB empties only the configured database. */
-  g_assert_true (dt_redis_client_flushdb (client0, NULL, &error));
+  g_assert_true (dt_redis_client_flushdb (client0, DT_REDIS_FLUSH_FLAGS_NONE, NULL, &error));
   g_assert_cmpint (dt_redis_client_dbsize (client1, NULL, &error), ==, 1);
   g_assert_no_error (error);
 
@@ -1010,15 +1099,21 @@ test_close (Fixture       *f,
   g_autoptr(DtRedisClient) other = dt_redis_instance_get_redis_client (f->instance);
   g_autoptr(DtRedisPoolStats) stats = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *pong = NULL;
+  g_autofree char *pong_closed = NULL;
+  g_autofree char *pong_other = NULL;
 
-  g_assert_true (dt_redis_client_ping (f->client, NULL, &error));
+  pong = dt_redis_client_ping (f->client, NULL, NULL, &error);
+  g_assert_cmpstr (pong, ==, "PONG");
   dt_redis_client_close (f->client);
   dt_redis_client_close (f->client);
 
   /* Nothing shared was released: both clients keep working on the same
    * pooled connection. */
-  g_assert_true (dt_redis_client_ping (f->client, NULL, &error));
-  g_assert_true (dt_redis_client_ping (other, NULL, &error));
+  pong_closed = dt_redis_client_ping (f->client, NULL, NULL, &error);
+  g_assert_cmpstr (pong_closed, ==, "PONG");
+  pong_other = dt_redis_client_ping (other, NULL, NULL, &error);
+  g_assert_cmpstr (pong_other, ==, "PONG");
   g_assert_no_error (error);
   stats = dt_redis_instance_get_sync_pool_stats (f->instance);
   g_assert_cmpuint (stats->total, ==, 1);
@@ -1030,12 +1125,11 @@ test_state_not_inherited (Fixture       *f,
                           gconstpointer  data)
 {
   g_autoptr(DtRedisReply) reply = NULL;
-  g_autoptr(GBytes) value = NULL;
-  g_autoptr(GBytes) in_db0 = str_bytes ("db0");
+  g_autofree char *value = NULL;
   g_autoptr(DtRedisPoolStats) stats = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (dt_redis_client_set (f->client, "where", in_db0, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "where", "db0", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_no_error (error);
 
   /* SELECT through the generic path changes the connection it ran on... */
@@ -1046,7 +1140,7 @@ test_state_not_inherited (Fixture       *f,
   /* ...which must not be handed to the next command: it still sees db 0. */
   value = dt_redis_client_get (f->client, "where", NULL, &error);
   g_assert_no_error (error);
-  assert_bytes_str (value, "db0");
+  g_assert_cmpstr (value, ==, "db0");
 
   stats = dt_redis_instance_get_sync_pool_stats (f->instance);
   g_assert_cmpuint (stats->total, ==, 1);
@@ -1056,7 +1150,7 @@ test_state_not_inherited (Fixture       *f,
   {
     g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, TRUE);
     g_autoptr(GPtrArray) results = NULL;
-    g_autoptr(GBytes) again = NULL;
+    g_autofree char *again = NULL;
 
     dt_redis_pipeline_append (pipe, STRV ("SELECT", "3"));
     dt_redis_pipeline_append (pipe, STRV ("SET", "where", "db3"));
@@ -1066,7 +1160,7 @@ test_state_not_inherited (Fixture       *f,
 
     again = dt_redis_client_get (f->client, "where", NULL, &error);
     g_assert_no_error (error);
-    assert_bytes_str (again, "db0");
+    g_assert_cmpstr (again, ==, "db0");
   }
 }
 
@@ -1075,13 +1169,211 @@ test_cancelled (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
   g_autoptr(GError) error = NULL;
 
   g_cancellable_cancel (cancellable);
   value = dt_redis_client_get (f->client, "k", cancellable, &error);
   g_assert_null (value);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Text-first: a text getter on a value that is not UTF-8 fails with
+ * ENCODING, names the key and the binary twin, and the twin reads it. */
+static void
+test_text_reply_encoding (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const guint8 latin1[] = { 'c', 'a', 'f', 0xe9 };
+  static const guint8 with_nul[] = { 'a', 0, 'b' };
+  g_autoptr(GBytes) value = g_bytes_new_static (latin1, sizeof latin1);
+  g_autoptr(GBytes) nul_value = g_bytes_new_static (with_nul, sizeof with_nul);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *nul_text = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GHashTable) map = NULL;
+  g_autoptr(GHashTable) map_bytes = NULL;
+
+  g_assert_true (dt_redis_client_set_bytes (f->client, "raw:latin1", value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+                                            NULL, &error));
+  g_assert_no_error (error);
+
+  text = dt_redis_client_get (f->client, "raw:latin1", NULL, &error);
+  g_assert_null (text);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "raw:latin1"));
+  g_assert_nonnull (strstr (error->message, "get_bytes"));
+  g_clear_error (&error);
+
+  /* The value is intact and the twin reads it. */
+  raw = dt_redis_client_get_bytes (f->client, "raw:latin1", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (raw);
+  g_assert_true (g_bytes_equal (raw, value));
+
+  /* A NUL byte does not fit in a char * either. */
+  g_assert_true (dt_redis_client_set_bytes (f->client, "raw:nul", nul_value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+                                            NULL, &error));
+  g_assert_no_error (error);
+  nul_text = dt_redis_client_get (f->client, "raw:nul", NULL, &error);
+  g_assert_null (nul_text);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "raw:nul"));
+  g_clear_error (&error);
+
+  /* The same for a hash, with hgetall_bytes as the way out. */
+  g_assert_cmpint (dt_redis_client_hset_bytes (f->client, "raw:hash", "f", value, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  map = dt_redis_client_hgetall (f->client, "raw:hash", NULL, &error);
+  g_assert_null (map);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "raw:hash"));
+  g_assert_nonnull (strstr (error->message, "hgetall_bytes"));
+  g_clear_error (&error);
+  map_bytes = dt_redis_client_hgetall_bytes (f->client, "raw:hash", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (map_bytes);
+  g_assert_cmpuint (g_hash_table_size (map_bytes), ==, 1);
+  g_assert_true (g_bytes_equal (g_hash_table_lookup (map_bytes, "f"), value));
+
+  /* The connection is fine afterwards. */
+  g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+}
+
+/* Text-first: a text setter given invalid UTF-8 fails with ENCODING before
+ * anything is sent. */
+static void
+test_text_argument_encoding (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) mapping = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(DtRedisPoolStats) stats = NULL;
+
+  g_assert_false (dt_redis_client_set (f->client, "bad", "\xff", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "set_bytes"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (dt_redis_client_hset (f->client, "bad:hash", "f", "ok\xc3", NULL, &error), ==, 0);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "hset_bytes"));
+  g_clear_error (&error);
+
+  /* One bad element is enough: none of them is pushed. */
+  g_assert_cmpint (dt_redis_client_rpush (f->client, "bad:list", STRV ("fine", "\xfe\xff"), NULL, &error), ==, 0);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_clear_error (&error);
+
+  g_hash_table_insert (mapping, (char *) "good", (char *) "text");
+  g_hash_table_insert (mapping, (char *) "bad", (char *) "\x80");
+  g_assert_cmpint (dt_redis_client_hset_mapping (f->client, "bad:mapping", mapping, NULL, &error), ==, 0);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_assert_nonnull (strstr (error->message, "hset_mapping_bytes"));
+  g_clear_error (&error);
+
+  /* Nothing reached the server: not even a connection was taken. */
+  stats = dt_redis_instance_get_sync_pool_stats (f->instance);
+  g_assert_cmpuint (stats->hits + stats->misses, ==, 0);
+  g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("bad", "bad:hash", "bad:list", "bad:mapping"),
+                                           NULL, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+/* SET's options: NX and XX answer FALSE, not an error, when the condition
+ * keeps SET from doing it; EX sets a time to live. */
+static void
+test_set_options (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *kept = NULL;
+  gint64 ttl;
+
+  g_assert_false (dt_redis_client_set (f->client, "k", "xx", NO_EXPIRY, DT_REDIS_SET_FLAGS_XX, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("k"), NULL, &error), ==, 0);
+
+  g_assert_true (dt_redis_client_set (f->client, "k", "first", NO_EXPIRY, DT_REDIS_SET_FLAGS_NX, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (dt_redis_client_set (f->client, "k", "second", NO_EXPIRY, DT_REDIS_SET_FLAGS_NX, NULL, &error));
+  g_assert_no_error (error);
+  value = dt_redis_client_get (f->client, "k", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "first");
+
+  /* EX, then KEEPTTL keeps it across an XX update. */
+  g_assert_true (dt_redis_client_set (f->client, "k", "third", 100, -1, -1, -1, DT_REDIS_SET_FLAGS_XX, NULL, &error));
+  g_assert_no_error (error);
+  ttl = dt_redis_client_ttl (f->client, "k", NULL, &error);
+  g_assert_cmpint (ttl, >, 90);
+  g_assert_cmpint (ttl, <=, 100);
+  g_assert_true (dt_redis_client_set (f->client, "k", "fourth", NO_EXPIRY,
+                                      DT_REDIS_SET_FLAGS_XX | DT_REDIS_SET_FLAGS_KEEPTTL, NULL, &error));
+  g_assert_no_error (error);
+  ttl = dt_redis_client_ttl (f->client, "k", NULL, &error);
+  g_assert_cmpint (ttl, >, 90);
+  kept = dt_redis_client_get (f->client, "k", NULL, &error);
+  g_assert_cmpstr (kept, ==, "fourth");
+
+  /* Contradictory options are the server's error. */
+  g_assert_false (dt_redis_client_set (f->client, "k", "v", NO_EXPIRY,
+                                       DT_REDIS_SET_FLAGS_NX | DT_REDIS_SET_FLAGS_XX, NULL, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
+}
+
+/* Other generated commands: MGET with NULL for a missing key, GETDEL,
+ * GETEX. */
+static void
+test_generated_commands (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  g_autofree char *deleted = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *with_ttl = NULL;
+  g_autofree char *persisted = NULL;
+  g_autofree char *echoed = NULL;
+
+  g_assert_true (dt_redis_client_set (f->client, "a", "1", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "b", "2", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_no_error (error);
+
+  values = dt_redis_client_mget (f->client, STRV ("a", "missing", "b"), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (values);
+  g_assert_cmpuint (values->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (values, 0), ==, "1");
+  g_assert_null (g_ptr_array_index (values, 1));
+  g_assert_cmpstr (g_ptr_array_index (values, 2), ==, "2");
+
+  deleted = dt_redis_client_getdel (f->client, "a", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (deleted, ==, "1");
+  g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("a"), NULL, &error), ==, 0);
+  gone = dt_redis_client_getdel (f->client, "a", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (gone);
+
+  with_ttl = dt_redis_client_getex (f->client, "b", 100, -1, -1, -1, DT_REDIS_GETEX_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (with_ttl, ==, "2");
+  g_assert_cmpint (dt_redis_client_ttl (f->client, "b", NULL, &error), ==, 100);
+  persisted = dt_redis_client_getex (f->client, "b", -1, -1, -1, -1, DT_REDIS_GETEX_FLAGS_PERSIST, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (persisted, ==, "2");
+  g_assert_cmpint (dt_redis_client_ttl (f->client, "b", NULL, &error), ==, -1);
+  g_assert_no_error (error);
+
+  echoed = dt_redis_client_echo (f->client, "caf\xc3\xa9", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echoed, ==, "caf\xc3\xa9");
 }
 
 static void
@@ -1138,6 +1430,10 @@ main (int    argc,
   ADD ("/client/cancelled", test_cancelled);
   ADD ("/client/state-not-inherited", test_state_not_inherited);
   ADD ("/client/properties", test_properties);
+  ADD ("/client/text-reply-encoding", test_text_reply_encoding);
+  ADD ("/client/text-argument-encoding", test_text_argument_encoding);
+  ADD ("/client/set-options", test_set_options);
+  ADD ("/client/generated-commands", test_generated_commands);
   g_test_add_func ("/client/noauth", test_noauth);
   g_test_add_func ("/client/threads", test_threads);
   g_test_add_func ("/client/lazy", test_lazy);
