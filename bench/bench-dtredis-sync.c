@@ -42,7 +42,8 @@ get_once (DtRedisClient *client,
           const char    *key)
 {
   g_autoptr(GError) error = NULL;
-  GBytes *value = dt_redis_client_get (client, key, NULL, &error);
+  /* The text GET: the value is ASCII; its UTF-8 check is part of the cost. */
+  char *value = dt_redis_client_get (client, key, NULL, &error);
 
   if (value == NULL)
     {
@@ -50,7 +51,7 @@ get_once (DtRedisClient *client,
                   error ? error->message : "missing key");
       return FALSE;
     }
-  g_bytes_unref (value);
+  g_free (value);
   return TRUE;
 }
 

@@ -5,6 +5,7 @@
  */
 
 #include <dtredis.h>
+#include <math.h>
 #include <string.h>
 
 #include "dtredis-fake-server.h"
@@ -120,18 +121,15 @@ wait_result (GAsyncResult **slot)
   return *slot;
 }
 
-static GBytes *
-str_bytes (const char *text)
+/* Finishes a PING: TRUE when it had a reply, which the caller need not keep. */
+static gboolean
+ping_finish_ok (DtRedisAsyncClient  *client,
+                GAsyncResult        *result,
+                GError             **error)
 {
-  return g_bytes_new (text, strlen (text));
-}
+  g_autofree char *reply = dt_redis_async_client_ping_finish (client, result, error);
 
-static void
-assert_bytes_eq (GBytes     *bytes,
-                 const char *text)
-{
-  g_assert_nonnull (bytes);
-  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), text, strlen (text));
+  return reply != NULL;
 }
 
 static void
@@ -200,22 +198,22 @@ static void
 test_set_get (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(GBytes) value = str_bytes ("John Doe");
-  g_autoptr(GBytes) got = NULL;
+  g_autofree char *got = NULL;
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
   g_autoptr(GAsyncResult) r3 = NULL;
   g_autoptr(GError) error = NULL;
 
-  dt_redis_async_client_set_async (f->client, "user:1:name", value, NULL, store_result_cb, &r1);
+  dt_redis_async_client_set_async (f->client, "user:1:name", "John Doe", -1, -1, -1, -1,
+                                   DT_REDIS_SET_FLAGS_NONE, NULL, store_result_cb, &r1);
   g_assert_true (dt_redis_async_client_set_finish (f->client, wait_result (&r1), &error));
   g_assert_no_error (error);
 
   dt_redis_async_client_get_async (f->client, "user:1:name", NULL, store_result_cb, &r2);
   got = dt_redis_async_client_get_finish (f->client, wait_result (&r2), &error);
   g_assert_no_error (error);
-  assert_bytes_eq (got, "John Doe");
-  g_clear_pointer (&got, g_bytes_unref);
+  g_assert_cmpstr (got, ==, "John Doe");
+  g_clear_pointer (&got, g_free);
 
   /* A missing key is NULL without an error. */
   dt_redis_async_client_get_async (f->client, "no-such-key", NULL, store_result_cb, &r3);
@@ -229,15 +227,13 @@ test_typed_helpers (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) field_value = str_bytes ("v1");
   g_autoptr(GBytes) binary = g_bytes_new ("a\0b\r\n", 5);
   g_autoptr(GHashTable) map = NULL;
+  g_auto(GStrv) strv = NULL;
   g_autoptr(GPtrArray) list = NULL;
-  g_autoptr(GArray) scores = NULL;
   g_autoptr(GBytes) got = NULL;
   const char * const values[] = { "a", "b", "c", NULL };
   const char * const keys[] = { "counter", "list", "missing", NULL };
-  gdouble score = 0;
 
   {
     g_autoptr(GAsyncResult) r = NULL;
@@ -256,19 +252,18 @@ test_typed_helpers (Fixture       *f,
   {
     g_autoptr(GAsyncResult) r = NULL;
 
-    dt_redis_async_client_hset_async (f->client, "hash", "f1", field_value, NULL, store_result_cb, &r);
+    dt_redis_async_client_hset_async (f->client, "hash", "f1", "v1", NULL, store_result_cb, &r);
     g_assert_cmpint (dt_redis_async_client_hset_finish (f->client, wait_result (&r), &error), ==, 1);
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) r = NULL;
-    g_autoptr(GBytes) field = str_bytes ("f1");
 
     dt_redis_async_client_hgetall_async (f->client, "hash", NULL, store_result_cb, &r);
     map = dt_redis_async_client_hgetall_finish (f->client, wait_result (&r), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (g_hash_table_size (map), ==, 1);
-    assert_bytes_eq (g_hash_table_lookup (map, field), "v1");
+    g_assert_cmpstr (g_hash_table_lookup (map, "f1"), ==, "v1");
   }
   {
     g_autoptr(GAsyncResult) r = NULL;
@@ -281,11 +276,11 @@ test_typed_helpers (Fixture       *f,
     g_autoptr(GAsyncResult) r = NULL;
 
     dt_redis_async_client_lrange_async (f->client, "list", 0, -1, NULL, store_result_cb, &r);
-    list = dt_redis_async_client_lrange_finish (f->client, wait_result (&r), &error);
+    strv = dt_redis_async_client_lrange_finish (f->client, wait_result (&r), &error);
     g_assert_no_error (error);
-    g_assert_cmpuint (list->len, ==, 3);
-    assert_bytes_eq (list->pdata[2], "c");
-    g_clear_pointer (&list, g_ptr_array_unref);
+    g_assert_nonnull (strv);
+    g_assert_cmpuint (g_strv_length (strv), ==, 3);
+    g_assert_cmpstr (strv[2], ==, "c");
   }
   {
     g_autoptr(GAsyncResult) r = NULL;
@@ -298,9 +293,13 @@ test_typed_helpers (Fixture       *f,
     g_autoptr(GAsyncResult) r1 = NULL;
     g_autoptr(GAsyncResult) r2 = NULL;
     g_autoptr(GAsyncResult) r3 = NULL;
+    g_autoptr(GPtrArray) alice = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_scored_member_free);
+    g_autoptr(GPtrArray) bob = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_scored_member_free);
 
-    dt_redis_async_client_zadd_async (f->client, "board", 1.5, "alice", NULL, store_result_cb, &r1);
-    dt_redis_async_client_zadd_async (f->client, "board", 3.0, "bob", NULL, store_result_cb, &r2);
+    g_ptr_array_add (alice, dt_redis_scored_member_new ("alice", 1.5));
+    g_ptr_array_add (bob, dt_redis_scored_member_new ("bob", 3.0));
+    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, alice, NULL, store_result_cb, &r1);
+    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, bob, NULL, store_result_cb, &r2);
     dt_redis_async_client_zincrby_async (f->client, "board", 0.25, "alice", NULL, store_result_cb, &r3);
     g_assert_cmpint (dt_redis_async_client_zadd_finish (f->client, wait_result (&r1), &error), ==, 1);
     g_assert_cmpint (dt_redis_async_client_zadd_finish (f->client, wait_result (&r2), &error), ==, 1);
@@ -312,23 +311,26 @@ test_typed_helpers (Fixture       *f,
     g_autoptr(GAsyncResult) r2 = NULL;
 
     dt_redis_async_client_zscore_async (f->client, "board", "bob", NULL, store_result_cb, &r1);
-    g_assert_true (dt_redis_async_client_zscore_finish (f->client, wait_result (&r1), &score, &error));
+    g_assert_cmpfloat (dt_redis_async_client_zscore_finish (f->client, wait_result (&r1), &error), ==, 3.0);
     g_assert_no_error (error);
-    g_assert_cmpfloat (score, ==, 3.0);
 
+    /* A missing member is NAN without an error. */
     dt_redis_async_client_zscore_async (f->client, "board", "nobody", NULL, store_result_cb, &r2);
-    g_assert_false (dt_redis_async_client_zscore_finish (f->client, wait_result (&r2), &score, &error));
+    g_assert_true (isnan (dt_redis_async_client_zscore_finish (f->client, wait_result (&r2), &error)));
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) r = NULL;
 
-    dt_redis_async_client_zrevrange_with_scores_async (f->client, "board", 0, -1, NULL, store_result_cb, &r);
-    list = dt_redis_async_client_zrevrange_with_scores_finish (f->client, wait_result (&r), &scores, &error);
+    dt_redis_async_client_zrevrange_withscores_async (f->client, "board", 0, -1, NULL, store_result_cb, &r);
+    list = dt_redis_async_client_zrevrange_withscores_finish (f->client, wait_result (&r), &error);
     g_assert_no_error (error);
+    g_assert_nonnull (list);
     g_assert_cmpuint (list->len, ==, 2);
-    assert_bytes_eq (list->pdata[0], "bob");
-    g_assert_cmpfloat (g_array_index (scores, gdouble, 1), ==, 1.75);
+    g_assert_cmpstr (dt_redis_scored_member_get_member (list->pdata[0]), ==, "bob");
+    g_assert_cmpfloat (dt_redis_scored_member_get_score (list->pdata[0]), ==, 3.0);
+    g_assert_cmpstr (dt_redis_scored_member_get_member (list->pdata[1]), ==, "alice");
+    g_assert_cmpfloat (dt_redis_scored_member_get_score (list->pdata[1]), ==, 1.75);
     g_clear_pointer (&list, g_ptr_array_unref);
   }
   {
@@ -346,18 +348,21 @@ test_typed_helpers (Fixture       *f,
     dt_redis_reply_unref (dt_redis_async_client_execute_bytes_finish (f->client, wait_result (&r1), &error));
     g_assert_no_error (error);
 
-    dt_redis_async_client_get_async (f->client, "bin", NULL, store_result_cb, &r2);
-    got = dt_redis_async_client_get_finish (f->client, wait_result (&r2), &error);
+    dt_redis_async_client_get_bytes_async (f->client, "bin", NULL, store_result_cb, &r2);
+    got = dt_redis_async_client_get_bytes_finish (f->client, wait_result (&r2), &error);
     g_assert_no_error (error);
+    g_assert_nonnull (got);
     g_assert_true (g_bytes_equal (got, binary));
   }
   {
     g_autoptr(GAsyncResult) r1 = NULL;
     g_autoptr(GAsyncResult) r2 = NULL;
+    g_autofree char *pong = NULL;
 
-    dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &r1);
-    g_assert_true (dt_redis_async_client_ping_finish (f->client, wait_result (&r1), &error));
+    dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &r1);
+    pong = dt_redis_async_client_ping_finish (f->client, wait_result (&r1), &error);
     g_assert_no_error (error);
+    g_assert_cmpstr (pong, ==, "PONG");
 
     dt_redis_async_client_dbsize_async (f->client, NULL, store_result_cb, &r2);
     g_assert_cmpint (dt_redis_async_client_dbsize_finish (f->client, wait_result (&r2), &error), ==, 5);
@@ -372,7 +377,7 @@ test_server_error (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
-  g_autoptr(GBytes) got = NULL;
+  g_autofree char *got = NULL;
   const char * const values[] = { "x", NULL };
 
   sync_set (server, "string", "v");
@@ -388,7 +393,7 @@ test_server_error (Fixture       *f,
 
   got = dt_redis_async_client_get_finish (f->client, wait_result (&r2), &error);
   g_assert_no_error (error);
-  assert_bytes_eq (got, "v");
+  g_assert_cmpstr (got, ==, "v");
 }
 
 /* -- multiplexing ---------------------------------------------------------- */
@@ -442,7 +447,7 @@ get_done_cb (GObject      *source,
 {
   Call *call = user_data;
   GError *error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
   char expected[32];
 
   value = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
@@ -452,7 +457,7 @@ get_done_cb (GObject      *source,
     {
       /* Each reply belongs to its own command. */
       g_snprintf (expected, sizeof expected, "value-%u", call->index);
-      assert_bytes_eq (value, expected);
+      g_assert_cmpstr (value, ==, expected);
       call->batch->n_ok++;
     }
   call->batch->n_done++;
@@ -485,14 +490,13 @@ test_many_concurrent (void)
   for (guint i = 0; i < N_CONCURRENT; i++)
     {
       char key[32], value[32];
-      g_autoptr(GBytes) bytes = NULL;
 
       g_snprintf (key, sizeof key, "key-%u", i);
       g_snprintf (value, sizeof value, "value-%u", i);
-      bytes = str_bytes (value);
       calls[i].batch = &sets;
       calls[i].index = i;
-      dt_redis_async_client_set_async (client, key, bytes, NULL, set_done_cb, &calls[i]);
+      dt_redis_async_client_set_async (client, key, value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+                                       NULL, set_done_cb, &calls[i]);
     }
   wait_batch (&sets, N_CONCURRENT);
   g_assert_no_error (sets.first_error);
@@ -567,8 +571,8 @@ test_blocking_does_not_stall (Fixture       *f,
   g_autoptr(GAsyncResult) ping = NULL;
 
   /* Connected first, so the GETs' time is theirs alone. */
-  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
-  g_assert_true (dt_redis_async_client_ping_finish (f->client, wait_result (&ping), NULL));
+  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   for (guint i = 0; i < 100; i++)
     {
@@ -618,7 +622,7 @@ test_state_change_not_reused (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(DtRedisReply) reply = NULL;
   g_autoptr(GAsyncResult) r = NULL;
-  g_autoptr(GBytes) got = NULL;
+  g_autofree char *got = NULL;
 
   sync_set (server, "db0-key", "in db 0");
 
@@ -630,11 +634,11 @@ test_state_change_not_reused (Fixture       *f,
   for (guint i = 0; i < 3; i++)
     {
       g_clear_object (&r);
-      g_clear_pointer (&got, g_bytes_unref);
+      g_clear_pointer (&got, g_free);
       dt_redis_async_client_get_async (f->client, "db0-key", NULL, store_result_cb, &r);
       got = dt_redis_async_client_get_finish (f->client, wait_result (&r), &error);
       g_assert_no_error (error);
-      assert_bytes_eq (got, "in db 0");
+      g_assert_cmpstr (got, ==, "in db 0");
     }
 }
 
@@ -659,9 +663,9 @@ test_pool_timeout (void)
 
   start = g_get_monotonic_time ();
   dt_redis_async_client_execute_async (client, blpop, NULL, store_result_cb, &r1);
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r2);
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r2);
 
-  g_assert_false (dt_redis_async_client_ping_finish (client, wait_result (&r2), &error));
+  g_assert_false (ping_finish_ok (client, wait_result (&r2), &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_POOL_TIMEOUT);
   g_clear_error (&error);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC * 3 / 2);
@@ -671,8 +675,8 @@ test_pool_timeout (void)
   g_assert_true (dt_redis_reply_is_nil (reply));
 
   /* The connection is free again. */
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r3);
-  g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&r3), &error));
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r3);
+  g_assert_true (ping_finish_ok (client, wait_result (&r3), &error));
   g_assert_no_error (error);
 
   stats = async_stats (instance);
@@ -704,7 +708,7 @@ test_pipeline (Fixture       *f,
       g_autoptr(DtRedisPipeline) pipeline = dt_redis_async_client_pipeline (f->client, transaction);
       g_autoptr(GPtrArray) replies = NULL;
       g_autoptr(GAsyncResult) r = NULL;
-      g_autoptr(GBytes) got = NULL;
+      g_autofree char *got = NULL;
       g_autoptr(GError) error = NULL;
 
       dt_redis_pipeline_append (pipeline, (const char * const []) { "SET", "p", "1", NULL });
@@ -748,7 +752,7 @@ test_cancel_written (void)
   g_autoptr(GAsyncResult) r_next = NULL;
   g_autoptr(GAsyncResult) ping = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) got = NULL;
+  g_autofree char *got = NULL;
   g_autoptr(DtRedisPoolStats) stats = NULL;
   g_autoptr(DtRedisReply) reply = NULL;
   gint64 start;
@@ -760,8 +764,8 @@ test_cancel_written (void)
   instance = new_instance (server, 1, 5.0);
   client = dt_redis_instance_get_async_redis_client (instance);
 
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &ping);
-  g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&ping), NULL));
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &ping);
+  g_assert_true (ping_finish_ok (client, wait_result (&ping), NULL));
 
   /* The server sleeps, so GET k1 is written but not answered. */
   start = g_get_monotonic_time ();
@@ -784,7 +788,7 @@ test_cancel_written (void)
   dt_redis_async_client_get_async (client, "k2", NULL, store_result_cb, &r_next);
   got = dt_redis_async_client_get_finish (client, wait_result (&r_next), &error);
   g_assert_no_error (error);
-  assert_bytes_eq (got, "value two");
+  g_assert_cmpstr (got, ==, "value two");
 
   reply = dt_redis_async_client_execute_finish (client, wait_result (&r_sleep), &error);
   g_assert_no_error (error);
@@ -814,8 +818,8 @@ test_cancel_queued (void)
   g_autoptr(GCancellable) already = g_cancellable_new ();
   guint n_before;
 
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r_first);
-  g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&r_first), &error));
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r_first);
+  g_assert_true (ping_finish_ok (client, wait_result (&r_first), &error));
   g_assert_no_error (error);
   n_before = dt_fake_server_get_n_commands (fake);
 
@@ -824,7 +828,7 @@ test_cancel_queued (void)
   g_cancellable_cancel (cancellable);
   g_cancellable_cancel (already);
   dt_redis_async_client_get_async (client, "k", already, store_result_cb, &r_pre);
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r_last);
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r_last);
 
   g_assert_null (dt_redis_async_client_get_finish (client, wait_result (&r_cancelled), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -832,7 +836,7 @@ test_cancel_queued (void)
   g_assert_null (dt_redis_async_client_get_finish (client, wait_result (&r_pre), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&r_last), &error));
+  g_assert_true (ping_finish_ok (client, wait_result (&r_last), &error));
   g_assert_no_error (error);
 
   g_assert_cmpuint (dt_fake_server_get_n_commands (fake), ==, n_before + 1);
@@ -943,8 +947,8 @@ test_server_killed (void)
   g_autoptr(DtRedisReply) reply = NULL;
   gint64 start;
 
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &ping);
-  g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&ping), NULL));
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &ping);
+  g_assert_true (ping_finish_ok (client, wait_result (&ping), NULL));
 
   dt_redis_async_client_execute_async (client, sleep_argv, NULL, store_result_cb, &r_sleep);
   dt_redis_async_client_get_async (client, "k", NULL, store_result_cb, &r_get);
@@ -965,8 +969,8 @@ test_server_killed (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
 
   /* With the server gone, new commands fail to connect, and do not hang. */
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r_after);
-  g_assert_false (dt_redis_async_client_ping_finish (client, wait_result (&r_after), &error));
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r_after);
+  g_assert_false (ping_finish_ok (client, wait_result (&r_after), &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
 
   close_pool (instance);
@@ -979,7 +983,7 @@ test_server_restart (void)
   g_autoptr(DtTestServer) own = dt_test_server_start (&opts);
   g_autoptr(DtRedisInstance) instance = new_instance (own, 2, 5.0);
   g_autoptr(DtRedisAsyncClient) client = dt_redis_instance_get_async_redis_client (instance);
-  g_autoptr(GBytes) value = str_bytes ("after");
+  const char *value = "after";
   g_autoptr(GError) error = NULL;
 
   for (guint round = 0; round < 2; round++)
@@ -987,10 +991,10 @@ test_server_restart (void)
       g_autoptr(GAsyncResult) r1 = NULL;
       g_autoptr(GAsyncResult) r2 = NULL;
       g_autoptr(GAsyncResult) r3 = NULL;
-      g_autoptr(GBytes) got = NULL;
+      g_autofree char *got = NULL;
 
-      dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r1);
-      g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&r1), &error));
+      dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r1);
+      g_assert_true (ping_finish_ok (client, wait_result (&r1), &error));
       g_assert_no_error (error);
 
       dt_test_server_restart (own);
@@ -1002,13 +1006,14 @@ test_server_restart (void)
             g_main_context_iteration (NULL, FALSE);
         }
 
-      dt_redis_async_client_set_async (client, "k", value, NULL, store_result_cb, &r2);
+      dt_redis_async_client_set_async (client, "k", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+                                       NULL, store_result_cb, &r2);
       g_assert_true (dt_redis_async_client_set_finish (client, wait_result (&r2), &error));
       g_assert_no_error (error);
       dt_redis_async_client_get_async (client, "k", NULL, store_result_cb, &r3);
       got = dt_redis_async_client_get_finish (client, wait_result (&r3), &error);
       g_assert_no_error (error);
-      assert_bytes_eq (got, "after");
+      g_assert_cmpstr (got, ==, "after");
     }
 
   {
@@ -1085,19 +1090,20 @@ test_unix_socket (void)
   g_autofree char *url = g_strdup_printf ("unix://%s", dt_test_server_get_unix_path (own));
   g_autoptr(DtRedisInstance) instance = new_instance_for_url (url, 2, 5.0);
   g_autoptr(DtRedisAsyncClient) client = dt_redis_instance_get_async_redis_client (instance);
-  g_autoptr(GBytes) value = str_bytes ("over a socket file");
+  const char *value = "over a socket file";
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
-  g_autoptr(GBytes) got = NULL;
+  g_autofree char *got = NULL;
   g_autoptr(GError) error = NULL;
 
-  dt_redis_async_client_set_async (client, "k", value, NULL, store_result_cb, &r1);
+  dt_redis_async_client_set_async (client, "k", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+                                       NULL, store_result_cb, &r1);
   dt_redis_async_client_get_async (client, "k", NULL, store_result_cb, &r2);
   g_assert_true (dt_redis_async_client_set_finish (client, wait_result (&r1), &error));
   g_assert_no_error (error);
   got = dt_redis_async_client_get_finish (client, wait_result (&r2), &error);
   g_assert_no_error (error);
-  assert_bytes_eq (got, "over a socket file");
+  g_assert_cmpstr (got, ==, "over a socket file");
 
   close_pool (instance);
 }
@@ -1121,7 +1127,7 @@ cancel_get_cb (GObject      *source,
 {
   CancelCall *call = user_data;
   GError *error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
   char expected[32];
 
   value = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
@@ -1136,7 +1142,7 @@ cancel_get_cb (GObject      *source,
   else
     {
       g_snprintf (expected, sizeof expected, "value-%u", call->index);
-      assert_bytes_eq (value, expected);
+      g_assert_cmpstr (value, ==, expected);
       call->batch->n_ok++;
     }
   call->batch->n_done++;
@@ -1207,13 +1213,13 @@ test_cancel_under_load (void)
   /* Still in step: a fresh command gets its own reply. */
   {
     g_autoptr(GAsyncResult) r = NULL;
-    g_autoptr(GBytes) got = NULL;
+    g_autofree char *got = NULL;
     g_autoptr(GError) error = NULL;
 
     dt_redis_async_client_get_async (client, "key-7", NULL, store_result_cb, &r);
     got = dt_redis_async_client_get_finish (client, wait_result (&r), &error);
     g_assert_no_error (error);
-    assert_bytes_eq (got, "value-7");
+    g_assert_cmpstr (got, ==, "value-7");
   }
 
   close_pool (instance);
@@ -1237,7 +1243,7 @@ reset_get_cb (GObject      *source,
 {
   ResetState *state = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
 
   value = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   if (error == NULL)
@@ -1275,8 +1281,8 @@ test_reset_under_load (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(DtRedisPoolStats) stats = NULL;
 
-  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
-  g_assert_true (dt_redis_async_client_ping_finish (f->client, wait_result (&ping), NULL));
+  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   for (guint i = 0; i < 1000; i++)
     dt_redis_async_client_get_async (f->client, "k", NULL, reset_get_cb, &state);
@@ -1296,8 +1302,8 @@ test_reset_under_load (Fixture       *f,
   /* The next command makes a new pool. */
   stats = async_stats (f->instance);
   g_assert_cmpuint (stats->total, ==, 0);
-  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &after);
-  g_assert_true (dt_redis_async_client_ping_finish (f->client, wait_result (&after), &error));
+  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &after);
+  g_assert_true (ping_finish_ok (f->client, wait_result (&after), &error));
   g_assert_no_error (error);
 }
 
@@ -1318,11 +1324,11 @@ thread_get_cb (GObject      *source,
 {
   ThreadState *state = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
 
   value = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   g_assert_no_error (error);
-  assert_bytes_eq (value, "from main");
+  g_assert_cmpstr (value, ==, "from main");
   state->ran_in_thread = g_thread_self () == state->thread &&
                          g_main_context_get_thread_default () == state->context;
   state->ok = TRUE;
@@ -1357,8 +1363,8 @@ test_other_thread (Fixture       *f,
   sync_set (server, "shared-key", "from main");
 
   /* The pool lives on the main context. */
-  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
-  g_assert_true (dt_redis_async_client_ping_finish (f->client, wait_result (&ping), NULL));
+  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   state.client = f->client;
   state.main_loop = loop;
@@ -1394,11 +1400,11 @@ submitter_get_cb (GObject      *source,
 {
   Submitter *sub = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
 
   value = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   g_assert_no_error (error);
-  assert_bytes_eq (value, "from main");
+  g_assert_cmpstr (value, ==, "from main");
   if (g_thread_self () != sub->thread || g_main_context_get_thread_default () != sub->context)
     sub->all_in_thread = FALSE;
   sub->n_ok++;
@@ -1440,8 +1446,8 @@ test_many_threads (Fixture       *f,
   g_autoptr(DtRedisPoolStats) stats = NULL;
 
   sync_set (server, "shared-key", "from main");
-  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
-  g_assert_true (dt_redis_async_client_ping_finish (f->client, wait_result (&ping), NULL));
+  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   memset (subs, 0, sizeof subs);
   for (guint i = 0; i < N_THREADS; i++)
@@ -1512,8 +1518,8 @@ test_slow_server_does_not_block (void)
   tick_id = g_timeout_add (10, tick_cb, &ticker);
 
   start = g_get_monotonic_time ();
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r);
-  g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&r), &error));
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r);
+  g_assert_true (ping_finish_ok (client, wait_result (&r), &error));
   g_assert_no_error (error);
   g_source_remove (tick_id);
 
@@ -1536,8 +1542,8 @@ test_unref_closes_idle (void)
   flush_server (server);
   instance = new_instance (server, 4, 5.0);
   client = dt_redis_instance_get_async_redis_client (instance);
-  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r);
-  g_assert_true (dt_redis_async_client_ping_finish (client, wait_result (&r), NULL));
+  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r);
+  g_assert_true (ping_finish_ok (client, wait_result (&r), NULL));
   g_assert_cmpuint (count_other_clients (server), ==, 1);
 
   /* Dropping the instance drops the pool: its idle connection closes.

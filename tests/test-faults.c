@@ -673,20 +673,22 @@ test_large_value (void)
   value = g_bytes_new_take (data, size);
 
   start = g_get_monotonic_time ();
-  g_assert_true (dt_redis_client_set (client, "big", value, NULL, &error));
+  g_assert_true (dt_redis_client_set_bytes (client, "big", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+                                            NULL, &error));
   g_assert_no_error (error);
-  got = dt_redis_client_get (client, "big", NULL, &error);
+  got = dt_redis_client_get_bytes (client, "big", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (got);
   g_assert_true (g_bytes_equal (got, value));
   g_test_message ("sync: 64 MiB SET+GET in %.3f s, bytes equal", seconds_since (start));
 
   start = g_get_monotonic_time ();
-  dt_redis_async_client_set_async (aclient, "big2", value, NULL, store_result_cb, &r_set);
-  g_assert_true (dt_redis_async_client_set_finish (aclient, wait_result (&r_set), &error));
+  dt_redis_async_client_set_bytes_async (aclient, "big2", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+                                         NULL, store_result_cb, &r_set);
+  g_assert_true (dt_redis_async_client_set_bytes_finish (aclient, wait_result (&r_set), &error));
   g_assert_no_error (error);
-  dt_redis_async_client_get_async (aclient, "big2", NULL, store_result_cb, &r_get);
-  got2 = dt_redis_async_client_get_finish (aclient, wait_result (&r_get), &error);
+  dt_redis_async_client_get_bytes_async (aclient, "big2", NULL, store_result_cb, &r_get);
+  got2 = dt_redis_async_client_get_bytes_finish (aclient, wait_result (&r_get), &error);
   g_assert_no_error (error);
   g_assert_nonnull (got2);
   g_assert_true (g_bytes_equal (got2, value));

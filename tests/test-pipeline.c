@@ -96,7 +96,7 @@ test_hundred_sets (Fixture       *f,
   g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, FALSE);
   g_autoptr(GPtrArray) replies = NULL;
   g_autoptr(DtRedisPoolStats) stats = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_false (dt_redis_pipeline_get_transaction (pipe));
@@ -123,7 +123,7 @@ test_hundred_sets (Fixture       *f,
   g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 100);
   value = dt_redis_client_get (f->client, "key:42", NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpmem (g_bytes_get_data (value, NULL), g_bytes_get_size (value), "value:42", 8);
+  g_assert_cmpstr (value, ==, "value:42");
 }
 
 static void
@@ -258,7 +258,7 @@ test_transaction (Fixture       *f,
 {
   g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, TRUE);
   g_autoptr(GPtrArray) replies = NULL;
-  g_autoptr(GBytes) after = NULL;
+  g_autofree char *after = NULL;
   g_autoptr(GError) error = NULL;
 
   dt_redis_pipeline_append (pipe, STRV ("INCR", "c"));
@@ -288,7 +288,7 @@ test_transaction (Fixture       *f,
   /* The pooled connection is out of MULTI afterwards. */
   after = dt_redis_client_get (f->client, "c", NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpmem (g_bytes_get_data (after, NULL), g_bytes_get_size (after), "3", 1);
+  g_assert_cmpstr (after, ==, "3");
 }
 
 static void
@@ -298,6 +298,7 @@ test_execabort (Fixture       *f,
   g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, TRUE);
   g_autoptr(GPtrArray) replies = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *pong = NULL;
 
   dt_redis_pipeline_append (pipe, STRV ("SET", "t", "1"));
   dt_redis_pipeline_append (pipe, STRV ("GET"));
@@ -317,8 +318,9 @@ test_execabort (Fixture       *f,
   g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("t", "u"), NULL, &error), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpuint (dt_redis_pipeline_get_n_commands (pipe), ==, 0);
-  g_assert_true (dt_redis_client_ping (f->client, NULL, &error));
+  pong = dt_redis_client_ping (f->client, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (pong, ==, "PONG");
 }
 
 static void
@@ -329,10 +331,9 @@ test_watch_unchanged (Fixture       *f,
   g_autoptr(DtRedisPipeline) next = dt_redis_client_pipeline (f->client, TRUE);
   g_autoptr(GPtrArray) replies = NULL;
   g_autoptr(GPtrArray) next_replies = NULL;
-  g_autoptr(GBytes) one = g_bytes_new_static ("1", 1);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (dt_redis_client_set (f->client, "w", one, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "w", "1", -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("w"), NULL, &error));
   g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("v", "z"), NULL, &error));
   g_assert_no_error (error);
@@ -344,7 +345,7 @@ test_watch_unchanged (Fixture       *f,
 
   /* EXEC unwatched the keys: changing them does not abort a later
    * transaction on the same pooled connection. */
-  g_assert_true (dt_redis_client_set (f->client, "w", one, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "w", "1", -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
   dt_redis_pipeline_append (next, STRV ("INCR", "w"));
   next_replies = dt_redis_pipeline_execute (next, NULL, &error);
   g_assert_no_error (error);
@@ -449,7 +450,7 @@ test_watch_guards (Fixture       *f,
   g_autoptr(DtRedisPipeline) next = dt_redis_client_pipeline (f->client, TRUE);
   g_autoptr(DtRedisReply) read = NULL;
   g_autoptr(GPtrArray) replies = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
   g_autofree char *other = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -472,7 +473,7 @@ test_watch_guards (Fixture       *f,
   g_assert_false (dt_redis_pipeline_get_watching (pipe));
   g_clear_error (&error);
   value = dt_redis_client_get (f->client, "balance", NULL, &error);
-  g_assert_cmpmem (g_bytes_get_data (value, NULL), g_bytes_get_size (value), "500", 3);
+  g_assert_cmpstr (value, ==, "500");
 
   /* The connection went back to the pool unwatched: a later transaction
    * on it is not aborted by a change to the key. */

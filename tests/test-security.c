@@ -188,7 +188,7 @@ ping_all_ways (DtRedisInstance *instance,
   g_autoptr(GString) messages = g_string_new (NULL);
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
   AsyncResult r = { 0, };
   gint64 deadline;
   gboolean ok;
@@ -333,7 +333,7 @@ test_validate_errors (void)
   {
     g_autoptr(DtRedisInstance) instance = dt_redis_instance_new (config);
     g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
-    g_autoptr(GBytes) value = NULL;
+    g_autofree char *value = NULL;
 
     value = dt_redis_client_get (client, "k", NULL, &error);
     g_assert_null (value);

@@ -144,10 +144,9 @@ op_set_get (Worker *w,
   g_autoptr(GError) error = NULL;
   g_autofree char *key = own_key (w, i % N_OWN_KEYS);
   g_autofree char *text = g_strdup_printf ("t%u-v%u", w->id, i);
-  g_autoptr(GBytes) value = g_bytes_new (text, strlen (text));
-  g_autoptr(GBytes) got = NULL;
+  g_autofree char *got = NULL;
 
-  if (!dt_redis_client_set (w->client, key, value, NULL, &error))
+  if (!dt_redis_client_set (w->client, key, text, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE, NULL, &error))
     {
       worker_fail (w, "SET: %s", error->message);
       return;
@@ -160,7 +159,7 @@ op_set_get (Worker *w,
   got = dt_redis_client_get (w->client, key, NULL, &error);
   if (error != NULL)
     worker_fail (w, "GET: %s", error->message);
-  else if (got == NULL || !g_bytes_equal (got, value))
+  else if (got == NULL || strcmp (got, text) != 0)
     worker_fail (w, "GET %s did not give back %s", key, text);
 }
 
