@@ -14,9 +14,6 @@ Gio._promisify(DtRedis.Pipeline.prototype, 'execute_async', 'execute_finish');
 Gio._promisify(DtRedis.AsyncClient.prototype, 'get_async', 'get_finish');
 Gio._promisify(DtRedis.Instance.prototype, 'reset_async_pool_async', 'reset_async_pool_finish');
 
-const decoder = new TextDecoder();
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 
@@ -44,8 +41,7 @@ async function main() {
     // Read two of them back.
     const client = redisInstance.get_async_redis_client();
     try {
-        print(text(await client.get_async('key:0', null)),
-            text(await client.get_async('key:99', null)));
+        print(await client.get_async('key:0', null), await client.get_async('key:99', null));
     } finally {
         client.close();
     }

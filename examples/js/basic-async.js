@@ -13,11 +13,6 @@ import System from 'system';
 Gio._promisify(DtRedis.AsyncClient.prototype, 'set_async', 'set_finish');
 Gio._promisify(DtRedis.AsyncClient.prototype, 'get_async', 'get_finish');
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const bytes = str => encoder.encode(str);
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const redisUrl = GLib.Uri.parse(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0',
     GLib.UriFlags.NONE);
 
@@ -31,9 +26,9 @@ async function main() {
 
     const client = redisInstance.get_async_redis_client();
     try {
-        await client.set_async('user:1:name', bytes('Jane Doe'), null);
+        await client.set_async('user:1:name', 'Jane Doe', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
         const name = await client.get_async('user:1:name', null);
-        print(text(name)); // Jane Doe
+        print(name); // Jane Doe
     } finally {
         client.close();
     }

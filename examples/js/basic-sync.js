@@ -7,12 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-// Values are GLib.Bytes (binary safe): text goes in and out as UTF-8.
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const bytes = str => encoder.encode(str);
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 // Where the server is: REDIS_URL, else the seed's localhost:6379, db 0.
 const redisUrl = GLib.Uri.parse(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0',
     GLib.UriFlags.NONE);
@@ -27,9 +21,11 @@ const redisInstance = DtRedis.Instance.new(config);
 // Simple key-value operations; try/finally is JavaScript's `with`.
 const client = redisInstance.get_redis_client();
 try {
-    client.set('user:1:name', bytes('John Doe'), null);
+    // Text in, text out: SET's options (EX, PX, EXAT, PXAT: -1 when absent;
+    // NX, XX, KEEPTTL: DtRedis.SetFlags) come before the cancellable.
+    client.set('user:1:name', 'John Doe', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
     const name = client.get('user:1:name', null);
-    print(text(name)); // John Doe
+    print(name); // John Doe
 } finally {
     client.close();
 }

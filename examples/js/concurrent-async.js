@@ -13,11 +13,6 @@ import System from 'system';
 Gio._promisify(DtRedis.AsyncClient.prototype, 'set_async', 'set_finish');
 Gio._promisify(DtRedis.AsyncClient.prototype, 'get_async', 'get_finish');
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const bytes = str => encoder.encode(str);
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 
@@ -26,7 +21,7 @@ async function fetchUserData(redisInstance, userId) {
     try {
         const name = await client.get_async(`user:${userId}:name`, null);
         const email = await client.get_async(`user:${userId}:email`, null);
-        return {name: text(name), email: text(email)};
+        return {name, email};
     } finally {
         client.close();
     }
@@ -37,9 +32,9 @@ async function storeUsers(redisInstance) {
     const client = redisInstance.get_async_redis_client();
     try {
         for (const [userId, name] of [[1, 'Alice'], [2, 'Bob'], [3, 'Carol']]) {
-            await client.set_async(`user:${userId}:name`, bytes(name), null);
-            await client.set_async(`user:${userId}:email`,
-                bytes(`${name.toLowerCase()}@example.com`), null);
+            await client.set_async(`user:${userId}:name`, name, -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+            await client.set_async(`user:${userId}:email`, `${name.toLowerCase()}@example.com`,
+                -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
         }
     } finally {
         client.close();

@@ -8,11 +8,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const bytes = str => encoder.encode(str);
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 const redisInstance = DtRedis.Instance.new(config);
@@ -20,7 +15,7 @@ const redisInstance = DtRedis.Instance.new(config);
 try {
     const client = redisInstance.get_redis_client();
     try {
-        client.set('key', bytes('value'), null);
+        client.set('key', 'value', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
         // Raise an error
         throw new Error('Something went wrong');
     } finally {
@@ -35,5 +30,5 @@ try {
 const stats = redisInstance.get_sync_pool_stats();
 print(`Connections in use: ${stats.in_use}`);
 const client = redisInstance.get_redis_client();
-print(text(client.get('key', null))); // value
+print(client.get('key', null)); // value
 client.close();

@@ -7,11 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const bytes = str => encoder.encode(str);
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const redisUrl = GLib.Uri.parse(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0',
     GLib.UriFlags.NONE);
 
@@ -27,19 +22,19 @@ const redisInstance = DtRedis.Instance.new(config);
 const client = redisInstance.get_redis_client();
 try {
     // Set and get
-    client.set('greeting', bytes('Hello, Redis!'), null);
+    client.set('greeting', 'Hello, Redis!', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
     const greeting = client.get('greeting', null);
-    print(text(greeting)); // Hello, Redis!
+    print(greeting); // Hello, Redis!
 
     // Increment counter
-    client.set('visitors', bytes('0'), null);
+    client.set('visitors', '0', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
     client.incr('visitors', null);
     client.incrby('visitors', 10, null);
     const visitors = client.get('visitors', null);
-    print(`Visitors: ${text(visitors)}`); // Visitors: 11
+    print(`Visitors: ${visitors}`); // Visitors: 11
 
     // Expiration
-    client.setex('session:abc', 3600, bytes('user_data'), null);
+    client.setex('session:abc', 3600, 'user_data', null);
     const ttl = client.ttl('session:abc', null);
     print(`Session expires in ${ttl} seconds`);
 } finally {

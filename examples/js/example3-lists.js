@@ -7,9 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const decoder = new TextDecoder();
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 const redisInstance = DtRedis.Instance.new(config);
@@ -22,19 +19,19 @@ try {
     // Process tasks
     while (client.llen('tasks', null) > 0) {
         const task = client.rpop('tasks', null);
-        print(`Processing: ${text(task)}`);
+        print(`Processing: ${task}`);
     }
 
     // Stack (LIFO)
     client.rpush('history', ['page1', 'page2', 'page3'], null);
     const lastPage = client.rpop('history', null);
-    print(`Last visited: ${text(lastPage)}`);
+    print(`Last visited: ${lastPage}`);
 
     // Get range
     client.rpush('logs', ['log1', 'log2', 'log3'], null);
     const recentLogs = client.lrange('logs', 0, 2, null);
     for (const log of recentLogs)
-        print(text(log));
+        print(log);
 } finally {
     client.close();
 }

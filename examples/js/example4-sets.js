@@ -7,9 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const decoder = new TextDecoder();
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 const redisInstance = DtRedis.Instance.new(config);
@@ -28,7 +25,7 @@ try {
     const pythonFrameworks = client.smembers('languages:python', null);
     print('Python frameworks:');
     for (const fw of pythonFrameworks)
-        print(`  - ${text(fw)}`);
+        print(`  - ${fw}`);
 
     // Set operations
     client.sadd('set1', ['a', 'b', 'c'], null);
@@ -36,15 +33,15 @@ try {
 
     // Union
     const union = client.sunion(['set1', 'set2'], null);
-    print(`Union: ${JSON.stringify(union.map(text))}`);
+    print(`Union: ${JSON.stringify(union)}`);
 
     // Intersection
     const intersection = client.sinter(['set1', 'set2'], null);
-    print(`Intersection: ${JSON.stringify(intersection.map(text))}`);
+    print(`Intersection: ${JSON.stringify(intersection)}`);
 
     // Difference
     const diff = client.sdiff(['set1', 'set2'], null);
-    print(`Difference: ${JSON.stringify(diff.map(text))}`);
+    print(`Difference: ${JSON.stringify(diff)}`);
 } finally {
     client.close();
 }

@@ -7,9 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const decoder = new TextDecoder();
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 const redisInstance = DtRedis.Instance.new(config);
@@ -18,13 +15,18 @@ const client = redisInstance.get_redis_client();
 try {
     // Leaderboard
     const scores = {player1: 100, player2: 250, player3: 175, player4: 300};
+    // ZADD through execute(): client.zadd() takes a GPtrArray of
+    // DtRedis.ScoredMember, which GJS 1.74 passes to C as NULL pointers.
+    const zadd = ['ZADD', 'leaderboard'];
     for (const [player, score] of Object.entries(scores))
-        client.zadd('leaderboard', score, player, null);
+        zadd.push(String(score), player);
+    client.execute(zadd, null);
 
-    // Get top players: the members, and their scores alongside
-    const [top3, top3Scores] = client.zrevrange_with_scores('leaderboard', 0, 2, null);
+    // Get top players: DtRedis.ScoredMember, each a member and its score
+    const top3 = client.zrevrange_withscores('leaderboard', 0, 2, null);
     print('Top 3 players:');
-    top3.forEach((player, i) => print(`  ${text(player)}: ${Math.trunc(top3Scores[i])} points`));
+    for (const player of top3)
+        print(`  ${player.get_member()}: ${Math.trunc(player.get_score())} points`);
 
     // Get rank
     const rank = client.zrevrank('leaderboard', 'player2', null);
@@ -33,8 +35,8 @@ try {
     // Increment score
     client.zincrby('leaderboard', 50, 'player1', null);
 
-    // Get score: [found, score]
-    const [, score] = client.zscore('leaderboard', 'player1', null);
+    // Get score: NaN for a missing member
+    const score = client.zscore('leaderboard', 'player1', null);
     print(`player1 score: ${Math.trunc(score)}`);
 } finally {
     client.close();

@@ -18,6 +18,7 @@ Gio._promisify(DtRedis.AsyncClient.prototype, 'get_async', 'get_finish');
 Gio._promisify(DtRedis.AsyncClient.prototype, 'setex_async', 'setex_finish');
 Gio._promisify(Soup.Session.prototype, 'send_and_read_async', 'send_and_read_finish');
 
+// libsoup's bodies are GLib.Bytes; the cache holds text.
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const bytes = str => encoder.encode(str);
@@ -38,7 +39,7 @@ async function fetchUrlCached(redisInstance, url, ttl = 3600) {
         const cached = await client.get_async(cacheKey, null);
         if (cached !== null) {
             print(`Cache hit: ${url}`);
-            return text(cached);
+            return cached;
         }
     } finally {
         client.close();
@@ -53,7 +54,7 @@ async function fetchUrlCached(redisInstance, url, ttl = 3600) {
     // Cache result
     client = redisInstance.get_async_redis_client();
     try {
-        await client.setex_async(cacheKey, ttl, bytes(content), null);
+        await client.setex_async(cacheKey, ttl, content, null);
     } finally {
         client.close();
     }

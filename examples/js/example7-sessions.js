@@ -7,11 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const bytes = str => encoder.encode(str);
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const redisUrl = GLib.Uri.parse(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0',
     GLib.UriFlags.NONE);
 
@@ -33,7 +28,7 @@ class SessionManager {
         const client = this.redis.get_redis_client();
         try {
             client.setex(`session:${sessionId}`, this.sessionTtl,
-                bytes(JSON.stringify(sessionData)), null);
+                JSON.stringify(sessionData), null);
         } finally {
             client.close();
         }
@@ -48,8 +43,9 @@ class SessionManager {
             const data = client.get(`session:${sessionId}`, null);
             if (data !== null) {
                 // Refresh TTL
-                client.expire(`session:${sessionId}`, this.sessionTtl, null);
-                return JSON.parse(text(data));
+                client.expire(`session:${sessionId}`, this.sessionTtl,
+                    DtRedis.ExpireFlags.NONE, null);
+                return JSON.parse(data);
             }
         } finally {
             client.close();

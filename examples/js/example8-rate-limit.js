@@ -7,9 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const decoder = new TextDecoder();
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 
@@ -33,7 +30,7 @@ class RateLimiter {
                 return true;
             }
 
-            const count = Number.parseInt(text(current));
+            const count = Number.parseInt(current);
             if (count < maxRequests) {
                 client.incr(key, null);
                 return true;

@@ -7,9 +7,6 @@
 import GLib from 'gi://GLib';
 import DtRedis from 'gi://DtRedis?version=1.0';
 
-const decoder = new TextDecoder();
-const text = value => value === null ? null : decoder.decode(value.toArray());
-
 const config = new DtRedis.Config()
     .set_redis_url(GLib.getenv('REDIS_URL') ?? 'redis://localhost:6379/0');
 const redisInstance = DtRedis.Instance.new(config);
@@ -28,7 +25,7 @@ try {
     // One reply per command, in order.
     const allOk = replies.every(reply => reply.get_reply_type() === DtRedis.ReplyType.STATUS);
     print(`${replies.length} replies, all OK: ${allOk}`);
-    print(text(client.get('key:0', null)), text(client.get('key:99', null)));
+    print(client.get('key:0', null), client.get('key:99', null));
 } finally {
     client.close();
 }

@@ -38,7 +38,7 @@ async function getUser(userId) {
     try {
         const name = await client.get_async(`user:${userId}:name`, null);
         if (name !== null)
-            return [200, {user_id: userId, name: text(name)}];
+            return [200, {user_id: userId, name}];
         return [200, {error: 'User not found'}];
     } finally {
         client.close();
@@ -49,7 +49,7 @@ async function getUser(userId) {
 async function createUser(userId, name) {
     const client = redisInstance.get_async_redis_client();
     try {
-        await client.set_async(`user:${userId}:name`, bytes(name), null);
+        await client.set_async(`user:${userId}:name`, name, -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
         return [200, {user_id: userId, name}];
     } finally {
         client.close();

@@ -3,13 +3,13 @@
 // The async client from GJS: Gio._promisify and await, against a private
 // redis-server on a free 127.0.0.1 port that each test starts and stops.
 
-const ByteArray = imports.byteArray;
 const DtRedis = imports.gi.DtRedis;
 const GLib = imports.gi.GLib;
 const Gio = imports.gi.Gio;
 const assert = imports.assert;
 
-for (const name of ['set', 'get', 'incr', 'ping', 'lpush', 'lrange', 'execute', 'delete'])
+for (const name of ['set', 'get', 'incr', 'ping', 'lpush', 'lrange', 'execute', 'delete',
+    'hset_mapping', 'hget', 'hgetall'])
     Gio._promisify(DtRedis.AsyncClient.prototype, `${name}_async`, `${name}_finish`);
 Gio._promisify(DtRedis.Pipeline.prototype, 'execute_async', 'execute_finish');
 Gio._promisify(DtRedis.Instance.prototype, 'ping_async', 'ping_finish');
@@ -28,14 +28,6 @@ function sleep(ms) {
         resolve();
         return GLib.SOURCE_REMOVE;
     }));
-}
-
-function bytes(text) {
-    return new GLib.Bytes(ByteArray.fromString(text));
-}
-
-function text(gbytes) {
-    return gbytes === null ? null : ByteArray.toString(gbytes.toArray());
 }
 
 // Runs fn(instance, client) against a fresh private server; always stops it.
@@ -69,8 +61,9 @@ async function withServer(fn, setup = config => config) {
 
 function testSetGetAwait() {
     return withServer(async (instance, client) => {
-        assert.ok(await client.set_async('user:1:name', bytes('Jane Doe'), null));
-        assert.equal(text(await client.get_async('user:1:name', null)), 'Jane Doe');
+        assert.equal(await client.set_async('user:1:name', 'Jane Doe', -1, -1, -1, -1,
+            DtRedis.SetFlags.NONE, null), true);
+        assert.equal(await client.get_async('user:1:name', null), 'Jane Doe');
         assert.equal(await client.get_async('missing', null), null);
         assert.equal(await client.incr_async('counter', null), 1);
         assert.equal(await client.incr_async('counter', null), 2);
@@ -82,11 +75,12 @@ function testConcurrentGetsMatchTheirKeys() {
         const n = 1000;
         const writes = [];
         for (let i = 0; i < n; i++)
-            writes.push(client.set_async(`key:${i}`, bytes(`value:${i}`), null));
+            writes.push(client.set_async(`key:${i}`, `value:${i}`, -1, -1, -1, -1,
+                DtRedis.SetFlags.NONE, null));
         await Promise.all(writes);
         const values = await Promise.all(
             Array.from({length: n}, (_, i) => client.get_async(`key:${i}`, null)));
-        values.forEach((value, i) => assert.equal(text(value), `value:${i}`));
+        values.forEach((value, i) => assert.equal(value, `value:${i}`));
         const stats = instance.get_async_pool_stats();
         assert.ok(stats.total >= 1 && stats.total <= 10, `connections: ${stats.total}`);
     });
@@ -96,7 +90,22 @@ function testLists() {
     return withServer(async (instance, client) => {
         assert.equal(await client.lpush_async('tasks', ['task1', 'task2', 'task3'], null), 3);
         const tasks = await client.lrange_async('tasks', 0, -1, null);
-        assert.deepEqual(tasks.map(text), ['task3', 'task2', 'task1']);
+        assert.deepEqual(tasks, ['task3', 'task2', 'task1']);
+    });
+}
+
+// A GHashTable<utf8,utf8> comes to GJS as a plain object, and goes in as one.
+function testHashes() {
+    return withServer(async (instance, client) => {
+        assert.equal(await client.hset_mapping_async('user:1', {name: 'Jane', city: 'Paris'}, null), 2);
+        assert.equal(await client.hget_async('user:1', 'name', null), 'Jane');
+        assert.equal(await client.hget_async('user:1', 'phone', null), null);
+        const user = await client.hgetall_async('user:1', null);
+        assert.equal(Object.getPrototypeOf(user), Object.prototype);
+        assert.deepEqual(Object.keys(user).sort(), ['city', 'name']);
+        assert.equal(user.name, 'Jane');
+        assert.equal(user.city, 'Paris');
+        assert.deepEqual(await client.hgetall_async('missing', null), {});
     });
 }
 
@@ -146,16 +155,16 @@ function testCancellation() {
         assert.ok(caught !== null && caught.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED), `${caught}`);
         assert.ok(GLib.get_monotonic_time() - start < 2000000, 'cancelled at once, not after the 5 s block');
         // Other commands are not disturbed.
-        assert.ok(await client.ping_async(null));
+        assert.equal(await client.ping_async(null, null), 'PONG');
     });
 }
 
 function testResetAsyncPool() {
     return withServer(async (instance, client) => {
-        assert.ok(await client.ping_async(null));
+        assert.equal(await client.ping_async(null, null), 'PONG');
         assert.equal(instance.get_async_pool_stats().total, 1);
         assert.ok(await instance.reset_async_pool_async(null));
         assert.equal(instance.get_async_pool_stats().total, 0);
-        assert.ok(await client.ping_async(null), 'the next command builds a new pool');
+        assert.equal(await client.ping_async(null, null), 'PONG', 'the next command builds a new pool');
     });
 }

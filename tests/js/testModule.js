@@ -47,10 +47,6 @@ function bytes(text) {
     return new GLib.Bytes(new TextEncoder().encode(text));
 }
 
-function text(gbytes) {
-    return gbytes === null ? null : new TextDecoder().decode(gbytes.toArray());
-}
-
 // The `_finish` that ends @target[@name], by the rule the module documents:
 // `X_async` ends with `X_finish`; a `X_bytes_async` with no `X_bytes_finish`
 // ends with `X_finish`.  Written here again so that the test does not trust
@@ -138,9 +134,10 @@ async function testItFindsEveryAsyncMethod() {
 
 function testCommandsAwaitWithAndWithoutACancellable() {
     return withServer(async (instance, client) => {
-        assert.equal(await client.set_async('k', bytes('v'), null), true);
-        assert.equal(text(await client.get_async('k')), 'v');
-        assert.equal(text(await client.get_async('k', new Gio.Cancellable())), 'v');
+        assert.equal(await client.set_async('k', 'v', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null), true);
+        assert.equal(await client.set_async('k', 'v', -1, -1, -1, -1, DtRedis.SetFlags.NONE), true);
+        assert.equal(await client.get_async('k'), 'v');
+        assert.equal(await client.get_async('k', new Gio.Cancellable()), 'v');
         assert.equal(await client.get_async('missing'), null);
         assert.equal(await instance.ping_async(null), true);
         assert.equal(await instance.ping_async(), true);
@@ -203,7 +200,7 @@ function testCancellableStillWorks() {
 
 function testCallbacksStillWork() {
     return withServer(async (instance, client) => {
-        for (const args of [[null], []]) {
+        for (const args of [[null, null], [null]]) {
             const result = await new Promise((resolve, reject) => {
                 const returned = client.ping_async(...args, (source, res) => {
                     try {
@@ -214,7 +211,7 @@ function testCallbacksStillWork() {
                 });
                 assert.equal(returned, undefined, 'with a callback, nothing is returned');
             });
-            assert.equal(result, true, `ping_async(${args.length ? 'null, ' : ''}callback)`);
+            assert.equal(result, 'PONG', `ping_async(${'null, '.repeat(args.length)}callback)`);
         }
     });
 }
@@ -232,6 +229,8 @@ async function testEveryAsyncMethodReturnsAPromise() {
         [DtRedis.Instance.prototype, instance],
         [DtRedis.AsyncClient.prototype, client],
         [DtRedis.Pipeline.prototype, client.pipeline(false)],
+        [DtRedis.ScanIterator.prototype,
+            DtRedis.ScanIterator.new_async(client, DtRedis.ScanKind.KEYS, null, null, -1, null)],
     ]);
     const methods = asyncMethods(DtRedis);
     assert.ok(methods.length >= 50, `${methods.length} async methods found`);

@@ -424,10 +424,14 @@ def _bytes_set(array):
     return {_bytes_data(item) for item in array}
 
 
-def _scored(members_scores):
-    """A (members, scores) pair as redis-py's [(member, score), ...]."""
-    members, scores = members_scores
-    return [(_bytes_data(member), score) for member, score in zip(members, scores)]
+_scored_member_bytes = DtRedis.ScoredMember.get_member_bytes
+_scored_member_score = DtRedis.ScoredMember.get_score
+
+
+def _scored(members):
+    """A list of DtRedis.ScoredMember as redis-py's [(member, score), ...]."""
+    return [(_bytes_data(_scored_member_bytes(member)), _scored_member_score(member))
+            for member in members]
 
 
 def _rank(value):
@@ -435,10 +439,9 @@ def _rank(value):
     return None if value < 0 else value
 
 
-def _score(found_score):
-    """A (found, score) pair from zscore as redis-py's float or None."""
-    found, score = found_score
-    return score if found else None
+def _score(score):
+    """A zscore result as redis-py's float or None: NaN means nil."""
+    return None if score != score else score
 
 
 def _true(_result):
@@ -969,9 +972,12 @@ class _Commands:
 _CClient = DtRedis.Client
 _c_execute = _CClient.execute
 _c_execute_bytes = _CClient.execute_bytes
-_c_set = _CClient.set
-_c_get = _CClient.get
-_c_setex = _CClient.setex
+# The typed methods generated from the command table are text first; the
+# Python layer returns bytes as redis-py does, so where a reply carries
+# values it calls the binary-safe `_bytes` twin.
+_c_set_bytes = _CClient.set_bytes
+_c_get_bytes = _CClient.get_bytes
+_c_setex_bytes = _CClient.setex_bytes
 _c_incr = _CClient.incr
 _c_incrby = _CClient.incrby
 _c_decr = _CClient.decr
@@ -979,37 +985,43 @@ _c_ttl = _CClient.ttl
 _c_expire = _CClient.expire
 _c_delete = _CClient.delete
 _c_exists = _CClient.exists
-_c_keys = _CClient.keys
-_c_hset = _CClient.hset
-_c_hget = _CClient.hget
+_c_keys_bytes = _CClient.keys_bytes
+_c_hset_bytes = _CClient.hset_bytes
+_c_hget_bytes = _CClient.hget_bytes
 _c_hexists = _CClient.hexists
 _c_hdel = _CClient.hdel
 _c_lpush = _CClient.lpush
 _c_rpush = _CClient.rpush
-_c_lpop = _CClient.lpop
-_c_rpop = _CClient.rpop
+_c_lpop_bytes = _CClient.lpop_bytes
+_c_rpop_bytes = _CClient.rpop_bytes
 _c_llen = _CClient.llen
-_c_lrange = _CClient.lrange
+_c_lrange_bytes = _CClient.lrange_bytes
 _c_sadd = _CClient.sadd
 _c_srem = _CClient.srem
-_c_smembers = _CClient.smembers
+_c_smembers_bytes = _CClient.smembers_bytes
 _c_sismember = _CClient.sismember
-_c_sunion = _CClient.sunion
-_c_sinter = _CClient.sinter
-_c_sdiff = _CClient.sdiff
+_c_sunion_bytes = _CClient.sunion_bytes
+_c_sinter_bytes = _CClient.sinter_bytes
+_c_sdiff_bytes = _CClient.sdiff_bytes
 _c_zadd = _CClient.zadd
 _c_zincrby = _CClient.zincrby
 _c_zscore = _CClient.zscore
 _c_zrank = _CClient.zrank
 _c_zrevrank = _CClient.zrevrank
-_c_zrange = _CClient.zrange
-_c_zrange_with_scores = _CClient.zrange_with_scores
-_c_zrevrange = _CClient.zrevrange
-_c_zrevrange_with_scores = _CClient.zrevrange_with_scores
+_c_zrange_bytes = _CClient.zrange_bytes
+_c_zrange_withscores = _CClient.zrange_withscores
+_c_zrevrange_bytes = _CClient.zrevrange_bytes
+_c_zrevrange_withscores = _CClient.zrevrange_withscores
 _c_ping = _CClient.ping
-_c_publish = _CClient.publish
+_c_publish_bytes = _CClient.publish_bytes
 _c_dbsize = _CClient.dbsize
 _c_flushdb = _CClient.flushdb
+_scored_member_new = DtRedis.ScoredMember.new
+_SET_NONE = DtRedis.SetFlags.NONE
+_EXPIRE_NONE = DtRedis.ExpireFlags.NONE
+_ZADD_NONE = DtRedis.ZaddFlags.NONE
+_ZRANGE_NONE = DtRedis.ZrangeFlags.NONE
+_FLUSH_NONE = DtRedis.FlushFlags.NONE
 _c_close = _CClient.close
 
 
@@ -1084,7 +1096,8 @@ class Client(_Commands, _CClient):
                 and not keepttl and not get and exat is None and pxat is None
                 and '\0' not in name):
             try:
-                return _c_set(self, name, _Bytes(_encode(value)), None)
+                return _c_set_bytes(self, name, _Bytes(_encode(value)), -1, -1, -1, -1,
+                                    _SET_NONE, None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.set(self, name, value, ex, px, nx, xx, keepttl, get, exat, pxat)
@@ -1093,7 +1106,7 @@ class Client(_Commands, _CClient):
         """GET: bytes, or None for a missing key."""
         if type(name) is str and '\0' not in name:
             try:
-                data = _c_get(self, name, None)
+                data = _c_get_bytes(self, name, None)
             except GLib.Error as error:
                 raise _error(error) from error
             return None if data is None else _bytes_data(data)
@@ -1104,7 +1117,7 @@ class Client(_Commands, _CClient):
         time = _seconds(time)
         if _is_key(name) and _is_int64(time):
             try:
-                return _c_setex(self, name, time, _gbytes(value), None)
+                return _c_setex_bytes(self, name, time, _gbytes(value), None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.setex(self, name, time, value)
@@ -1152,7 +1165,7 @@ class Client(_Commands, _CClient):
         time = _seconds(time)
         if _is_key(name) and _is_int64(time) and not (nx or xx or gt or lt):
             try:
-                return _c_expire(self, name, time, None)
+                return _c_expire(self, name, time, _EXPIRE_NONE, None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.expire(self, name, time, nx, xx, gt, lt)
@@ -1179,7 +1192,7 @@ class Client(_Commands, _CClient):
         """KEYS: the matching key names, as a list of bytes."""
         if _is_key(pattern):
             try:
-                return _bytes_list(_c_keys(self, pattern, None))
+                return _bytes_list(_c_keys_bytes(self, pattern, None))
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.keys(self, pattern)
@@ -1189,7 +1202,7 @@ class Client(_Commands, _CClient):
         if key is not None and not mapping and not items and _is_key(name) \
                 and _is_key(key):
             try:
-                return _c_hset(self, name, key, _gbytes(value), None)
+                return _c_hset_bytes(self, name, key, _gbytes(value), None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.hset(self, name, key, value, mapping, items)
@@ -1198,7 +1211,7 @@ class Client(_Commands, _CClient):
         """HGET: bytes, or None."""
         if _is_key(name) and _is_key(key):
             try:
-                return _bytes_or_none(_c_hget(self, name, key, None))
+                return _bytes_or_none(_c_hget_bytes(self, name, key, None))
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.hget(self, name, key)
@@ -1245,7 +1258,7 @@ class Client(_Commands, _CClient):
         """LPOP: bytes or None; a list with count."""
         if count is None and _is_key(name):
             try:
-                return _bytes_or_none(_c_lpop(self, name, None))
+                return _bytes_or_none(_c_lpop_bytes(self, name, None))
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.lpop(self, name, count)
@@ -1254,7 +1267,7 @@ class Client(_Commands, _CClient):
         """RPOP: bytes or None; a list with count."""
         if count is None and _is_key(name):
             try:
-                return _bytes_or_none(_c_rpop(self, name, None))
+                return _bytes_or_none(_c_rpop_bytes(self, name, None))
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.rpop(self, name, count)
@@ -1272,7 +1285,7 @@ class Client(_Commands, _CClient):
         """LRANGE: a list of bytes."""
         if _is_key(name) and _is_int64(start) and _is_int64(end):
             try:
-                return _bytes_list(_c_lrange(self, name, start, end, None))
+                return _bytes_list(_c_lrange_bytes(self, name, start, end, None))
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.lrange(self, name, start, end)
@@ -1301,7 +1314,7 @@ class Client(_Commands, _CClient):
         """SMEMBERS: a set of bytes."""
         if _is_key(name):
             try:
-                return _bytes_set(_c_smembers(self, name, None))
+                return _bytes_set(_c_smembers_bytes(self, name, None))
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.smembers(self, name)
@@ -1328,15 +1341,15 @@ class Client(_Commands, _CClient):
 
     def sunion(self, keys, *args):
         """SUNION: a set of bytes."""
-        return self._set_operation(_c_sunion, 'SUNION', keys, args)
+        return self._set_operation(_c_sunion_bytes, 'SUNION', keys, args)
 
     def sinter(self, keys, *args):
         """SINTER: a set of bytes."""
-        return self._set_operation(_c_sinter, 'SINTER', keys, args)
+        return self._set_operation(_c_sinter_bytes, 'SINTER', keys, args)
 
     def sdiff(self, keys, *args):
         """SDIFF: a set of bytes."""
-        return self._set_operation(_c_sdiff, 'SDIFF', keys, args)
+        return self._set_operation(_c_sdiff_bytes, 'SDIFF', keys, args)
 
     def zadd(self, name, mapping, nx=False, xx=False, ch=False, incr=False,
              gt=False, lt=False):
@@ -1346,7 +1359,8 @@ class Client(_Commands, _CClient):
             (member, score), = mapping.items()
             if _is_key(member) and type(score) in (int, float):
                 try:
-                    return _c_zadd(self, name, score, member, None)
+                    return _c_zadd(self, name, _ZADD_NONE,
+                                   [_scored_member_new(member, score)], None)
                 except GLib.Error as error:
                     raise _error(error) from error
         return _Commands.zadd(self, name, mapping, nx, xx, ch, incr, gt, lt)
@@ -1387,19 +1401,24 @@ class Client(_Commands, _CClient):
                 raise _error(error) from error
         return _Commands.zrevrank(self, name, value)
 
-    def _zrange_fast(self, plain, with_scores, name, start, end, withscores,
-                     score_cast_func):
-        """ZRANGE/ZREVRANGE through the typed helpers, or NotImplemented."""
+    def _zrange_fast(self, desc, name, start, end, withscores, score_cast_func):
+        """ZRANGE/ZREVRANGE through the typed methods, or NotImplemented."""
         if not (_is_key(name) and _is_int64(start) and _is_int64(end)):
             return NotImplemented
         if withscores and score_cast_func is not float:
             # redis-py casts the score's text: only float is the same as
-            # the C helper's double.
+            # the C method's double.
             return NotImplemented
         try:
+            if desc:
+                if withscores:
+                    return _scored(_c_zrevrange_withscores(self, name, start, end, None))
+                return _bytes_list(_c_zrevrange_bytes(self, name, start, end, None))
             if withscores:
-                return _scored(with_scores(self, name, start, end, None))
-            return _bytes_list(plain(self, name, start, end, None))
+                return _scored(_c_zrange_withscores(self, name, start, end,
+                                                    _ZRANGE_NONE, None))
+            return _bytes_list(_c_zrange_bytes(self, name, start, end,
+                                               _ZRANGE_NONE, None))
         except GLib.Error as error:
             raise _error(error) from error
 
@@ -1410,8 +1429,8 @@ class Client(_Commands, _CClient):
         if not (byscore or bylex) and offset is None and num is None:
             if desc:
                 return self.zrevrange(name, start, end, withscores, score_cast_func)
-            result = self._zrange_fast(_c_zrange, _c_zrange_with_scores, name,
-                                       start, end, withscores, score_cast_func)
+            result = self._zrange_fast(False, name, start, end, withscores,
+                                       score_cast_func)
             if result is not NotImplemented:
                 return result
         return _Commands.zrange(self, name, start, end, desc, withscores,
@@ -1419,8 +1438,8 @@ class Client(_Commands, _CClient):
 
     def zrevrange(self, name, start, end, withscores=False, score_cast_func=float):
         """ZREVRANGE: a list of bytes, or of (member, score) with withscores."""
-        result = self._zrange_fast(_c_zrevrange, _c_zrevrange_with_scores, name,
-                                   start, end, withscores, score_cast_func)
+        result = self._zrange_fast(True, name, start, end, withscores,
+                                   score_cast_func)
         if result is not NotImplemented:
             return result
         return _Commands.zrevrange(self, name, start, end, withscores, score_cast_func)
@@ -1428,7 +1447,7 @@ class Client(_Commands, _CClient):
     def ping(self):
         """PING: True."""
         try:
-            return _c_ping(self, None)
+            return _c_ping(self, None, None) == 'PONG'
         except GLib.Error as error:
             raise _error(error) from error
 
@@ -1436,7 +1455,7 @@ class Client(_Commands, _CClient):
         """PUBLISH: how many subscribers got the message."""
         if _is_key(channel):
             try:
-                return _c_publish(self, channel, _gbytes(message), None)
+                return _c_publish_bytes(self, channel, _gbytes(message), None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.publish(self, channel, message)
@@ -1452,7 +1471,7 @@ class Client(_Commands, _CClient):
         """FLUSHDB: True."""
         if not asynchronous:
             try:
-                return _c_flushdb(self, None)
+                return _c_flushdb(self, _FLUSH_NONE, None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.flushdb(self, asynchronous)
