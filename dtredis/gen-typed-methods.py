@@ -96,7 +96,11 @@ def c_param(p, twin):
         return [('GHashTable *', name, '(element-type utf8 %s)' % ('GBytes' if twin else 'utf8'),
                  'the fields (or keys) and their values, at least one')]
     if k == 'scored':
-        return [('GPtrArray *', name, '(element-type DtRedisScoredMember)', 'the members and their scores, at least one')]
+        # A C array rather than a GPtrArray: GJS passes boxed elements of
+        # an in GPtrArray as NULL.
+        return [('DtRedisScoredMember * const *', name, '(array length=n_%s)' % name,
+                 'the members and their scores, at least one'),
+                ('guint', 'n_' + name, '', 'the number of elements in @%s' % name)]
     if k == 'str':
         return [('const char *', name, '', '`%s`' % name)]
     if k == 'str?':
@@ -226,9 +230,9 @@ def builder_body(method, twin):
             out.append('      }')
             out.append('  }')
         elif k == 'scored':
-            out.append('  for (guint i = 0; i < %s->len; i++)' % n)
+            out.append('  for (guint i = 0; i < n_%s; i++)' % n)
             out.append('    {')
-            out.append('      DtRedisScoredMember *member = g_ptr_array_index (%s, i);' % n)
+            out.append('      const DtRedisScoredMember *member = %s[i];' % n)
             out.append('      g_autoptr(GBytes) bytes = dt_redis_scored_member_get_member_bytes (member);')
             out.append('')
             out.append('      dt_redis_args_add_double (&args, dt_redis_scored_member_get_score (member));')
@@ -255,8 +259,10 @@ def checks(method, twin, ret_default, indent='  '):
                 out.append('%sg_return_val_if_fail (%s != NULL && n_%s > 0, %s);' % (indent, n, n, ret_default))
             else:
                 out.append('%sg_return_val_if_fail (%s != NULL, %s);' % (indent, n, ret_default))
-        elif k in ('mapping', 'scored', 'bytes'):
+        elif k in ('mapping', 'bytes'):
             out.append('%sg_return_val_if_fail (%s != NULL, %s);' % (indent, n, ret_default))
+        elif k == 'scored':
+            out.append('%sg_return_val_if_fail (%s != NULL && n_%s > 0, %s);' % (indent, n, n, ret_default))
     return out
 
 

@@ -573,7 +573,8 @@ class Call:
                               '((GDestroyNotify) dt_redis_scored_member_free);' % var)
             for s in ('1', '2'):
                 self.inits.append('  g_ptr_array_add (%s, dt_redis_scored_member_new ("%s", %s));' % (var, s, s))
-            self.args.append(var)
+            self.args += ['(DtRedisScoredMember * const *) %s->pdata' % var, '%s->len' % var]
+            self.names.append('n_' + p['name'])
         elif k in ('str', 'str?'):
             v = sample_str(m, p)
             if v is None and k == 'str':

@@ -293,13 +293,11 @@ test_typed_helpers (Fixture       *f,
     g_autoptr(GAsyncResult) r1 = NULL;
     g_autoptr(GAsyncResult) r2 = NULL;
     g_autoptr(GAsyncResult) r3 = NULL;
-    g_autoptr(GPtrArray) alice = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_scored_member_free);
-    g_autoptr(GPtrArray) bob = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_scored_member_free);
+    g_autoptr(DtRedisScoredMember) alice = dt_redis_scored_member_new ("alice", 1.5);
+    g_autoptr(DtRedisScoredMember) bob = dt_redis_scored_member_new ("bob", 3.0);
 
-    g_ptr_array_add (alice, dt_redis_scored_member_new ("alice", 1.5));
-    g_ptr_array_add (bob, dt_redis_scored_member_new ("bob", 3.0));
-    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, alice, NULL, store_result_cb, &r1);
-    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, bob, NULL, store_result_cb, &r2);
+    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, &alice, 1, NULL, store_result_cb, &r1);
+    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, &bob, 1, NULL, store_result_cb, &r2);
     dt_redis_async_client_zincrby_async (f->client, "board", 0.25, "alice", NULL, store_result_cb, &r3);
     g_assert_cmpint (dt_redis_async_client_zadd_finish (f->client, wait_result (&r1), &error), ==, 1);
     g_assert_cmpint (dt_redis_async_client_zadd_finish (f->client, wait_result (&r2), &error), ==, 1);

@@ -121,10 +121,9 @@ zadd_one (DtRedisClient  *client,
           const char     *member,
           GError        **error)
 {
-  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_scored_member_free);
+  g_autoptr(DtRedisScoredMember) one = dt_redis_scored_member_new (member, score);
 
-  g_ptr_array_add (members, dt_redis_scored_member_new (member, score));
-  return dt_redis_client_zadd (client, key, DT_REDIS_ZADD_FLAGS_NONE, members, NULL, error);
+  return dt_redis_client_zadd (client, key, DT_REDIS_ZADD_FLAGS_NONE, &one, 1, NULL, error);
 }
 
 #define STRV(...) ((const char * const []) { __VA_ARGS__, NULL })
@@ -449,7 +448,9 @@ test_sorted_sets (Fixture       *f,
   /* Several members in one ZADD. */
   g_ptr_array_add (pair, dt_redis_scored_member_new ("a", 1));
   g_ptr_array_add (pair, dt_redis_scored_member_new ("b", 2));
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "pair", DT_REDIS_ZADD_FLAGS_NONE, pair, NULL, &error), ==, 2);
+  g_assert_cmpint (dt_redis_client_zadd (f->client, "pair", DT_REDIS_ZADD_FLAGS_NONE,
+                                         (DtRedisScoredMember * const *) pair->pdata, pair->len,
+                                         NULL, &error), ==, 2);
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_zcard (f->client, "pair", NULL, &error), ==, 2);
   g_assert_no_error (error);

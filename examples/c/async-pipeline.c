@@ -121,7 +121,7 @@ got_value (GObject      *source,
 {
   App *app = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
 
   value = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   if (value == NULL)
@@ -136,8 +136,7 @@ got_value (GObject      *source,
         }
       return;
     }
-  g_print ("key:99 = %.*s\n", (int) g_bytes_get_size (value),
-           (const char *) g_bytes_get_data (value, NULL));
+  g_print ("key:99 = %s\n", value);
 
   dt_redis_instance_reset_async_pool_async (app->redis_instance, NULL, pool_reset, app);
 }

@@ -8,7 +8,6 @@
  * _finish function turns into a value or a GError.
  */
 
-#include <string.h>
 #include <dtredis.h>
 
 typedef struct
@@ -34,7 +33,7 @@ got_name (GObject      *source,
 {
   App *app = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) name = NULL;
+  g_autofree char *name = NULL;
 
   name = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   if (error != NULL)
@@ -44,8 +43,7 @@ got_name (GObject      *source,
     }
 
   if (name != NULL)
-    g_print ("%.*s\n", (int) g_bytes_get_size (name),
-             (const char *) g_bytes_get_data (name, NULL));
+    g_print ("%s\n", name);
   else
     g_print ("(no such key)\n");
 
@@ -77,7 +75,6 @@ main (void)
   g_autoptr(DtRedisInstance) redis_instance = NULL;
   g_autoptr(DtRedisAsyncClient) client = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GBytes) value = g_bytes_new_static ("Jane Doe", strlen ("Jane Doe"));
   App app = { 0, };
   const char *url;
 
@@ -100,7 +97,8 @@ main (void)
   app.client = client;
 
   /* Nothing happens until the loop runs. */
-  dt_redis_async_client_set_async (client, "user:1:name", value, NULL, name_set, &app);
+  dt_redis_async_client_set_async (client, "user:1:name", "Jane Doe", -1, -1, -1, -1,
+                                   DT_REDIS_SET_FLAGS_NONE, NULL, name_set, &app);
   g_main_loop_run (loop);
 
   return app.exit_status;

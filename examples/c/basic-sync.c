@@ -7,7 +7,6 @@
  * does.
  */
 
-#include <string.h>
 #include <dtredis.h>
 
 int
@@ -35,10 +34,11 @@ main (void)
   /* The client goes back when the block ends, like `with ... as client`. */
   {
     g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (redis_instance);
-    g_autoptr(GBytes) value = g_bytes_new_static ("John Doe", strlen ("John Doe"));
-    g_autoptr(GBytes) name = NULL;
+    g_autofree char *name = NULL;
 
-    if (!dt_redis_client_set (client, "user:1:name", value, NULL, &error))
+    /* -1 leaves out EX, PX, EXAT and PXAT; no NX or XX. */
+    if (!dt_redis_client_set (client, "user:1:name", "John Doe", -1, -1, -1, -1,
+                              DT_REDIS_SET_FLAGS_NONE, NULL, &error))
       {
         g_printerr ("SET failed: %s\n", error->message);
         return 1;
@@ -52,9 +52,8 @@ main (void)
         return 1;
       }
 
-    /* Values are binary-safe GBytes, not NUL-terminated strings. */
-    g_print ("%.*s\n", (int) g_bytes_get_size (name),
-             (const char *) g_bytes_get_data (name, NULL));
+    /* Values are UTF-8 text; dt_redis_client_get_bytes() is for binary data. */
+    g_print ("%s\n", name);
   }
 
   return 0;

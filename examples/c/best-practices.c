@@ -11,7 +11,6 @@
  *  7. health checks
  */
 
-#include <string.h>
 #include <glib/gstdio.h>
 #include <dtredis.h>
 
@@ -23,12 +22,6 @@ config_from_environment (GError **error)
   return dt_redis_config_new_from_url (url != NULL ? url : "redis://localhost:6379/0", error);
 }
 
-static GBytes *
-bytes_from_string (const char *s)
-{
-  return g_bytes_new (s, strlen (s));
-}
-
 /* -- 1. Scoped clients ----------------------------------------------------- */
 
 static gboolean
@@ -36,20 +29,21 @@ practice_scoped_clients (DtRedisInstance  *redis_instance,
                          GError          **error)
 {
   g_autoptr(DtRedisPoolStats) stats = NULL;
-  g_autoptr(GBytes) value = bytes_from_string ("value");
 
   /* Good: released at the end of the block, on every path. */
   {
     g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (redis_instance);
 
-    if (!dt_redis_client_set (client, "key", value, NULL, error))
+    if (!dt_redis_client_set (client, "key", "value", -1, -1, -1, -1,
+                              DT_REDIS_SET_FLAGS_NONE, NULL, error))
       return FALSE;
   }
 
   /* Works, but easy to forget: close() and unref by hand. */
   {
     DtRedisClient *client = dt_redis_instance_get_redis_client (redis_instance);
-    gboolean ok = dt_redis_client_set (client, "key", value, NULL, error);
+    gboolean ok = dt_redis_client_set (client, "key", "value", -1, -1, -1, -1,
+                                       DT_REDIS_SET_FLAGS_NONE, NULL, error);
 
     dt_redis_client_close (client);
     g_object_unref (client);
@@ -71,18 +65,18 @@ static gboolean
 func1 (GError **error)
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (shared_redis_instance);
-  g_autoptr(GBytes) value = bytes_from_string ("1");
 
-  return dt_redis_client_set (client, "func1", value, NULL, error);
+  return dt_redis_client_set (client, "func1", "1", -1, -1, -1, -1,
+                              DT_REDIS_SET_FLAGS_NONE, NULL, error);
 }
 
 static gboolean
 func2 (GError **error)
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (shared_redis_instance);
-  g_autoptr(GBytes) value = bytes_from_string ("2");
 
-  return dt_redis_client_set (client, "func2", value, NULL, error);
+  return dt_redis_client_set (client, "func2", "2", -1, -1, -1, -1,
+                              DT_REDIS_SET_FLAGS_NONE, NULL, error);
 }
 
 static gboolean
@@ -126,13 +120,13 @@ practice_databases (GError **error)
   for (guint i = 0; i < 3; i++)
     {
       g_autoptr(DtRedisClient) client = NULL;
-      g_autoptr(GBytes) value = bytes_from_string (purposes[i]);
 
       instances[i] = instance_for_db (dbs[i], error);
       if (instances[i] == NULL)
         goto out;
       client = dt_redis_instance_get_redis_client (instances[i]);
-      if (!dt_redis_client_set (client, "purpose", value, NULL, error))
+      if (!dt_redis_client_set (client, "purpose", purposes[i], -1, -1, -1, -1,
+                                DT_REDIS_SET_FLAGS_NONE, NULL, error))
         goto out;
     }
 
@@ -140,12 +134,11 @@ practice_databases (GError **error)
   for (guint i = 0; i < 3; i++)
     {
       g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instances[i]);
-      g_autoptr(GBytes) value = dt_redis_client_get (client, "purpose", NULL, error);
+      g_autofree char *value = dt_redis_client_get (client, "purpose", NULL, error);
 
       if (value == NULL)
         goto out;
-      g_print ("%s db %s holds %.*s", i == 0 ? "" : ",", dbs[i],
-               (int) g_bytes_get_size (value), (const char *) g_bytes_get_data (value, NULL));
+      g_print ("%s db %s holds %s", i == 0 ? "" : ",", dbs[i], value);
     }
   g_print ("\n");
   ok = TRUE;
@@ -166,7 +159,6 @@ practice_connection_errors (GError **error)
   g_autoptr(DtRedisConfig) config = NULL;
   g_autoptr(DtRedisInstance) unreachable = NULL;
   g_autoptr(DtRedisClient) client = NULL;
-  g_autoptr(GBytes) value = bytes_from_string ("value");
   g_autoptr(GError) local_error = NULL;
 
   /* Nothing listens on a socket in a directory made just now. */
@@ -181,7 +173,8 @@ practice_connection_errors (GError **error)
   unreachable = dt_redis_instance_new (config);
   client = dt_redis_instance_get_redis_client (unreachable);
 
-  if (!dt_redis_client_set (client, "key", value, NULL, &local_error))
+  if (!dt_redis_client_set (client, "key", "value", -1, -1, -1, -1,
+                            DT_REDIS_SET_FLAGS_NONE, NULL, &local_error))
     {
       if (g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION) ||
           g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT))
@@ -255,15 +248,14 @@ practice_async_and_sync (DtRedisInstance  *redis_instance,
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (redis_instance);
   g_autoptr(DtRedisAsyncClient) async_client = dt_redis_instance_get_async_redis_client (redis_instance);
-  g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                        (GDestroyNotify) g_bytes_unref);
+  g_autoptr(GHashTable) fields = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GPtrArray) keys = NULL;
+  g_auto(GStrv) keys = NULL;
   FetchResult fetch = { loop, NULL, NULL };
   GError *local_error = NULL;
 
-  g_hash_table_insert (fields, (gpointer) "name", bytes_from_string ("John"));
-  g_hash_table_insert (fields, (gpointer) "email", bytes_from_string ("john@example.com"));
+  g_hash_table_insert (fields, (gpointer) "name", (gpointer) "John");
+  g_hash_table_insert (fields, (gpointer) "email", (gpointer) "john@example.com");
   dt_redis_client_hset_mapping (client, "user:1", fields, NULL, &local_error);
   if (local_error != NULL)
     {
@@ -286,7 +278,7 @@ practice_async_and_sync (DtRedisInstance  *redis_instance,
   keys = dt_redis_client_keys (client, "*", NULL, error);
   if (keys == NULL)
     return FALSE;
-  g_print ("6. sync: backup of %u keys\n", keys->len);
+  g_print ("6. sync: backup of %u keys\n", g_strv_length (keys));
 
   return TRUE;
 }

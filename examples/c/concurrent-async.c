@@ -8,7 +8,6 @@
  * fetches run at the same time on the instance's async pool.
  */
 
-#include <string.h>
 #include <dtredis.h>
 
 /* -- fetch_user_data_async: a user's name and email ------------------------ */
@@ -16,15 +15,15 @@
 typedef struct
 {
   gint64  user_id;
-  GBytes *name;   /* NULL when the key does not exist */
-  GBytes *email;
+  char   *name;   /* NULL when the key does not exist */
+  char   *email;
 } User;
 
 static void
 user_free (User *user)
 {
-  g_clear_pointer (&user->name, g_bytes_unref);
-  g_clear_pointer (&user->email, g_bytes_unref);
+  g_free (user->name);
+  g_free (user->email);
   g_free (user);
 }
 
@@ -46,10 +45,10 @@ fetch_data_free (FetchData *data)
 }
 
 static void
-fetch_field_done (GTask  *task,
-                  GBytes *value,
-                  GError *error,
-                  GBytes **field)
+fetch_field_done (GTask   *task,
+                  char    *value,
+                  GError  *error,
+                  char   **field)
 {
   FetchData *data = g_task_get_task_data (task);
 
@@ -74,7 +73,7 @@ got_name (GObject      *source,
   g_autoptr(GTask) task = user_data;
   FetchData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GBytes *name;
+  char *name;
 
   name = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   fetch_field_done (task, name, error, &data->user->name);
@@ -88,7 +87,7 @@ got_email (GObject      *source,
   g_autoptr(GTask) task = user_data;
   FetchData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GBytes *email;
+  char *email;
 
   email = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   fetch_field_done (task, email, error, &data->user->email);
@@ -141,34 +140,30 @@ typedef struct
 {
   GMainLoop *loop;
   User      *users[N_USERS];
-  GBytes    *values[3];
+  char      *values[3];
   guint      pending;
   int        exit_status;
 } App;
 
 static void
-append_json_value (GString *json,
-                   GBytes  *value)
+append_json_value (GString    *json,
+                   const char *value)
 {
-  const char *data;
-  gsize size;
-
   if (value == NULL)
     {
       g_string_append (json, "null");
       return;
     }
 
-  data = g_bytes_get_data (value, &size);
   g_string_append_c (json, '"');
-  for (gsize i = 0; i < size; i++)
+  for (const char *p = value; *p != '\0'; p++)
     {
-      if (data[i] == '"' || data[i] == '\\')
-        g_string_append_printf (json, "\\%c", data[i]);
-      else if ((guchar) data[i] < 0x20)
-        g_string_append_printf (json, "\\u%04x", (guint) data[i]);
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (json, "\\%c", *p);
+      else if ((guchar) *p < 0x20)
+        g_string_append_printf (json, "\\u%04x", (guint) *p);
       else
-        g_string_append_c (json, data[i]);
+        g_string_append_c (json, *p);
     }
   g_string_append_c (json, '"');
 }
@@ -320,9 +315,8 @@ main (void)
   g_print ("key1, key2, key3:");
   for (guint i = 0; i < 3; i++)
     {
-      g_print (" %.*s", (int) g_bytes_get_size (app.values[i]),
-               (const char *) g_bytes_get_data (app.values[i], NULL));
-      g_bytes_unref (app.values[i]);
+      g_print (" %s", app.values[i]);
+      g_free (app.values[i]);
     }
   g_print ("\n");
 

@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <string.h>
 #include <dtredis.h>
 
 static int
@@ -13,12 +12,6 @@ fail (const GError *error)
   return 1;
 }
 
-static GBytes *
-bytes_from_string (const char *s)
-{
-  return g_bytes_new (s, strlen (s));
-}
-
 int
 main (void)
 {
@@ -26,11 +19,8 @@ main (void)
   g_autoptr(DtRedisConfig) config = NULL;
   g_autoptr(DtRedisInstance) redis_instance = NULL;
   g_autoptr(DtRedisClient) client = NULL;
-  g_autoptr(GBytes) hello = bytes_from_string ("Hello, Redis!");
-  g_autoptr(GBytes) zero = bytes_from_string ("0");
-  g_autoptr(GBytes) user_data = bytes_from_string ("user_data");
-  g_autoptr(GBytes) greeting = NULL;
-  g_autoptr(GBytes) visitors = NULL;
+  g_autofree char *greeting = NULL;
+  g_autofree char *visitors = NULL;
   gint64 ttl;
   const char *url;
 
@@ -48,16 +38,17 @@ main (void)
   client = dt_redis_instance_get_redis_client (redis_instance);
 
   /* Set and get */
-  if (!dt_redis_client_set (client, "greeting", hello, NULL, &error))
+  if (!dt_redis_client_set (client, "greeting", "Hello, Redis!", -1, -1, -1, -1,
+                            DT_REDIS_SET_FLAGS_NONE, NULL, &error))
     return fail (error);
   greeting = dt_redis_client_get (client, "greeting", NULL, &error);
   if (greeting == NULL)
     return fail (error);
-  g_print ("%.*s\n", (int) g_bytes_get_size (greeting),
-           (const char *) g_bytes_get_data (greeting, NULL));
+  g_print ("%s\n", greeting);
 
   /* Increment counter */
-  if (!dt_redis_client_set (client, "visitors", zero, NULL, &error))
+  if (!dt_redis_client_set (client, "visitors", "0", -1, -1, -1, -1,
+                            DT_REDIS_SET_FLAGS_NONE, NULL, &error))
     return fail (error);
   dt_redis_client_incr (client, "visitors", NULL, &error);
   if (error != NULL)
@@ -68,11 +59,10 @@ main (void)
   visitors = dt_redis_client_get (client, "visitors", NULL, &error);
   if (visitors == NULL)
     return fail (error);
-  g_print ("Visitors: %.*s\n", (int) g_bytes_get_size (visitors),
-           (const char *) g_bytes_get_data (visitors, NULL));
+  g_print ("Visitors: %s\n", visitors);
 
   /* Expiration */
-  if (!dt_redis_client_setex (client, "session:abc", 3600, user_data, NULL, &error))
+  if (!dt_redis_client_setex (client, "session:abc", 3600, "user_data", NULL, &error))
     return fail (error);
   ttl = dt_redis_client_ttl (client, "session:abc", NULL, &error);
   if (error != NULL)

@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <string.h>
 #include <dtredis.h>
 
 static int
@@ -11,12 +10,6 @@ fail (const GError *error)
 {
   g_printerr ("Redis error: %s\n", error->message);
   return 1;
-}
-
-static GBytes *
-bytes_from_string (const char *s)
-{
-  return g_bytes_new (s, strlen (s));
 }
 
 int
@@ -28,8 +21,7 @@ main (void)
   g_autoptr(DtRedisClient) client = NULL;
   g_autoptr(GHashTable) profile = NULL;
   g_autoptr(GHashTable) user = NULL;
-  g_autoptr(GBytes) name = NULL;
-  g_autoptr(GBytes) age = bytes_from_string ("31");
+  g_autofree char *name = NULL;
   GHashTableIter iter;
   gpointer field, value;
   gboolean has_phone;
@@ -48,13 +40,12 @@ main (void)
   redis_instance = dt_redis_instance_new (config);
   client = dt_redis_instance_get_redis_client (redis_instance);
 
-  /* Store user profile: field names are strings, values GBytes. */
-  profile = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                   (GDestroyNotify) g_bytes_unref);
-  g_hash_table_insert (profile, g_strdup ("name"), bytes_from_string ("Alice Smith"));
-  g_hash_table_insert (profile, g_strdup ("email"), bytes_from_string ("alice@example.com"));
-  g_hash_table_insert (profile, g_strdup ("age"), bytes_from_string ("30"));
-  g_hash_table_insert (profile, g_strdup ("city"), bytes_from_string ("New York"));
+  /* Store user profile: field names and values are strings. */
+  profile = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (profile, g_strdup ("name"), g_strdup ("Alice Smith"));
+  g_hash_table_insert (profile, g_strdup ("email"), g_strdup ("alice@example.com"));
+  g_hash_table_insert (profile, g_strdup ("age"), g_strdup ("30"));
+  g_hash_table_insert (profile, g_strdup ("city"), g_strdup ("New York"));
   dt_redis_client_hset_mapping (client, "user:123", profile, NULL, &error);
   if (error != NULL)
     return fail (error);
@@ -63,8 +54,7 @@ main (void)
   name = dt_redis_client_hget (client, "user:123", "name", NULL, &error);
   if (name == NULL)
     return fail (error);
-  g_print ("Name: %.*s\n", (int) g_bytes_get_size (name),
-           (const char *) g_bytes_get_data (name, NULL));
+  g_print ("Name: %s\n", name);
 
   /* Get all fields; a GHashTable keeps no order. */
   user = dt_redis_client_hgetall (client, "user:123", NULL, &error);
@@ -72,12 +62,10 @@ main (void)
     return fail (error);
   g_hash_table_iter_init (&iter, user);
   while (g_hash_table_iter_next (&iter, &field, &value))
-    g_print ("%.*s: %.*s\n",
-             (int) g_bytes_get_size (field), (const char *) g_bytes_get_data (field, NULL),
-             (int) g_bytes_get_size (value), (const char *) g_bytes_get_data (value, NULL));
+    g_print ("%s: %s\n", (const char *) field, (const char *) value);
 
   /* Update field */
-  dt_redis_client_hset (client, "user:123", "age", age, NULL, &error);
+  dt_redis_client_hset (client, "user:123", "age", "31", NULL, &error);
   if (error != NULL)
     return fail (error);
 

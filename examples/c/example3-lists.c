@@ -19,8 +19,8 @@ main (void)
   g_autoptr(DtRedisConfig) config = NULL;
   g_autoptr(DtRedisInstance) redis_instance = NULL;
   g_autoptr(DtRedisClient) client = NULL;
-  g_autoptr(GBytes) last_page = NULL;
-  g_autoptr(GPtrArray) recent_logs = NULL;
+  g_autofree char *last_page = NULL;
+  g_auto(GStrv) recent_logs = NULL;
   const char *url;
 
   url = g_getenv ("REDIS_URL");
@@ -46,7 +46,7 @@ main (void)
   /* Process tasks */
   for (;;)
     {
-      g_autoptr(GBytes) task = NULL;
+      g_autofree char *task = NULL;
       gint64 len = dt_redis_client_llen (client, "tasks", NULL, &error);
 
       if (error != NULL)
@@ -57,8 +57,7 @@ main (void)
       task = dt_redis_client_rpop (client, "tasks", NULL, &error);
       if (task == NULL)
         return fail (error);
-      g_print ("Processing: %.*s\n", (int) g_bytes_get_size (task),
-               (const char *) g_bytes_get_data (task, NULL));
+      g_print ("Processing: %s\n", task);
     }
 
   /* Stack (LIFO) */
@@ -70,8 +69,7 @@ main (void)
   last_page = dt_redis_client_rpop (client, "history", NULL, &error);
   if (last_page == NULL)
     return fail (error);
-  g_print ("Last visited: %.*s\n", (int) g_bytes_get_size (last_page),
-           (const char *) g_bytes_get_data (last_page, NULL));
+  g_print ("Last visited: %s\n", last_page);
 
   /* Get range */
   dt_redis_client_rpush (client, "logs",
@@ -82,13 +80,8 @@ main (void)
   recent_logs = dt_redis_client_lrange (client, "logs", 0, 2, NULL, &error);
   if (recent_logs == NULL)
     return fail (error);
-  for (guint i = 0; i < recent_logs->len; i++)
-    {
-      GBytes *entry = g_ptr_array_index (recent_logs, i);
-
-      g_print ("%.*s\n", (int) g_bytes_get_size (entry),
-               (const char *) g_bytes_get_data (entry, NULL));
-    }
+  for (guint i = 0; recent_logs[i] != NULL; i++)
+    g_print ("%s\n", recent_logs[i]);
 
   return 0;
 }

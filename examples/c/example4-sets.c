@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <stdlib.h>
+#include <string.h>
 #include <dtredis.h>
 
 static int
@@ -13,26 +15,21 @@ fail (const GError *error)
 }
 
 static int
-compare_bytes (gconstpointer a,
-               gconstpointer b)
+compare_strings (const void *a,
+                 const void *b)
 {
-  return g_bytes_compare (*(GBytes * const *) a, *(GBytes * const *) b);
+  return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
 /* Sets have no order: sort them, so that the output is the same each run. */
 static void
-print_set (const char *label,
-           GPtrArray  *members)
+print_set (const char  *label,
+           char       **members)
 {
-  g_ptr_array_sort (members, compare_bytes);
+  qsort (members, g_strv_length (members), sizeof (char *), compare_strings);
   g_print ("%s: [", label);
-  for (guint i = 0; i < members->len; i++)
-    {
-      GBytes *member = g_ptr_array_index (members, i);
-
-      g_print ("%s'%.*s'", i == 0 ? "" : ", ", (int) g_bytes_get_size (member),
-               (const char *) g_bytes_get_data (member, NULL));
-    }
+  for (guint i = 0; members[i] != NULL; i++)
+    g_print ("%s'%s'", i == 0 ? "" : ", ", members[i]);
   g_print ("]\n");
 }
 
@@ -43,10 +40,10 @@ main (void)
   g_autoptr(DtRedisConfig) config = NULL;
   g_autoptr(DtRedisInstance) redis_instance = NULL;
   g_autoptr(DtRedisClient) client = NULL;
-  g_autoptr(GPtrArray) python_frameworks = NULL;
-  g_autoptr(GPtrArray) set_union = NULL;
-  g_autoptr(GPtrArray) intersection = NULL;
-  g_autoptr(GPtrArray) diff = NULL;
+  g_auto(GStrv) python_frameworks = NULL;
+  g_auto(GStrv) set_union = NULL;
+  g_auto(GStrv) intersection = NULL;
+  g_auto(GStrv) diff = NULL;
   const char * const both[] = { "set1", "set2", NULL };
   gboolean has_django;
   const char *url;
@@ -87,13 +84,8 @@ main (void)
   if (python_frameworks == NULL)
     return fail (error);
   g_print ("Python frameworks:\n");
-  for (guint i = 0; i < python_frameworks->len; i++)
-    {
-      GBytes *fw = g_ptr_array_index (python_frameworks, i);
-
-      g_print ("  - %.*s\n", (int) g_bytes_get_size (fw),
-               (const char *) g_bytes_get_data (fw, NULL));
-    }
+  for (guint i = 0; python_frameworks[i] != NULL; i++)
+    g_print ("  - %s\n", python_frameworks[i]);
 
   /* Set operations */
   dt_redis_client_sadd (client, "set1", (const char * const[]) { "a", "b", "c", NULL },

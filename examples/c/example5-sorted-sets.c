@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <math.h>
 #include <dtredis.h>
 
 static int
@@ -30,8 +31,8 @@ main (void)
   g_autoptr(DtRedisConfig) config = NULL;
   g_autoptr(DtRedisInstance) redis_instance = NULL;
   g_autoptr(DtRedisClient) client = NULL;
+  DtRedisScoredMember *members[G_N_ELEMENTS (initial_scores)];
   g_autoptr(GPtrArray) top_3 = NULL;
-  g_autoptr(GArray) scores = NULL;
   gint64 rank;
   double score;
   const char *url;
@@ -49,28 +50,27 @@ main (void)
   redis_instance = dt_redis_instance_new (config);
   client = dt_redis_instance_get_redis_client (redis_instance);
 
-  /* Leaderboard */
+  /* Leaderboard: one ZADD with every member and its score */
   for (gsize i = 0; i < G_N_ELEMENTS (initial_scores); i++)
-    {
-      dt_redis_client_zadd (client, "leaderboard", initial_scores[i].score,
-                            initial_scores[i].player, NULL, &error);
-      if (error != NULL)
-        return fail (error);
-    }
+    members[i] = dt_redis_scored_member_new (initial_scores[i].player, initial_scores[i].score);
+  dt_redis_client_zadd (client, "leaderboard", DT_REDIS_ZADD_FLAGS_NONE,
+                        members, G_N_ELEMENTS (members), NULL, &error);
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    dt_redis_scored_member_free (members[i]);
+  if (error != NULL)
+    return fail (error);
 
   /* Get top players, with their scores */
-  top_3 = dt_redis_client_zrevrange_with_scores (client, "leaderboard", 0, 2,
-                                                 &scores, NULL, &error);
+  top_3 = dt_redis_client_zrevrange_withscores (client, "leaderboard", 0, 2, NULL, &error);
   if (top_3 == NULL)
     return fail (error);
   g_print ("Top 3 players:\n");
   for (guint i = 0; i < top_3->len; i++)
     {
-      GBytes *player = g_ptr_array_index (top_3, i);
+      DtRedisScoredMember *player = g_ptr_array_index (top_3, i);
 
-      g_print ("  %.*s: %d points\n", (int) g_bytes_get_size (player),
-               (const char *) g_bytes_get_data (player, NULL),
-               (int) g_array_index (scores, double, i));
+      g_print ("  %s: %d points\n", dt_redis_scored_member_get_member (player),
+               (int) dt_redis_scored_member_get_score (player));
     }
 
   /* Get rank; 0 is the top */
@@ -84,11 +84,12 @@ main (void)
   if (error != NULL)
     return fail (error);
 
-  /* Get score */
-  if (!dt_redis_client_zscore (client, "leaderboard", "player1", &score, NULL, &error))
+  /* Get score: NAN when the member is not there */
+  score = dt_redis_client_zscore (client, "leaderboard", "player1", NULL, &error);
+  if (error != NULL)
+    return fail (error);
+  if (isnan (score))
     {
-      if (error != NULL)
-        return fail (error);
       g_printerr ("player1 has no score\n");
       return 1;
     }

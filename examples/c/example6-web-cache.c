@@ -24,7 +24,7 @@ typedef struct
   char               *url;
   char               *cache_key;
   gint64              ttl;
-  GBytes             *content;
+  char               *content;
 } FetchData;
 
 static void
@@ -34,7 +34,7 @@ fetch_data_free (FetchData *data)
   g_clear_object (&data->session);
   g_free (data->url);
   g_free (data->cache_key);
-  g_clear_pointer (&data->content, g_bytes_unref);
+  g_free (data->content);
   g_free (data);
 }
 
@@ -53,7 +53,7 @@ cached (GObject      *source,
       return;
     }
 
-  g_task_return_pointer (task, g_bytes_ref (data->content), (GDestroyNotify) g_bytes_unref);
+  g_task_return_pointer (task, g_steal_pointer (&data->content), g_free);
 }
 
 static void
@@ -65,10 +65,13 @@ fetched (GObject      *source,
   FetchData *data = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = NULL;
   GError *error = NULL;
+  const char *page;
+  gsize size;
 
-  data->content = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (data->content == NULL)
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (body == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -79,6 +82,10 @@ fetched (GObject      *source,
                                data->url, soup_message_get_status (msg));
       return;
     }
+
+  /* The page as text, like Python's response.text. */
+  page = g_bytes_get_data (body, &size);
+  data->content = g_strndup (page, size);
 
   /* Cache result */
   dt_redis_async_client_setex_async (data->client, data->cache_key, data->ttl, data->content,
@@ -95,7 +102,7 @@ cache_looked_up (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(SoupMessage) msg = NULL;
   GError *error = NULL;
-  GBytes *hit;
+  char *hit;
 
   hit = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   if (error != NULL)
@@ -106,7 +113,7 @@ cache_looked_up (GObject      *source,
   if (hit != NULL)
     {
       g_print ("Cache hit: %s\n", data->url);
-      g_task_return_pointer (task, hit, (GDestroyNotify) g_bytes_unref);
+      g_task_return_pointer (task, hit, g_free);
       return;
     }
 
@@ -145,7 +152,7 @@ fetch_url_cached_async (DtRedisInstance     *redis_instance,
                                    cache_looked_up, task);
 }
 
-static GBytes *
+static char *
 fetch_url_cached_finish (DtRedisInstance  *redis_instance,
                          GAsyncResult     *result,
                          GError          **error)
@@ -198,7 +205,7 @@ page_ready (GObject      *source,
 {
   App *app = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) content = NULL;
+  g_autofree char *content = NULL;
 
   content = fetch_url_cached_finish (DT_REDIS_INSTANCE (source), result, &error);
   if (content == NULL)

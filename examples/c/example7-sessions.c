@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <string.h>
 #include <dtredis.h>
 
 #define SESSION_TTL 3600 /* 1 hour */
@@ -45,13 +44,11 @@ session_manager_create_session (SessionManager  *self,
   g_autofree char *session_id = g_uuid_string_random ();
   g_autofree char *timestamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%f");
   g_autofree char *key = g_strconcat ("session:", session_id, NULL);
-  g_autoptr(GBytes) session_data = NULL;
-  char *json;
+  g_autofree char *session_data = NULL;
 
-  json = g_strdup_printf ("{\"user_id\": %" G_GINT64_FORMAT ", "
-                          "\"created_at\": \"%s\", \"last_accessed\": \"%s\"}",
-                          user_id, timestamp, timestamp);
-  session_data = g_bytes_new_take (json, strlen (json));
+  session_data = g_strdup_printf ("{\"user_id\": %" G_GINT64_FORMAT ", "
+                                  "\"created_at\": \"%s\", \"last_accessed\": \"%s\"}",
+                                  user_id, timestamp, timestamp);
 
   if (!dt_redis_client_setex (client, key, self->session_ttl, session_data, NULL, error))
     return NULL;
@@ -61,21 +58,22 @@ session_manager_create_session (SessionManager  *self,
 
 /* Gets the session data, refreshing its TTL; NULL without an error when
  * there is no such session. */
-static GBytes *
+static char *
 session_manager_get_session (SessionManager  *self,
                              const char      *session_id,
                              GError         **error)
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (self->redis);
   g_autofree char *key = g_strconcat ("session:", session_id, NULL);
-  g_autoptr(GBytes) data = NULL;
+  g_autofree char *data = NULL;
 
   data = dt_redis_client_get (client, key, NULL, error);
   if (data == NULL)
     return NULL;
 
-  /* Refresh TTL */
-  if (!dt_redis_client_expire (client, key, self->session_ttl, NULL, error))
+  /* Refresh TTL; FALSE without an error if the key went away meanwhile. */
+  if (!dt_redis_client_expire (client, key, self->session_ttl,
+                               DT_REDIS_EXPIRE_FLAGS_NONE, NULL, error))
     return NULL;
 
   return g_steal_pointer (&data);
@@ -108,8 +106,8 @@ main (void)
   g_autoptr(DtRedisInstance) redis_instance = NULL;
   g_autoptr(SessionManager) session_mgr = NULL;
   g_autofree char *session_id = NULL;
-  g_autoptr(GBytes) session = NULL;
-  g_autoptr(GBytes) deleted = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *deleted = NULL;
   const char *url;
 
   url = g_getenv ("REDIS_URL");
@@ -147,8 +145,7 @@ main (void)
                   error != NULL ? error->message : "it is gone");
       return 1;
     }
-  g_print ("Session data: %.*s\n", (int) g_bytes_get_size (session),
-           (const char *) g_bytes_get_data (session, NULL));
+  g_print ("Session data: %s\n", session);
 
   /* Delete session */
   if (!session_manager_delete_session (session_mgr, session_id, &error))

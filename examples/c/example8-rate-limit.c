@@ -21,8 +21,7 @@ rate_limiter_is_allowed (RateLimiter  *self,
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (self->redis);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) current = NULL;
-  g_autofree char *count_text = NULL;
+  g_autofree char *current = NULL;
   gint64 count;
 
   current = dt_redis_client_get (client, key, NULL, &local_error);
@@ -48,8 +47,7 @@ rate_limiter_is_allowed (RateLimiter  *self,
       return TRUE;
     }
 
-  count_text = g_strndup (g_bytes_get_data (current, NULL), g_bytes_get_size (current));
-  count = g_ascii_strtoll (count_text, NULL, 10);
+  count = g_ascii_strtoll (current, NULL, 10);
   if (count < max_requests)
     {
       dt_redis_client_incr (client, key, NULL, &local_error);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <stdlib.h>
 #include <string.h>
 #include <dtredis.h>
 
@@ -13,31 +14,20 @@ fail (const GError *error)
   return 1;
 }
 
-static GBytes *
-bytes_from_string (const char *s)
-{
-  return g_bytes_new (s, strlen (s));
-}
-
 static int
-compare_bytes (gconstpointer a,
-               gconstpointer b)
+compare_strings (const void *a,
+                 const void *b)
 {
-  return g_bytes_compare (*(GBytes * const *) a, *(GBytes * const *) b);
+  return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
 static void
-print_list (const char *label,
-            GPtrArray  *items)
+print_list (const char         *label,
+            const char * const *items)
 {
   g_print ("%s:", label);
-  for (guint i = 0; i < items->len; i++)
-    {
-      GBytes *item = g_ptr_array_index (items, i);
-
-      g_print ("%s %.*s", i == 0 ? "" : ",", (int) g_bytes_get_size (item),
-               (const char *) g_bytes_get_data (item, NULL));
-    }
+  for (guint i = 0; items[i] != NULL; i++)
+    g_print ("%s %s", i == 0 ? "" : ",", items[i]);
   g_print ("\n");
 }
 
@@ -48,13 +38,10 @@ main (void)
   g_autoptr(DtRedisConfig) config = NULL;
   g_autoptr(DtRedisInstance) redis_instance = NULL;
   g_autoptr(DtRedisClient) client = NULL;
-  g_autoptr(GBytes) zero = bytes_from_string ("0");
-  g_autoptr(GBytes) john = bytes_from_string ("John");
-  g_autoptr(GBytes) email = bytes_from_string ("john@example.com");
-  g_autoptr(GBytes) counter = NULL;
+  g_autofree char *counter = NULL;
   g_autoptr(GHashTable) user = NULL;
-  g_autoptr(GPtrArray) tasks = NULL;
-  g_autoptr(GPtrArray) tags = NULL;
+  g_auto(GStrv) tasks = NULL;
+  g_auto(GStrv) tags = NULL;
   const char * const task_names[] = { "task1", "task2", "task3", NULL };
   const char * const tag_names[] = { "python", "redis", "cache", NULL };
   GHashTableIter iter;
@@ -75,7 +62,8 @@ main (void)
   client = dt_redis_instance_get_redis_client (redis_instance);
 
   /* String operations */
-  if (!dt_redis_client_set (client, "counter", zero, NULL, &error))
+  if (!dt_redis_client_set (client, "counter", "0", -1, -1, -1, -1,
+                            DT_REDIS_SET_FLAGS_NONE, NULL, &error))
     return fail (error);
   dt_redis_client_incr (client, "counter", NULL, &error);
   if (error != NULL)
@@ -85,10 +73,10 @@ main (void)
     return fail (error);
 
   /* Hash operations */
-  dt_redis_client_hset (client, "user:1", "name", john, NULL, &error);
+  dt_redis_client_hset (client, "user:1", "name", "John", NULL, &error);
   if (error != NULL)
     return fail (error);
-  dt_redis_client_hset (client, "user:1", "email", email, NULL, &error);
+  dt_redis_client_hset (client, "user:1", "email", "john@example.com", NULL, &error);
   if (error != NULL)
     return fail (error);
 
@@ -116,23 +104,20 @@ main (void)
   if (tags == NULL)
     return fail (error);
 
-  g_print ("counter: %.*s\n", (int) g_bytes_get_size (counter),
-           (const char *) g_bytes_get_data (counter, NULL));
+  g_print ("counter: %s\n", counter);
 
   /* A hash has no order. */
   g_print ("user:1:\n");
   g_hash_table_iter_init (&iter, user);
   while (g_hash_table_iter_next (&iter, &field, &value))
-    g_print ("  %.*s: %.*s\n",
-             (int) g_bytes_get_size (field), (const char *) g_bytes_get_data (field, NULL),
-             (int) g_bytes_get_size (value), (const char *) g_bytes_get_data (value, NULL));
+    g_print ("  %s: %s\n", (const char *) field, (const char *) value);
 
   /* LPUSH puts each value at the head: the list reads backwards. */
-  print_list ("tasks", tasks);
+  print_list ("tasks", (const char * const *) tasks);
 
   /* A set has no order either: sort it to print it the same every time. */
-  g_ptr_array_sort (tags, compare_bytes);
-  print_list ("tags", tags);
+  qsort (tags, g_strv_length (tags), sizeof (char *), compare_strings);
+  print_list ("tags", (const char * const *) tags);
 
   return 0;
 }

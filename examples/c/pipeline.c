@@ -23,7 +23,7 @@ main (void)
   g_autoptr(DtRedisPipeline) transaction = NULL;
   g_autoptr(GPtrArray) replies = NULL;
   g_autoptr(GPtrArray) counts = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autofree char *value = NULL;
   const char *url;
   guint n_ok = 0;
   gint64 n_keys;
@@ -65,8 +65,7 @@ main (void)
   value = dt_redis_client_get (client, "key:42", NULL, &error);
   if (value == NULL)
     return fail (error);
-  g_print ("key:42 = %.*s\n", (int) g_bytes_get_size (value),
-           (const char *) g_bytes_get_data (value, NULL));
+  g_print ("key:42 = %s\n", value);
 
   n_keys = dt_redis_client_dbsize (client, NULL, &error);
   if (error != NULL)

@@ -21,18 +21,17 @@
 
 static void
 append_json_string (GString    *json,
-                    const char *data,
-                    gsize       size)
+                    const char *text)
 {
   g_string_append_c (json, '"');
-  for (gsize i = 0; i < size; i++)
+  for (const char *p = text; *p != '\0'; p++)
     {
-      if (data[i] == '"' || data[i] == '\\')
-        g_string_append_printf (json, "\\%c", data[i]);
-      else if ((guchar) data[i] < 0x20)
-        g_string_append_printf (json, "\\u%04x", (guint) data[i]);
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (json, "\\%c", *p);
+      else if ((guchar) *p < 0x20)
+        g_string_append_printf (json, "\\u%04x", (guint) *p);
       else
-        g_string_append_c (json, data[i]);
+        g_string_append_c (json, *p);
     }
   g_string_append_c (json, '"');
 }
@@ -52,13 +51,12 @@ respond_json (SoupServerMessage *msg,
 static void
 respond_user (SoupServerMessage *msg,
               gint64             user_id,
-              const char        *name,
-              gsize              name_size)
+              const char        *name)
 {
   GString *json = g_string_new (NULL);
 
   g_string_append_printf (json, "{\"user_id\":%" G_GINT64_FORMAT ",\"name\":", user_id);
-  append_json_string (json, name, name_size);
+  append_json_string (json, name);
   g_string_append_c (json, '}');
   respond_json (msg, SOUP_STATUS_OK, json);
 }
@@ -71,9 +69,9 @@ respond_error (SoupServerMessage *msg,
 {
   GString *json = g_string_new ("{");
 
-  append_json_string (json, key, strlen (key));
+  append_json_string (json, key);
   g_string_append_c (json, ':');
-  append_json_string (json, message, strlen (message));
+  append_json_string (json, message);
   g_string_append_c (json, '}');
   respond_json (msg, status, json);
 }
@@ -85,7 +83,7 @@ typedef struct
 {
   SoupServerMessage *msg;
   gint64             user_id;
-  GBytes            *name;
+  char              *name;
 } Request;
 
 static Request *
@@ -107,7 +105,7 @@ request_finish (Request *request)
 {
   soup_server_message_unpause (request->msg);
   g_object_unref (request->msg);
-  g_clear_pointer (&request->name, g_bytes_unref);
+  g_free (request->name);
   g_free (request);
 }
 
@@ -118,14 +116,13 @@ got_user (GObject      *source,
 {
   Request *request = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) name = NULL;
+  g_autofree char *name = NULL;
 
   name = dt_redis_async_client_get_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
   if (error != NULL)
     respond_error (request->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "detail", error->message);
   else if (name != NULL)
-    respond_user (request->msg, request->user_id, g_bytes_get_data (name, NULL),
-                  g_bytes_get_size (name));
+    respond_user (request->msg, request->user_id, name);
   else
     respond_error (request->msg, SOUP_STATUS_OK, "error", "User not found");
 
@@ -143,8 +140,7 @@ user_created (GObject      *source,
   if (!dt_redis_async_client_set_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error))
     respond_error (request->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "detail", error->message);
   else
-    respond_user (request->msg, request->user_id, g_bytes_get_data (request->name, NULL),
-                  g_bytes_get_size (request->name));
+    respond_user (request->msg, request->user_id, request->name);
 
   request_finish (request);
 }
@@ -197,8 +193,9 @@ handle_user (SoupServer        *server,
           return;
         }
       request = request_new (msg, user_id);
-      request->name = g_bytes_new (name, strlen (name));
-      dt_redis_async_client_set_async (client, key, request->name, NULL, user_created,
+      request->name = g_strdup (name);
+      dt_redis_async_client_set_async (client, key, name, -1, -1, -1, -1,
+                                       DT_REDIS_SET_FLAGS_NONE, NULL, user_created,
                                        request);
     }
   else

@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 async uint bulk_insert (DtRedis.Instance redis_instance, HashTable<string, string> data) throws GLib.Error {
     var client = redis_instance.get_async_redis_client ();
     var pipe = client.pipeline (false);
@@ -36,11 +32,11 @@ async void run (DtRedis.Instance redis_instance) throws GLib.Error {
     print ("%u keys inserted\n", n);
 
     var client = redis_instance.get_async_redis_client ();
-    var value = yield client.get_async ("key:99", null);
+    var value = yield client.get_async ("key:99");
     if (value == null) {
         throw new DtRedis.Error.FAILED ("key:99 is missing");
     }
-    print ("key:99 = %s\n", text (value));
+    print ("key:99 = %s\n", value);
 
     // What an application does when it shuts down.
     yield redis_instance.reset_async_pool_async (null);

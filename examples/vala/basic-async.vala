@@ -3,16 +3,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 async void run (DtRedis.Instance redis_instance) throws GLib.Error {
     var client = redis_instance.get_async_redis_client ();
 
-    yield client.set_async ("user:1:name", new Bytes ("Jane Doe".data), null);
-    var name = yield client.get_async ("user:1:name", null);
-    print ("%s\n", name != null ? text (name) : "(no such key)");
+    yield client.set_async ("user:1:name", "Jane Doe", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+    string? name = yield client.get_async ("user:1:name");
+    print ("%s\n", name ?? "(no such key)");
 }
 
 int main () {

@@ -11,10 +11,6 @@
  *  7. health checks
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 DtRedis.Config config_from_environment () throws GLib.Error {
     var url = Environment.get_variable ("REDIS_URL") ?? "redis://localhost:6379/0";
     return new DtRedis.Config.from_url (url);
@@ -29,12 +25,12 @@ void practice_scoped_clients () throws GLib.Error {
     {
         // Good: released when the block ends, on every path.
         var client = redis_instance.get_redis_client ();
-        client.set ("key", new Bytes ("value".data));
+        client.set ("key", "value", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
     }
     {
         // Works, but close() adds nothing: the reference does the work.
         var client = redis_instance.get_redis_client ();
-        client.set ("key", new Bytes ("value".data));
+        client.set ("key", "value", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
         client.close ();
     }
     var stats = redis_instance.get_sync_pool_stats ();
@@ -44,11 +40,11 @@ void practice_scoped_clients () throws GLib.Error {
 // -- 2. Reuse one DtRedis.Instance ----------------------------------------------
 
 void func1 () throws GLib.Error {
-    redis_instance.get_redis_client ().set ("func1", new Bytes ("1".data));
+    redis_instance.get_redis_client ().set ("func1", "1", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
 }
 
 void func2 () throws GLib.Error {
-    redis_instance.get_redis_client ().set ("func2", new Bytes ("2".data));
+    redis_instance.get_redis_client ().set ("func2", "2", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
 }
 
 void practice_reuse_instance () throws GLib.Error {
@@ -75,13 +71,13 @@ void practice_databases () throws GLib.Error {
     // The same key in three databases: three different values.
     for (var i = 0; i < 3; i++) {
         instances[i] = instance_for_db (dbs[i]);
-        instances[i].get_redis_client ().set ("purpose", new Bytes (purposes[i].data));
+        instances[i].get_redis_client ().set ("purpose", purposes[i], -1, -1, -1, -1, DtRedis.SetFlags.NONE);
     }
 
     var parts = new string[0];
     for (var i = 0; i < 3; i++) {
         var value = instances[i].get_redis_client ().get ("purpose");
-        parts += "db %s holds %s".printf (dbs[i], text (value));
+        parts += "db %s holds %s".printf (dbs[i], value);
     }
     print ("3. %s\n", string.joinv (", ", parts));
 }
@@ -96,7 +92,7 @@ void practice_connection_errors () throws GLib.Error {
     var unreachable = new DtRedis.Instance (config);
 
     try {
-        unreachable.get_redis_client ().set ("key", new Bytes ("value".data));
+        unreachable.get_redis_client ().set ("key", "value", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
         print ("4. Unexpectedly connected\n");
     } catch (DtRedis.Error e) {
         if (!(e is DtRedis.Error.CONNECTION || e is DtRedis.Error.TIMEOUT)) {
@@ -124,21 +120,21 @@ void practice_pipelines () throws GLib.Error {
 // -- 6. Async for I/O-bound operations ---------------------------------------------------
 
 /* Good for a service: the main loop keeps running while Redis answers. */
-async HashTable<unowned Bytes, unowned Bytes> fetch_user_data (int64 user_id) throws GLib.Error {
+async HashTable<unowned string, unowned string> fetch_user_data (int64 user_id) throws GLib.Error {
     var client = redis_instance.get_async_redis_client ();
-    return yield client.hgetall_async (@"user:$user_id", null);
+    return yield client.hgetall_async (@"user:$user_id");
 }
 
 /* Good for a script: a backup of every key name, blocking. */
-GenericArray<unowned Bytes> backup_data () throws GLib.Error {
+string[] backup_data () throws GLib.Error {
     return redis_instance.get_redis_client ().keys ("*");
 }
 
 async void practice_async_and_sync () throws GLib.Error {
-    var fields = new HashTable<string, Bytes> (str_hash, str_equal);
-    fields["name"] = new Bytes ("John".data);
-    fields["email"] = new Bytes ("john@example.com".data);
-    yield redis_instance.get_async_redis_client ().hset_mapping_async ("user:1", fields, null);
+    var fields = new HashTable<string, string> (str_hash, str_equal);
+    fields["name"] = "John";
+    fields["email"] = "john@example.com";
+    yield redis_instance.get_async_redis_client ().hset_mapping_async ("user:1", fields);
 
     var user = yield fetch_user_data (1);
     print ("6. async: user:1 has %u fields\n", user.size ());

@@ -7,21 +7,17 @@
  * last one has finished.
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
-string json_value (Bytes? value) {
+string json_value (string? value) {
     if (value == null) {
         return "null";
     }
-    return "\"%s\"".printf (text (value).replace ("\\", "\\\\").replace ("\"", "\\\""));
+    return "\"%s\"".printf (value.replace ("\\", "\\\\").replace ("\"", "\\\""));
 }
 
 class User : Object {
     public int64 user_id;
-    public Bytes? name;
-    public Bytes? email;
+    public string? name;
+    public string? email;
 
     public string to_json () {
         return "{\"user_id\":%s,\"name\":%s,\"email\":%s}".printf (
@@ -34,8 +30,8 @@ async User fetch_user_data (DtRedis.Instance redis_instance, int64 user_id) thro
     var user = new User ();
 
     user.user_id = user_id;
-    user.name = yield client.get_async (@"user:$user_id:name", null);
-    user.email = yield client.get_async (@"user:$user_id:email", null);
+    user.name = yield client.get_async (@"user:$user_id:name");
+    user.email = yield client.get_async (@"user:$user_id:email");
     return user;
 }
 
@@ -67,8 +63,8 @@ async User[] fetch_users (DtRedis.Instance redis_instance, int n_users) throws G
 }
 
 /* Several commands in flight on one client. */
-async Bytes?[] get_many (DtRedis.AsyncClient client, string[] keys) throws GLib.Error {
-    var values = new Bytes?[keys.length];
+async string?[] get_many (DtRedis.AsyncClient client, string[] keys) throws GLib.Error {
+    var values = new string?[keys.length];
     var pending = keys.length;
     GLib.Error? first_error = null;
 
@@ -113,7 +109,7 @@ async void run (DtRedis.Instance redis_instance) throws GLib.Error {
                                  { "key1", "key2", "key3" });
     var line = new StringBuilder ("key1, key2, key3:");
     foreach (var value in values) {
-        line.append (" ").append (text (value));
+        line.append (" ").append (value);
     }
     print ("%s\n", line.str);
 }

@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 int main () {
     var url = Environment.get_variable ("REDIS_URL") ?? "redis://localhost:6379/0";
 
@@ -15,17 +11,17 @@ int main () {
         var client = redis_instance.get_redis_client ();
 
         // Set and get
-        client.set ("greeting", new Bytes ("Hello, Redis!".data));
-        print ("%s\n", text (client.get ("greeting")));
+        client.set ("greeting", "Hello, Redis!", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        print ("%s\n", client.get ("greeting"));
 
         // Increment counter
-        client.set ("visitors", new Bytes ("0".data));
+        client.set ("visitors", "0", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
         client.incr ("visitors");
         client.incrby ("visitors", 10);
-        print ("Visitors: %s\n", text (client.get ("visitors")));
+        print ("Visitors: %s\n", client.get ("visitors"));
 
         // Expiration
-        client.setex ("session:abc", 3600, new Bytes ("user_data".data));
+        client.setex ("session:abc", 3600, "user_data");
         var ttl = client.ttl ("session:abc");
         print ("Session expires in %s seconds\n", ttl.to_string ());
     } catch (GLib.Error e) {

@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 int main () {
     var url = Environment.get_variable ("REDIS_URL") ?? "redis://localhost:6379/0";
 
@@ -15,24 +11,24 @@ int main () {
         var client = redis_instance.get_redis_client ();
 
         // Store user profile
-        var profile = new HashTable<string, Bytes> (str_hash, str_equal);
-        profile["name"] = new Bytes ("Alice Smith".data);
-        profile["email"] = new Bytes ("alice@example.com".data);
-        profile["age"] = new Bytes ("30".data);
-        profile["city"] = new Bytes ("New York".data);
+        var profile = new HashTable<string, string> (str_hash, str_equal);
+        profile["name"] = "Alice Smith";
+        profile["email"] = "alice@example.com";
+        profile["age"] = "30";
+        profile["city"] = "New York";
         client.hset_mapping ("user:123", profile);
 
         // Get specific field
-        print ("Name: %s\n", text (client.hget ("user:123", "name")));
+        print ("Name: %s\n", client.hget ("user:123", "name"));
 
         // Get all fields; a HashTable keeps no order.
         var user = client.hgetall ("user:123");
         user.foreach ((field, value) => {
-            print ("%s: %s\n", text (field), text (value));
+            print ("%s: %s\n", field, value);
         });
 
         // Update field
-        client.hset ("user:123", "age", new Bytes ("31".data));
+        client.hset ("user:123", "age", "31");
 
         // Check if field exists
         var has_phone = client.hexists ("user:123", "phone");

@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 int main () {
     var url = Environment.get_variable ("REDIS_URL") ?? "redis://localhost:6379/0";
 
@@ -20,19 +16,19 @@ int main () {
         // Process tasks
         while (client.llen ("tasks") > 0) {
             var task = client.rpop ("tasks");
-            print ("Processing: %s\n", text (task));
+            print ("Processing: %s\n", task);
         }
 
         // Stack (LIFO)
         client.rpush ("history", { "page1", "page2", "page3" });
         var last_page = client.rpop ("history");
-        print ("Last visited: %s\n", text (last_page));
+        print ("Last visited: %s\n", last_page);
 
         // Get range
         client.rpush ("logs", { "log1", "log2", "log3" });
         var recent_logs = client.lrange ("logs", 0, 2);
         foreach (var entry in recent_logs) {
-            print ("%s\n", text (entry));
+            print ("%s\n", entry);
         }
     } catch (GLib.Error e) {
         printerr ("Redis error: %s\n", e.message);

@@ -3,16 +3,16 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 /* Sets have no order: sort them, so that the output is the same each run. */
-string format_set (GenericArray<unowned Bytes> members) {
-    members.sort ((a, b) => a.compare (b));
-    var parts = new string[0];
+string format_set (string[] members) {
+    var sorted = new GenericArray<string> ();
     foreach (var member in members) {
-        parts += "'%s'".printf (text (member));
+        sorted.add (member);
+    }
+    sorted.sort (strcmp);
+    var parts = new string[0];
+    foreach (var member in sorted) {
+        parts += "'%s'".printf (member);
     }
     return "[%s]".printf (string.joinv (", ", parts));
 }
@@ -36,7 +36,7 @@ int main () {
         var python_frameworks = client.smembers ("languages:python");
         print ("Python frameworks:\n");
         foreach (var fw in python_frameworks) {
-            print ("  - %s\n", text (fw));
+            print ("  - %s\n", fw);
         }
 
         // Set operations

@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 int main () {
     var url = Environment.get_variable ("REDIS_URL") ?? "redis://localhost:6379/0";
 
@@ -14,18 +10,20 @@ int main () {
         var redis_instance = new DtRedis.Instance (new DtRedis.Config.from_url (url));
         var client = redis_instance.get_redis_client ();
 
-        // Leaderboard
-        client.zadd ("leaderboard", 100, "player1");
-        client.zadd ("leaderboard", 250, "player2");
-        client.zadd ("leaderboard", 175, "player3");
-        client.zadd ("leaderboard", 300, "player4");
+        // Leaderboard: one ZADD with every member and its score
+        DtRedis.ScoredMember[] members = {
+            new DtRedis.ScoredMember ("player1", 100),
+            new DtRedis.ScoredMember ("player2", 250),
+            new DtRedis.ScoredMember ("player3", 175),
+            new DtRedis.ScoredMember ("player4", 300),
+        };
+        client.zadd ("leaderboard", DtRedis.ZaddFlags.NONE, members);
 
         // Get top players, with their scores
-        Array<double> scores;
-        var top_3 = client.zrevrange_with_scores ("leaderboard", 0, 2, out scores);
+        var top_3 = client.zrevrange_withscores ("leaderboard", 0, 2);
         print ("Top 3 players:\n");
-        for (var i = 0; i < top_3.length; i++) {
-            print ("  %s: %d points\n", text (top_3[i]), (int) scores.index (i));
+        foreach (var player in top_3) {
+            print ("  %s: %d points\n", player.get_member (), (int) player.get_score ());
         }
 
         // Get rank; 0 is the top
@@ -35,9 +33,9 @@ int main () {
         // Increment score
         client.zincrby ("leaderboard", 50, "player1");
 
-        // Get score
-        double score;
-        if (!client.zscore ("leaderboard", "player1", out score)) {
+        // Get score: NAN when the member is not there
+        var score = client.zscore ("leaderboard", "player1");
+        if (score.is_nan ()) {
             printerr ("player1 has no score\n");
             return 1;
         }

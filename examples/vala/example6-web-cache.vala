@@ -9,6 +9,7 @@
  * the internet.
  */
 
+/* An HTTP body as text, like Python's response.text. */
 string text (Bytes bytes) {
     return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
 }
@@ -21,23 +22,24 @@ async string fetch_url_cached (DtRedis.Instance redis_instance, string url,
     var client = redis_instance.get_async_redis_client ();
 
     // Try cache first
-    var cached = yield client.get_async (cache_key, null);
+    string? cached = yield client.get_async (cache_key);
     if (cached != null) {
         print ("Cache hit: %s\n", url);
-        return text (cached);
+        return cached;
     }
 
     // Fetch from web
     print ("Fetching: %s\n", url);
     var msg = new Soup.Message ("GET", url);
-    var content = yield http_client.send_and_read_async (msg, Priority.DEFAULT, null);
+    var body = yield http_client.send_and_read_async (msg, Priority.DEFAULT, null);
     if (msg.get_status () != Soup.Status.OK) {
         throw new IOError.FAILED ("%s: HTTP %u", url, (uint) msg.get_status ());
     }
 
     // Cache result
-    yield client.setex_async (cache_key, ttl, content, null);
-    return text (content);
+    var content = text (body);
+    yield client.setex_async (cache_key, ttl, content);
+    return content;
 }
 
 /* Like asyncio.gather(): all at once; the results in call order. */

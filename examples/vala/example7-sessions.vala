@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 class SessionManager : Object {
     public DtRedis.Instance redis { get; construct; }
     public int64 session_ttl { get; set; default = 3600; } // 1 hour
@@ -23,7 +19,7 @@ class SessionManager : Object {
             .printf (user_id.to_string (), now, now);
 
         var client = redis.get_redis_client ();
-        client.setex (@"session:$session_id", session_ttl, new Bytes (session_data.data));
+        client.setex (@"session:$session_id", session_ttl, session_data);
 
         return session_id;
     }
@@ -36,8 +32,8 @@ class SessionManager : Object {
             return null;
         }
         // Refresh TTL
-        client.expire (@"session:$session_id", session_ttl);
-        return text (data);
+        client.expire (@"session:$session_id", session_ttl, DtRedis.ExpireFlags.NONE);
+        return data;
     }
 
     public void delete_session (string session_id) throws GLib.Error {

@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 class RateLimiter : Object {
     private DtRedis.Instance redis;
 
@@ -28,7 +24,7 @@ class RateLimiter : Object {
             return true;
         }
 
-        var count = int64.parse (text (current));
+        var count = int64.parse (current);
         if (count < max_requests) {
             client.incr (key);
             return true;

@@ -3,16 +3,21 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
+string join (string[] items) {
+    return string.joinv (", ", items);
 }
 
-string join (GenericArray<unowned Bytes> items) {
-    var parts = new string[0];
+string[] sorted (string[] items) {
+    var list = new GenericArray<string> ();
     foreach (var item in items) {
-        parts += text (item);
+        list.add (item);
     }
-    return string.joinv (", ", parts);
+    list.sort (strcmp);
+    var result = new string[0];
+    foreach (var item in list) {
+        result += item;
+    }
+    return result;
 }
 
 int main () {
@@ -23,13 +28,13 @@ int main () {
         var client = redis_instance.get_redis_client ();
 
         // String operations
-        client.set ("counter", new Bytes ("0".data));
+        client.set ("counter", "0", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
         client.incr ("counter");
         client.incrby ("counter", 5);
 
         // Hash operations
-        client.hset ("user:1", "name", new Bytes ("John".data));
-        client.hset ("user:1", "email", new Bytes ("john@example.com".data));
+        client.hset ("user:1", "name", "John");
+        client.hset ("user:1", "email", "john@example.com");
 
         // List operations
         client.lpush ("tasks", { "task1", "task2", "task3" });
@@ -43,17 +48,16 @@ int main () {
         var tasks = client.lrange ("tasks", 0, -1);
         var tags = client.smembers ("tags");
 
-        print ("counter: %s\n", text (counter));
+        print ("counter: %s\n", counter);
         // A hash has no order.
         print ("user:1:\n");
         user.foreach ((field, value) => {
-            print ("  %s: %s\n", text (field), text (value));
+            print ("  %s: %s\n", field, value);
         });
         // LPUSH puts each value at the head: the list reads backwards.
         print ("tasks: %s\n", join (tasks));
         // A set has no order either: sort it to print it the same every time.
-        tags.sort ((a, b) => a.compare (b));
-        print ("tags: %s\n", join (tags));
+        print ("tags: %s\n", join (sorted (tags)));
     } catch (GLib.Error e) {
         printerr ("Redis error: %s\n", e.message);
         return 1;

@@ -3,10 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-string text (Bytes bytes) {
-    return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
-}
-
 int main () {
     var url = Environment.get_variable ("REDIS_URL") ?? "redis://localhost:6379/0";
 
@@ -31,7 +27,7 @@ int main () {
         print ("%u replies, %d OK\n", replies.length, n_ok);
         print ("100 keys set efficiently\n");
 
-        print ("key:42 = %s\n", text (client.get ("key:42")));
+        print ("key:42 = %s\n", client.get ("key:42"));
         print ("Keys in the database: %" + int64.FORMAT + "\n", client.dbsize ());
 
         // With true the batch runs as MULTI ... EXEC: all or nothing.

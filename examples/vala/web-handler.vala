@@ -19,6 +19,7 @@ extern void pause_message (Soup.ServerMessage msg);
 [CCode (cname = "soup_server_message_unpause")]
 extern void unpause_message (Soup.ServerMessage msg);
 
+/* An HTTP body as text. */
 string text (Bytes bytes) {
     return ((string) bytes.get_data ()).substring (0, (long) bytes.get_size ());
 }
@@ -109,9 +110,9 @@ class UserServer : Object {
     private async void get_user (Soup.ServerMessage msg, int64 user_id) {
         var client = redis_instance.get_async_redis_client ();
         try {
-            var name = yield client.get_async (@"user:$user_id:name", null);
+            string? name = yield client.get_async (@"user:$user_id:name");
             if (name != null) {
-                respond_user (msg, user_id, text (name));
+                respond_user (msg, user_id, name);
             } else {
                 respond_error (msg, Soup.Status.OK, "error", "User not found");
             }
@@ -123,7 +124,8 @@ class UserServer : Object {
     private async void create_user (Soup.ServerMessage msg, int64 user_id, string name) {
         var client = redis_instance.get_async_redis_client ();
         try {
-            yield client.set_async (@"user:$user_id:name", new Bytes (name.data), null);
+            yield client.set_async (@"user:$user_id:name", name, -1, -1, -1, -1,
+                                    DtRedis.SetFlags.NONE);
             respond_user (msg, user_id, name);
         } catch (GLib.Error e) {
             respond_error (msg, Soup.Status.SERVICE_UNAVAILABLE, "detail", e.message);
