@@ -15,12 +15,9 @@ const client = redisInstance.get_redis_client();
 try {
     // Leaderboard
     const scores = {player1: 100, player2: 250, player3: 175, player4: 300};
-    // ZADD through execute(): client.zadd() takes a GPtrArray of
-    // DtRedis.ScoredMember, which GJS 1.74 passes to C as NULL pointers.
-    const zadd = ['ZADD', 'leaderboard'];
-    for (const [player, score] of Object.entries(scores))
-        zadd.push(String(score), player);
-    client.execute(zadd, null);
+    const members = Object.entries(scores).map(
+        ([player, score]) => DtRedis.ScoredMember.new(player, score));
+    client.zadd('leaderboard', DtRedis.ZaddFlags.NONE, members, null);
 
     // Get top players: DtRedis.ScoredMember, each a member and its score
     const top3 = client.zrevrange_withscores('leaderboard', 0, 2, null);

@@ -9,7 +9,7 @@ const Gio = imports.gi.Gio;
 const assert = imports.assert;
 
 for (const name of ['set', 'get', 'incr', 'ping', 'lpush', 'lrange', 'execute', 'delete',
-    'hset_mapping', 'hget', 'hgetall'])
+    'hset_mapping', 'hget', 'hgetall', 'zadd', 'zrange_withscores', 'zscore'])
     Gio._promisify(DtRedis.AsyncClient.prototype, `${name}_async`, `${name}_finish`);
 Gio._promisify(DtRedis.Pipeline.prototype, 'execute_async', 'execute_finish');
 Gio._promisify(DtRedis.Instance.prototype, 'ping_async', 'ping_finish');
@@ -106,6 +106,17 @@ function testHashes() {
         assert.equal(user.name, 'Jane');
         assert.equal(user.city, 'Paris');
         assert.deepEqual(await client.hgetall_async('missing', null), {});
+    });
+}
+
+// A C array of boxed ScoredMember goes in; a GPtrArray of them comes back.
+function testSortedSets() {
+    return withServer(async (instance, client) => {
+        const members = [DtRedis.ScoredMember.new('alice', 2.5), DtRedis.ScoredMember.new('bob', 1)];
+        assert.equal(await client.zadd_async('board', DtRedis.ZaddFlags.NONE, members, null), 2);
+        const ranked = await client.zrange_withscores_async('board', 0, -1, DtRedis.ZrangeFlags.REV, null);
+        assert.deepEqual(ranked.map(m => [m.get_member(), m.get_score()]), [['alice', 2.5], ['bob', 1]]);
+        assert.ok(Number.isNaN(await client.zscore_async('board', 'nobody', null)));
     });
 }
 
