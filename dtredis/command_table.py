@@ -98,6 +98,29 @@ def parse_typed(command, text):
     return {'command': command, 'name': name, 'params': params, 'reply': reply, 'twin': twin}
 
 
+# Options: a method that has any also comes short, without them.
+OPTIONAL_KINDS = ('str?', 'int?', 'int0?', 'flags')
+
+
+def with_short_forms(methods):
+    """@methods, each one with options as two: the short form under its
+    name, without the options (full_name names the other), and the whole
+    one as NAME_full (short_name names the other)."""
+    names = {m['name'] for m in methods}
+    out = []
+    for m in methods:
+        if not any(p['kind'] in OPTIONAL_KINDS for p in m['params']):
+            out.append(m)
+            continue
+        full = m['name'] + '_full'
+        if full in names:
+            raise TableError('method %s clashes with the full form of %s' % (full, m['name']))
+        out.append(dict(m, params=[p for p in m['params'] if p['kind'] not in OPTIONAL_KINDS],
+                        full_name=full))
+        out.append(dict(m, name=full, short_name=m['name']))
+    return out
+
+
 def parse(path):
     """Every command of the table, in order, each with its typed methods."""
     commands = []

@@ -36,7 +36,10 @@
  * method given a value that is not UTF-8, or asked for one that is not,
  * fails with %DT_REDIS_ERROR_ENCODING naming the key and the twin. A
  * missing key is never an error: the method returns %NULL (or -1, or
- * NAN, as its documentation says). Options follow one rule: pure tokens
+ * NAN, as its documentation says). Options follow one rule: a command
+ * with options has a short method without them
+ * ([method@DtRedis.Client.set]: `SET key value`) and a `_full` one with
+ * all of them ([method@DtRedis.Client.set_full]), where pure tokens
  * (`NX`, `XX`, `GT`...) are a flags argument of the command's own flags
  * type ([flags@DtRedis.SetFlags]), optional numbers are sent only when
  * not negative, optional strings only when not %NULL. Commands with

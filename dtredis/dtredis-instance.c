@@ -387,7 +387,7 @@ dt_redis_instance_ping (DtRedisInstance  *self,
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), FALSE);
 
   client = dt_redis_client_new (self, self->pools);
-  pong = dt_redis_client_ping (client, NULL, cancellable, error);
+  pong = dt_redis_client_ping (client, cancellable, error);
   return pong != NULL;
 }
 
@@ -431,7 +431,7 @@ dt_redis_instance_ping_async (DtRedisInstance     *self,
   g_task_set_source_tag (task, dt_redis_instance_ping_async);
 
   client = dt_redis_async_client_new (self, self->pools);
-  dt_redis_async_client_ping_async (client, NULL, cancellable, ping_cb, task);
+  dt_redis_async_client_ping_async (client, cancellable, ping_cb, task);
 }
 
 /**

@@ -65,8 +65,10 @@ GError  *dt_redis_value_new_encoding_error (const char *key,
                                             const char *twin);
 /* Whether every value of @mapping (utf8 to utf8) is UTF-8 text. */
 gboolean dt_redis_value_mapping_is_text (GHashTable *mapping);
-/* ENCODING for an argument of a text method that is not UTF-8. */
-GError  *dt_redis_value_new_argument_encoding_error (const char *what,
+/* ENCODING for an argument (@what: "value"...) of a text method that is
+ * not UTF-8, for @key (nullable). */
+GError  *dt_redis_value_new_argument_encoding_error (const char *key,
+                                                     const char *what,
                                                      const char *twin);
 /* The GError for a top-level error reply: SERVER with the server's text,
  * AUTH for NOAUTH/WRONGPASS/WRONGPASS-like replies. */

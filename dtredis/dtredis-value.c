@@ -480,9 +480,16 @@ dt_redis_value_mapping_is_text (GHashTable *mapping)
 }
 
 GError *
-dt_redis_value_new_argument_encoding_error (const char *what,
+dt_redis_value_new_argument_encoding_error (const char *key,
+                                            const char *what,
                                             const char *twin)
 {
+  if (key != NULL)
+    return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
+                        /* Translators: the first %s is "value" or "member" */
+                        _("The %s given for “%s” is not UTF-8 text: pass it to %s() instead"),
+                        what, key, twin);
+
   return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING,
                       _("The %s given is not UTF-8 text: pass it to %s() instead"), what, twin);
 }

@@ -25,7 +25,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'dtredis'))
-from command_table import parse  # noqa: E402
+from command_table import parse, with_short_forms  # noqa: E402
 
 MIN_SUCCESS = 80
 # Async pairs: this many methods of each (reply, twin) shape.
@@ -717,6 +717,7 @@ def main():
         for m in c['typed']:
             m['group'] = c['group']
             methods.append(m)
+    methods = with_short_forms(methods)
 
     body = []
     sync_names = []

@@ -204,8 +204,7 @@ test_set_get (Fixture       *f,
   g_autoptr(GAsyncResult) r3 = NULL;
   g_autoptr(GError) error = NULL;
 
-  dt_redis_async_client_set_async (f->client, "user:1:name", "John Doe", -1, -1, -1, -1,
-                                   DT_REDIS_SET_FLAGS_NONE, NULL, store_result_cb, &r1);
+  dt_redis_async_client_set_async (f->client, "user:1:name", "John Doe", NULL, store_result_cb, &r1);
   g_assert_true (dt_redis_async_client_set_finish (f->client, wait_result (&r1), &error));
   g_assert_no_error (error);
 
@@ -296,8 +295,8 @@ test_typed_helpers (Fixture       *f,
     g_autoptr(DtRedisScoredMember) alice = dt_redis_scored_member_new ("alice", 1.5);
     g_autoptr(DtRedisScoredMember) bob = dt_redis_scored_member_new ("bob", 3.0);
 
-    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, &alice, 1, NULL, store_result_cb, &r1);
-    dt_redis_async_client_zadd_async (f->client, "board", DT_REDIS_ZADD_FLAGS_NONE, &bob, 1, NULL, store_result_cb, &r2);
+    dt_redis_async_client_zadd_async (f->client, "board", &alice, 1, NULL, store_result_cb, &r1);
+    dt_redis_async_client_zadd_async (f->client, "board", &bob, 1, NULL, store_result_cb, &r2);
     dt_redis_async_client_zincrby_async (f->client, "board", 0.25, "alice", NULL, store_result_cb, &r3);
     g_assert_cmpint (dt_redis_async_client_zadd_finish (f->client, wait_result (&r1), &error), ==, 1);
     g_assert_cmpint (dt_redis_async_client_zadd_finish (f->client, wait_result (&r2), &error), ==, 1);
@@ -357,7 +356,7 @@ test_typed_helpers (Fixture       *f,
     g_autoptr(GAsyncResult) r2 = NULL;
     g_autofree char *pong = NULL;
 
-    dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &r1);
+    dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &r1);
     pong = dt_redis_async_client_ping_finish (f->client, wait_result (&r1), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (pong, ==, "PONG");
@@ -493,7 +492,7 @@ test_many_concurrent (void)
       g_snprintf (value, sizeof value, "value-%u", i);
       calls[i].batch = &sets;
       calls[i].index = i;
-      dt_redis_async_client_set_async (client, key, value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+      dt_redis_async_client_set_async (client, key, value,
                                        NULL, set_done_cb, &calls[i]);
     }
   wait_batch (&sets, N_CONCURRENT);
@@ -569,7 +568,7 @@ test_blocking_does_not_stall (Fixture       *f,
   g_autoptr(GAsyncResult) ping = NULL;
 
   /* Connected first, so the GETs' time is theirs alone. */
-  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
   g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   for (guint i = 0; i < 100; i++)
@@ -661,7 +660,7 @@ test_pool_timeout (void)
 
   start = g_get_monotonic_time ();
   dt_redis_async_client_execute_async (client, blpop, NULL, store_result_cb, &r1);
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r2);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r2);
 
   g_assert_false (ping_finish_ok (client, wait_result (&r2), &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_POOL_TIMEOUT);
@@ -673,7 +672,7 @@ test_pool_timeout (void)
   g_assert_true (dt_redis_reply_is_nil (reply));
 
   /* The connection is free again. */
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r3);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r3);
   g_assert_true (ping_finish_ok (client, wait_result (&r3), &error));
   g_assert_no_error (error);
 
@@ -762,7 +761,7 @@ test_cancel_written (void)
   instance = new_instance (server, 1, 5.0);
   client = dt_redis_instance_get_async_redis_client (instance);
 
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &ping);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &ping);
   g_assert_true (ping_finish_ok (client, wait_result (&ping), NULL));
 
   /* The server sleeps, so GET k1 is written but not answered. */
@@ -816,7 +815,7 @@ test_cancel_queued (void)
   g_autoptr(GCancellable) already = g_cancellable_new ();
   guint n_before;
 
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r_first);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r_first);
   g_assert_true (ping_finish_ok (client, wait_result (&r_first), &error));
   g_assert_no_error (error);
   n_before = dt_fake_server_get_n_commands (fake);
@@ -826,7 +825,7 @@ test_cancel_queued (void)
   g_cancellable_cancel (cancellable);
   g_cancellable_cancel (already);
   dt_redis_async_client_get_async (client, "k", already, store_result_cb, &r_pre);
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r_last);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r_last);
 
   g_assert_null (dt_redis_async_client_get_finish (client, wait_result (&r_cancelled), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -945,7 +944,7 @@ test_server_killed (void)
   g_autoptr(DtRedisReply) reply = NULL;
   gint64 start;
 
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &ping);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &ping);
   g_assert_true (ping_finish_ok (client, wait_result (&ping), NULL));
 
   dt_redis_async_client_execute_async (client, sleep_argv, NULL, store_result_cb, &r_sleep);
@@ -967,7 +966,7 @@ test_server_killed (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
 
   /* With the server gone, new commands fail to connect, and do not hang. */
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r_after);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r_after);
   g_assert_false (ping_finish_ok (client, wait_result (&r_after), &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
 
@@ -991,7 +990,7 @@ test_server_restart (void)
       g_autoptr(GAsyncResult) r3 = NULL;
       g_autofree char *got = NULL;
 
-      dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r1);
+      dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r1);
       g_assert_true (ping_finish_ok (client, wait_result (&r1), &error));
       g_assert_no_error (error);
 
@@ -1004,7 +1003,7 @@ test_server_restart (void)
             g_main_context_iteration (NULL, FALSE);
         }
 
-      dt_redis_async_client_set_async (client, "k", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+      dt_redis_async_client_set_async (client, "k", value,
                                        NULL, store_result_cb, &r2);
       g_assert_true (dt_redis_async_client_set_finish (client, wait_result (&r2), &error));
       g_assert_no_error (error);
@@ -1094,7 +1093,7 @@ test_unix_socket (void)
   g_autofree char *got = NULL;
   g_autoptr(GError) error = NULL;
 
-  dt_redis_async_client_set_async (client, "k", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+  dt_redis_async_client_set_async (client, "k", value,
                                        NULL, store_result_cb, &r1);
   dt_redis_async_client_get_async (client, "k", NULL, store_result_cb, &r2);
   g_assert_true (dt_redis_async_client_set_finish (client, wait_result (&r1), &error));
@@ -1279,7 +1278,7 @@ test_reset_under_load (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(DtRedisPoolStats) stats = NULL;
 
-  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
   g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   for (guint i = 0; i < 1000; i++)
@@ -1300,7 +1299,7 @@ test_reset_under_load (Fixture       *f,
   /* The next command makes a new pool. */
   stats = async_stats (f->instance);
   g_assert_cmpuint (stats->total, ==, 0);
-  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &after);
+  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &after);
   g_assert_true (ping_finish_ok (f->client, wait_result (&after), &error));
   g_assert_no_error (error);
 }
@@ -1361,7 +1360,7 @@ test_other_thread (Fixture       *f,
   sync_set (server, "shared-key", "from main");
 
   /* The pool lives on the main context. */
-  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
   g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   state.client = f->client;
@@ -1444,7 +1443,7 @@ test_many_threads (Fixture       *f,
   g_autoptr(DtRedisPoolStats) stats = NULL;
 
   sync_set (server, "shared-key", "from main");
-  dt_redis_async_client_ping_async (f->client, NULL, NULL, store_result_cb, &ping);
+  dt_redis_async_client_ping_async (f->client, NULL, store_result_cb, &ping);
   g_assert_true (ping_finish_ok (f->client, wait_result (&ping), NULL));
 
   memset (subs, 0, sizeof subs);
@@ -1516,7 +1515,7 @@ test_slow_server_does_not_block (void)
   tick_id = g_timeout_add (10, tick_cb, &ticker);
 
   start = g_get_monotonic_time ();
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r);
   g_assert_true (ping_finish_ok (client, wait_result (&r), &error));
   g_assert_no_error (error);
   g_source_remove (tick_id);
@@ -1540,7 +1539,7 @@ test_unref_closes_idle (void)
   flush_server (server);
   instance = new_instance (server, 4, 5.0);
   client = dt_redis_instance_get_async_redis_client (instance);
-  dt_redis_async_client_ping_async (client, NULL, NULL, store_result_cb, &r);
+  dt_redis_async_client_ping_async (client, NULL, store_result_cb, &r);
   g_assert_true (ping_finish_ok (client, wait_result (&r), NULL));
   g_assert_cmpuint (count_other_clients (server), ==, 1);
 

@@ -123,7 +123,7 @@ zadd_one (DtRedisClient  *client,
 {
   g_autoptr(DtRedisScoredMember) one = dt_redis_scored_member_new (member, score);
 
-  return dt_redis_client_zadd (client, key, DT_REDIS_ZADD_FLAGS_NONE, &one, 1, NULL, error);
+  return dt_redis_client_zadd (client, key, &one, 1, NULL, error);
 }
 
 #define STRV(...) ((const char * const []) { __VA_ARGS__, NULL })
@@ -141,8 +141,7 @@ test_strings (Fixture       *f,
   g_autofree char *visitors = NULL;
   gint64 ttl;
 
-  g_assert_true (dt_redis_client_set (f->client, "greeting", "Hello, Redis!", NO_EXPIRY,
-                                      DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "greeting", "Hello, Redis!", NULL, &error));
   g_assert_no_error (error);
   value = dt_redis_client_get (f->client, "greeting", NULL, &error);
   g_assert_no_error (error);
@@ -153,7 +152,7 @@ test_strings (Fixture       *f,
   g_assert_no_error (error);
   g_assert_null (missing);
 
-  g_assert_true (dt_redis_client_set (f->client, "visitors", "0", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "visitors", "0", NULL, &error));
   g_assert_cmpint (dt_redis_client_incr (f->client, "visitors", NULL, &error), ==, 1);
   g_assert_cmpint (dt_redis_client_incrby (f->client, "visitors", 10, NULL, &error), ==, 11);
   g_assert_cmpint (dt_redis_client_incrby (f->client, "visitors", -20, NULL, &error), ==, -9);
@@ -191,8 +190,7 @@ test_strings (Fixture       *f,
   g_clear_error (&error);
 
   /* SET replaces a value of any type and drops its time to live. */
-  g_assert_true (dt_redis_client_set (f->client, "session:abc", "Hello, Redis!", NO_EXPIRY,
-                                      DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "session:abc", "Hello, Redis!", NULL, &error));
   g_assert_cmpint (dt_redis_client_ttl (f->client, "session:abc", NULL, &error), ==, -1);
   g_assert_no_error (error);
 }
@@ -208,19 +206,19 @@ test_keys (Fixture       *f,
   /* -2: no such key; -1: no time to live. */
   g_assert_cmpint (dt_redis_client_ttl (f->client, "nope", NULL, &error), ==, -2);
   g_assert_no_error (error);
-  g_assert_true (dt_redis_client_set (f->client, "user:1", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
-  g_assert_true (dt_redis_client_set (f->client, "user:2", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
-  g_assert_true (dt_redis_client_set (f->client, "other", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "user:1", "v", NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "user:2", "v", NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "other", "v", NULL, &error));
   g_assert_cmpint (dt_redis_client_ttl (f->client, "user:1", NULL, &error), ==, -1);
   g_assert_no_error (error);
 
-  g_assert_true (dt_redis_client_expire (f->client, "user:1", 100, DT_REDIS_EXPIRE_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_expire (f->client, "user:1", 100, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_ttl (f->client, "user:1", NULL, &error), ==, 100);
-  g_assert_false (dt_redis_client_expire (f->client, "nope", 100, DT_REDIS_EXPIRE_FLAGS_NONE, NULL, &error));
+  g_assert_false (dt_redis_client_expire (f->client, "nope", 100, NULL, &error));
   g_assert_no_error (error);
   /* NX: only when there is no time to live yet. */
-  g_assert_false (dt_redis_client_expire (f->client, "user:1", 200, DT_REDIS_EXPIRE_FLAGS_NX, NULL, &error));
+  g_assert_false (dt_redis_client_expire_full (f->client, "user:1", 200, DT_REDIS_EXPIRE_FLAGS_NX, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_ttl (f->client, "user:1", NULL, &error), ==, 100);
 
@@ -448,7 +446,7 @@ test_sorted_sets (Fixture       *f,
   /* Several members in one ZADD. */
   g_ptr_array_add (pair, dt_redis_scored_member_new ("a", 1));
   g_ptr_array_add (pair, dt_redis_scored_member_new ("b", 2));
-  g_assert_cmpint (dt_redis_client_zadd (f->client, "pair", DT_REDIS_ZADD_FLAGS_NONE,
+  g_assert_cmpint (dt_redis_client_zadd (f->client, "pair",
                                          (DtRedisScoredMember * const *) pair->pdata, pair->len,
                                          NULL, &error), ==, 2);
   g_assert_no_error (error);
@@ -484,7 +482,7 @@ test_sorted_sets (Fixture       *f,
   g_assert_cmpint (dt_redis_client_zrevrank (f->client, "nope", "ghost", NULL, &error), ==, -1);
   g_assert_no_error (error);
 
-  all = dt_redis_client_zrange (f->client, "board", 0, -1, DT_REDIS_ZRANGE_FLAGS_NONE, NULL, &error);
+  all = dt_redis_client_zrange (f->client, "board", 0, -1, NULL, &error);
   g_assert_no_error (error);
   assert_strv (all, FALSE, STRV ("newcomer", "player1", "player3", "player2", "player4"));
 
@@ -492,11 +490,11 @@ test_sorted_sets (Fixture       *f,
   g_assert_no_error (error);
   assert_strv (top, FALSE, STRV ("player4", "player2", "player3"));
   /* ZRANGE ... REV is the same. */
-  top_rev = dt_redis_client_zrange (f->client, "board", 0, 2, DT_REDIS_ZRANGE_FLAGS_REV, NULL, &error);
+  top_rev = dt_redis_client_zrange_full (f->client, "board", 0, 2, DT_REDIS_ZRANGE_FLAGS_REV, NULL, &error);
   g_assert_no_error (error);
   assert_strv (top_rev, FALSE, STRV ("player4", "player2", "player3"));
 
-  with_scores = dt_redis_client_zrange_withscores (f->client, "board", 1, 2, DT_REDIS_ZRANGE_FLAGS_NONE,
+  with_scores = dt_redis_client_zrange_withscores (f->client, "board", 1, 2,
                                                    NULL, &error);
   g_assert_no_error (error);
   assert_members (with_scores, STRV ("player1", "player3"));
@@ -509,7 +507,7 @@ test_sorted_sets (Fixture       *f,
   g_assert_cmpfloat (score_at (rev_with_scores, 0), ==, 300.0);
   g_assert_cmpfloat (score_at (rev_with_scores, 4), ==, -0.25);
 
-  rev_flag_with_scores = dt_redis_client_zrange_withscores (f->client, "board", 0, -1, DT_REDIS_ZRANGE_FLAGS_REV,
+  rev_flag_with_scores = dt_redis_client_zrange_withscores_full (f->client, "board", 0, -1, DT_REDIS_ZRANGE_FLAGS_REV,
                                                             NULL, &error);
   g_assert_no_error (error);
   assert_members (rev_flag_with_scores, STRV ("player4", "player2", "player3", "player1", "newcomer"));
@@ -523,7 +521,7 @@ test_sorted_sets (Fixture       *f,
   g_assert_cmpint (zadd_one (f->client, "exact", -INFINITY, "bottom", &error), ==, 1);
   g_assert_cmpint (zadd_one (f->client, "exact", 1e300, "huge", &error), ==, 1);
   g_assert_no_error (error);
-  extremes = dt_redis_client_zrange_withscores (f->client, "exact", 0, -1, DT_REDIS_ZRANGE_FLAGS_NONE, NULL, &error);
+  extremes = dt_redis_client_zrange_withscores (f->client, "exact", 0, -1, NULL, &error);
   g_assert_no_error (error);
   assert_members (extremes, STRV ("bottom", "tenth", "third", "huge", "top"));
   g_assert_cmpfloat (score_at (extremes, 0), ==, -INFINITY);
@@ -541,7 +539,7 @@ test_sorted_sets (Fixture       *f,
   g_clear_error (&error);
 
   /* A missing key: an empty array, no error. */
-  none = dt_redis_client_zrange_withscores (f->client, "nope", 0, -1, DT_REDIS_ZRANGE_FLAGS_NONE, NULL, &error);
+  none = dt_redis_client_zrange_withscores (f->client, "nope", 0, -1, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (none);
   g_assert_cmpuint (none->len, ==, 0);
@@ -555,20 +553,20 @@ test_server_commands (Fixture       *f,
   g_autofree char *pong = NULL;
   g_autofree char *echoed = NULL;
 
-  pong = dt_redis_client_ping (f->client, NULL, NULL, &error);
+  pong = dt_redis_client_ping (f->client, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pong, ==, "PONG");
   /* PING with a message answers the message. */
-  echoed = dt_redis_client_ping (f->client, "hello", NULL, &error);
+  echoed = dt_redis_client_ping_full (f->client, "hello", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (echoed, ==, "hello");
   g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 0);
-  g_assert_true (dt_redis_client_set (f->client, "a", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
-  g_assert_true (dt_redis_client_set (f->client, "b", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "a", "v", NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "b", "v", NULL, &error));
   g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 2);
   g_assert_cmpint (dt_redis_client_publish (f->client, "news", "hello", NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_true (dt_redis_client_flushdb (f->client, DT_REDIS_FLUSH_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_flushdb (f->client, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_dbsize (f->client, NULL, &error), ==, 0);
   g_assert_no_error (error);
@@ -593,7 +591,7 @@ test_wrongtype (Fixture       *f,
   g_autofree char *after = NULL;
 
   g_assert_cmpint (dt_redis_client_lpush (f->client, "list", STRV ("x"), NULL, &error), ==, 1);
-  g_assert_true (dt_redis_client_set (f->client, "string", "v", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "string", "v", NULL, &error));
   g_assert_no_error (error);
 
   got = dt_redis_client_get (f->client, "list", NULL, &error);
@@ -656,7 +654,7 @@ test_binary (Fixture       *f,
   gsize len = 0;
   const char *text;
 
-  g_assert_true (dt_redis_client_set_bytes (f->client, "blob", value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+  g_assert_true (dt_redis_client_set_bytes (f->client, "blob", value,
                                             NULL, &error));
   g_assert_no_error (error);
   got = dt_redis_client_get_bytes (f->client, "blob", NULL, &error);
@@ -665,7 +663,7 @@ test_binary (Fixture       *f,
   g_assert_true (g_bytes_equal (got, value));
 
   /* The empty value is a value, not a missing key. */
-  g_assert_true (dt_redis_client_set_bytes (f->client, "empty", empty, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+  g_assert_true (dt_redis_client_set_bytes (f->client, "empty", empty,
                                             NULL, &error));
   got_empty = dt_redis_client_get_bytes (f->client, "empty", NULL, &error);
   g_assert_no_error (error);
@@ -720,7 +718,7 @@ test_large_value (Fixture       *f,
     buf[i] = (guint8) ((i * 31) ^ (i >> 13));
   value = g_bytes_new_take (buf, size);
 
-  g_assert_true (dt_redis_client_set_bytes (f->client, "big", value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+  g_assert_true (dt_redis_client_set_bytes (f->client, "big", value,
                                             NULL, &error));
   g_assert_no_error (error);
   got = dt_redis_client_get_bytes (f->client, "big", NULL, &error);
@@ -837,7 +835,7 @@ test_noauth (void)
   dt_redis_config_set_redis_password (config, "not-the-password");
   wrong_instance = dt_redis_instance_new (config);
   wrong_client = dt_redis_instance_get_redis_client (wrong_instance);
-  wrong_pong = dt_redis_client_ping (wrong_client, NULL, NULL, &error);
+  wrong_pong = dt_redis_client_ping (wrong_client, NULL, &error);
   g_assert_null (wrong_pong);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
   g_assert_null (strstr (error->message, "not-the-password"));
@@ -846,7 +844,7 @@ test_noauth (void)
   dt_redis_config_set_redis_password (config, "s3cret");
   good_instance = dt_redis_instance_new (config);
   good_client = dt_redis_instance_get_redis_client (good_instance);
-  good_pong = dt_redis_client_ping (good_client, NULL, NULL, &error);
+  good_pong = dt_redis_client_ping (good_client, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (good_pong, ==, "PONG");
 }
@@ -877,7 +875,7 @@ worker_thread (gpointer user_data)
       g_autofree char *list = g_strdup_printf ("list:%u", w->id);
       g_autofree char *got = NULL;
 
-      g_assert_true (dt_redis_client_set (w->client, key, text, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+      g_assert_true (dt_redis_client_set (w->client, key, text, NULL, &error));
       g_assert_no_error (error);
       got = dt_redis_client_get (w->client, key, NULL, &error);
       g_assert_no_error (error);
@@ -1005,7 +1003,7 @@ test_lazy (void)
   g_assert_cmpuint (before->hits, ==, 0);
   g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-lazy"), ==, 0);
 
-  pong = dt_redis_client_ping (client, NULL, NULL, &error);
+  pong = dt_redis_client_ping (client, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pong, ==, "PONG");
   after = dt_redis_instance_get_sync_pool_stats (instance);
@@ -1015,7 +1013,7 @@ test_lazy (void)
   g_assert_cmpuint (dt_test_server_count_clients (server, "dt-test-lazy"), ==, 1);
 
   /* Sequential commands reuse it. */
-  other_pong = dt_redis_client_ping (other, NULL, NULL, &error);
+  other_pong = dt_redis_client_ping (other, NULL, &error);
   g_assert_cmpstr (other_pong, ==, "PONG");
   g_assert_cmpint (dt_redis_client_dbsize (client, NULL, &error), >=, 0);
   g_assert_no_error (error);
@@ -1049,7 +1047,7 @@ test_db_isolation (void)
   client0 = dt_redis_instance_get_redis_client (instance0);
   client1 = dt_redis_instance_get_redis_client (instance1);
 
-  g_assert_true (dt_redis_client_set (client1, "session", "in db 1", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+  g_assert_true (dt_redis_client_set (client1, "session", "in db 1",
                                       NULL, &error));
   g_assert_no_error (error);
 
@@ -1065,7 +1063,7 @@ test_db_isolation (void)
   g_assert_cmpint (dt_redis_client_dbsize (client1, NULL, &error), ==, 1);
 
   /* FLUSHDB empties only the configured database. */
-  g_assert_true (dt_redis_client_flushdb (client0, DT_REDIS_FLUSH_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_flushdb (client0, NULL, &error));
   g_assert_cmpint (dt_redis_client_dbsize (client1, NULL, &error), ==, 1);
   g_assert_no_error (error);
 
@@ -1104,16 +1102,16 @@ test_close (Fixture       *f,
   g_autofree char *pong_closed = NULL;
   g_autofree char *pong_other = NULL;
 
-  pong = dt_redis_client_ping (f->client, NULL, NULL, &error);
+  pong = dt_redis_client_ping (f->client, NULL, &error);
   g_assert_cmpstr (pong, ==, "PONG");
   dt_redis_client_close (f->client);
   dt_redis_client_close (f->client);
 
   /* Nothing shared was released: both clients keep working on the same
    * pooled connection. */
-  pong_closed = dt_redis_client_ping (f->client, NULL, NULL, &error);
+  pong_closed = dt_redis_client_ping (f->client, NULL, &error);
   g_assert_cmpstr (pong_closed, ==, "PONG");
-  pong_other = dt_redis_client_ping (other, NULL, NULL, &error);
+  pong_other = dt_redis_client_ping (other, NULL, &error);
   g_assert_cmpstr (pong_other, ==, "PONG");
   g_assert_no_error (error);
   stats = dt_redis_instance_get_sync_pool_stats (f->instance);
@@ -1130,7 +1128,7 @@ test_state_not_inherited (Fixture       *f,
   g_autoptr(DtRedisPoolStats) stats = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (dt_redis_client_set (f->client, "where", "db0", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "where", "db0", NULL, &error));
   g_assert_no_error (error);
 
   /* SELECT through the generic path changes the connection it ran on... */
@@ -1196,7 +1194,7 @@ test_text_reply_encoding (Fixture       *f,
   g_autoptr(GHashTable) map = NULL;
   g_autoptr(GHashTable) map_bytes = NULL;
 
-  g_assert_true (dt_redis_client_set_bytes (f->client, "raw:latin1", value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+  g_assert_true (dt_redis_client_set_bytes (f->client, "raw:latin1", value,
                                             NULL, &error));
   g_assert_no_error (error);
 
@@ -1215,7 +1213,7 @@ test_text_reply_encoding (Fixture       *f,
   g_assert_true (g_bytes_equal (raw, value));
 
   /* A NUL byte does not fit in a char * either. */
-  g_assert_true (dt_redis_client_set_bytes (f->client, "raw:nul", nul_value, NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE,
+  g_assert_true (dt_redis_client_set_bytes (f->client, "raw:nul", nul_value,
                                             NULL, &error));
   g_assert_no_error (error);
   nul_text = dt_redis_client_get (f->client, "raw:nul", NULL, &error);
@@ -1254,7 +1252,7 @@ test_text_argument_encoding (Fixture       *f,
   g_autoptr(GHashTable) mapping = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(DtRedisPoolStats) stats = NULL;
 
-  g_assert_false (dt_redis_client_set (f->client, "bad", "\xff", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_false (dt_redis_client_set (f->client, "bad", "\xff", NULL, &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "set_bytes"));
@@ -1296,25 +1294,25 @@ test_set_options (Fixture       *f,
   g_autofree char *kept = NULL;
   gint64 ttl;
 
-  g_assert_false (dt_redis_client_set (f->client, "k", "xx", NO_EXPIRY, DT_REDIS_SET_FLAGS_XX, NULL, &error));
+  g_assert_false (dt_redis_client_set_full (f->client, "k", "xx", NO_EXPIRY, DT_REDIS_SET_FLAGS_XX, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("k"), NULL, &error), ==, 0);
 
-  g_assert_true (dt_redis_client_set (f->client, "k", "first", NO_EXPIRY, DT_REDIS_SET_FLAGS_NX, NULL, &error));
+  g_assert_true (dt_redis_client_set_full (f->client, "k", "first", NO_EXPIRY, DT_REDIS_SET_FLAGS_NX, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (dt_redis_client_set (f->client, "k", "second", NO_EXPIRY, DT_REDIS_SET_FLAGS_NX, NULL, &error));
+  g_assert_false (dt_redis_client_set_full (f->client, "k", "second", NO_EXPIRY, DT_REDIS_SET_FLAGS_NX, NULL, &error));
   g_assert_no_error (error);
   value = dt_redis_client_get (f->client, "k", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (value, ==, "first");
 
   /* EX, then KEEPTTL keeps it across an XX update. */
-  g_assert_true (dt_redis_client_set (f->client, "k", "third", 100, -1, -1, -1, DT_REDIS_SET_FLAGS_XX, NULL, &error));
+  g_assert_true (dt_redis_client_set_full (f->client, "k", "third", 100, -1, -1, -1, DT_REDIS_SET_FLAGS_XX, NULL, &error));
   g_assert_no_error (error);
   ttl = dt_redis_client_ttl (f->client, "k", NULL, &error);
   g_assert_cmpint (ttl, >, 90);
   g_assert_cmpint (ttl, <=, 100);
-  g_assert_true (dt_redis_client_set (f->client, "k", "fourth", NO_EXPIRY,
+  g_assert_true (dt_redis_client_set_full (f->client, "k", "fourth", NO_EXPIRY,
                                       DT_REDIS_SET_FLAGS_XX | DT_REDIS_SET_FLAGS_KEEPTTL, NULL, &error));
   g_assert_no_error (error);
   ttl = dt_redis_client_ttl (f->client, "k", NULL, &error);
@@ -1323,7 +1321,7 @@ test_set_options (Fixture       *f,
   g_assert_cmpstr (kept, ==, "fourth");
 
   /* Contradictory options are the server's error. */
-  g_assert_false (dt_redis_client_set (f->client, "k", "v", NO_EXPIRY,
+  g_assert_false (dt_redis_client_set_full (f->client, "k", "v", NO_EXPIRY,
                                        DT_REDIS_SET_FLAGS_NX | DT_REDIS_SET_FLAGS_XX, NULL, &error));
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
 }
@@ -1342,8 +1340,8 @@ test_generated_commands (Fixture       *f,
   g_autofree char *persisted = NULL;
   g_autofree char *echoed = NULL;
 
-  g_assert_true (dt_redis_client_set (f->client, "a", "1", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
-  g_assert_true (dt_redis_client_set (f->client, "b", "2", NO_EXPIRY, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "a", "1", NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "b", "2", NULL, &error));
   g_assert_no_error (error);
 
   values = dt_redis_client_mget (f->client, STRV ("a", "missing", "b"), NULL, &error);
@@ -1362,11 +1360,11 @@ test_generated_commands (Fixture       *f,
   g_assert_no_error (error);
   g_assert_null (gone);
 
-  with_ttl = dt_redis_client_getex (f->client, "b", 100, -1, -1, -1, DT_REDIS_GETEX_FLAGS_NONE, NULL, &error);
+  with_ttl = dt_redis_client_getex_full (f->client, "b", 100, -1, -1, -1, DT_REDIS_GETEX_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (with_ttl, ==, "2");
   g_assert_cmpint (dt_redis_client_ttl (f->client, "b", NULL, &error), ==, 100);
-  persisted = dt_redis_client_getex (f->client, "b", -1, -1, -1, -1, DT_REDIS_GETEX_FLAGS_PERSIST, NULL, &error);
+  persisted = dt_redis_client_getex_full (f->client, "b", -1, -1, -1, -1, DT_REDIS_GETEX_FLAGS_PERSIST, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (persisted, ==, "2");
   g_assert_cmpint (dt_redis_client_ttl (f->client, "b", NULL, &error), ==, -1);

@@ -673,7 +673,7 @@ test_large_value (void)
   value = g_bytes_new_take (data, size);
 
   start = g_get_monotonic_time ();
-  g_assert_true (dt_redis_client_set_bytes (client, "big", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+  g_assert_true (dt_redis_client_set_bytes (client, "big", value,
                                             NULL, &error));
   g_assert_no_error (error);
   got = dt_redis_client_get_bytes (client, "big", NULL, &error);
@@ -683,7 +683,7 @@ test_large_value (void)
   g_test_message ("sync: 64 MiB SET+GET in %.3f s, bytes equal", seconds_since (start));
 
   start = g_get_monotonic_time ();
-  dt_redis_async_client_set_bytes_async (aclient, "big2", value, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE,
+  dt_redis_async_client_set_bytes_async (aclient, "big2", value,
                                          NULL, store_result_cb, &r_set);
   g_assert_true (dt_redis_async_client_set_bytes_finish (aclient, wait_result (&r_set), &error));
   g_assert_no_error (error);

@@ -318,7 +318,7 @@ test_execabort (Fixture       *f,
   g_assert_cmpint (dt_redis_client_exists (f->client, STRV ("t", "u"), NULL, &error), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpuint (dt_redis_pipeline_get_n_commands (pipe), ==, 0);
-  pong = dt_redis_client_ping (f->client, NULL, NULL, &error);
+  pong = dt_redis_client_ping (f->client, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pong, ==, "PONG");
 }
@@ -333,7 +333,7 @@ test_watch_unchanged (Fixture       *f,
   g_autoptr(GPtrArray) next_replies = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (dt_redis_client_set (f->client, "w", "1", -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "w", "1", NULL, &error));
   g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("w"), NULL, &error));
   g_assert_true (dt_redis_pipeline_watch (pipe, STRV ("v", "z"), NULL, &error));
   g_assert_no_error (error);
@@ -345,7 +345,7 @@ test_watch_unchanged (Fixture       *f,
 
   /* EXEC unwatched the keys: changing them does not abort a later
    * transaction on the same pooled connection. */
-  g_assert_true (dt_redis_client_set (f->client, "w", "1", -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE, NULL, &error));
+  g_assert_true (dt_redis_client_set (f->client, "w", "1", NULL, &error));
   dt_redis_pipeline_append (next, STRV ("INCR", "w"));
   next_replies = dt_redis_pipeline_execute (next, NULL, &error);
   g_assert_no_error (error);

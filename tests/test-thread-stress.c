@@ -146,7 +146,7 @@ op_set_get (Worker *w,
   g_autofree char *text = g_strdup_printf ("t%u-v%u", w->id, i);
   g_autofree char *got = NULL;
 
-  if (!dt_redis_client_set (w->client, key, text, -1, -1, -1, -1, DT_REDIS_SET_FLAGS_NONE, NULL, &error))
+  if (!dt_redis_client_set (w->client, key, text, NULL, &error))
     {
       worker_fail (w, "SET: %s", error->message);
       return;

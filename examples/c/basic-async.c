@@ -97,8 +97,7 @@ main (void)
   app.client = client;
 
   /* Nothing happens until the loop runs. */
-  dt_redis_async_client_set_async (client, "user:1:name", "Jane Doe", -1, -1, -1, -1,
-                                   DT_REDIS_SET_FLAGS_NONE, NULL, name_set, &app);
+  dt_redis_async_client_set_async (client, "user:1:name", "Jane Doe", NULL, name_set, &app);
   g_main_loop_run (loop);
 
   return app.exit_status;

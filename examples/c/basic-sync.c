@@ -37,8 +37,7 @@ main (void)
     g_autofree char *name = NULL;
 
     /* -1 leaves out EX, PX, EXAT and PXAT; no NX or XX. */
-    if (!dt_redis_client_set (client, "user:1:name", "John Doe", -1, -1, -1, -1,
-                              DT_REDIS_SET_FLAGS_NONE, NULL, &error))
+    if (!dt_redis_client_set (client, "user:1:name", "John Doe", NULL, &error))
       {
         g_printerr ("SET failed: %s\n", error->message);
         return 1;

@@ -34,16 +34,14 @@ practice_scoped_clients (DtRedisInstance  *redis_instance,
   {
     g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (redis_instance);
 
-    if (!dt_redis_client_set (client, "key", "value", -1, -1, -1, -1,
-                              DT_REDIS_SET_FLAGS_NONE, NULL, error))
+    if (!dt_redis_client_set (client, "key", "value", NULL, error))
       return FALSE;
   }
 
   /* Works, but easy to forget: close() and unref by hand. */
   {
     DtRedisClient *client = dt_redis_instance_get_redis_client (redis_instance);
-    gboolean ok = dt_redis_client_set (client, "key", "value", -1, -1, -1, -1,
-                                       DT_REDIS_SET_FLAGS_NONE, NULL, error);
+    gboolean ok = dt_redis_client_set (client, "key", "value", NULL, error);
 
     dt_redis_client_close (client);
     g_object_unref (client);
@@ -66,8 +64,7 @@ func1 (GError **error)
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (shared_redis_instance);
 
-  return dt_redis_client_set (client, "func1", "1", -1, -1, -1, -1,
-                              DT_REDIS_SET_FLAGS_NONE, NULL, error);
+  return dt_redis_client_set (client, "func1", "1", NULL, error);
 }
 
 static gboolean
@@ -75,8 +72,7 @@ func2 (GError **error)
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (shared_redis_instance);
 
-  return dt_redis_client_set (client, "func2", "2", -1, -1, -1, -1,
-                              DT_REDIS_SET_FLAGS_NONE, NULL, error);
+  return dt_redis_client_set (client, "func2", "2", NULL, error);
 }
 
 static gboolean
@@ -125,8 +121,7 @@ practice_databases (GError **error)
       if (instances[i] == NULL)
         goto out;
       client = dt_redis_instance_get_redis_client (instances[i]);
-      if (!dt_redis_client_set (client, "purpose", purposes[i], -1, -1, -1, -1,
-                                DT_REDIS_SET_FLAGS_NONE, NULL, error))
+      if (!dt_redis_client_set (client, "purpose", purposes[i], NULL, error))
         goto out;
     }
 
@@ -173,8 +168,7 @@ practice_connection_errors (GError **error)
   unreachable = dt_redis_instance_new (config);
   client = dt_redis_instance_get_redis_client (unreachable);
 
-  if (!dt_redis_client_set (client, "key", "value", -1, -1, -1, -1,
-                            DT_REDIS_SET_FLAGS_NONE, NULL, &local_error))
+  if (!dt_redis_client_set (client, "key", "value", NULL, &local_error))
     {
       if (g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION) ||
           g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT))

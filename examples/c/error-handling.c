@@ -16,8 +16,7 @@ store_then_fail (DtRedisInstance  *redis_instance,
 {
   g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (redis_instance);
 
-  if (!dt_redis_client_set (client, "key", "value", -1, -1, -1, -1,
-                            DT_REDIS_SET_FLAGS_NONE, NULL, error))
+  if (!dt_redis_client_set (client, "key", "value", NULL, error))
     return FALSE;
 
   /* Something unrelated to Redis goes wrong: the client is still released
@@ -98,7 +97,7 @@ main (void)
   g_clear_error (&error);
 
   /* The connection is still good after an error reply. */
-  pong = dt_redis_client_ping (client, NULL, NULL, &error);
+  pong = dt_redis_client_ping (client, NULL, &error);
   if (pong == NULL)
     {
       g_printerr ("PING failed: %s\n", error->message);

@@ -38,8 +38,7 @@ main (void)
   client = dt_redis_instance_get_redis_client (redis_instance);
 
   /* Set and get */
-  if (!dt_redis_client_set (client, "greeting", "Hello, Redis!", -1, -1, -1, -1,
-                            DT_REDIS_SET_FLAGS_NONE, NULL, &error))
+  if (!dt_redis_client_set (client, "greeting", "Hello, Redis!", NULL, &error))
     return fail (error);
   greeting = dt_redis_client_get (client, "greeting", NULL, &error);
   if (greeting == NULL)
@@ -47,8 +46,7 @@ main (void)
   g_print ("%s\n", greeting);
 
   /* Increment counter */
-  if (!dt_redis_client_set (client, "visitors", "0", -1, -1, -1, -1,
-                            DT_REDIS_SET_FLAGS_NONE, NULL, &error))
+  if (!dt_redis_client_set (client, "visitors", "0", NULL, &error))
     return fail (error);
   dt_redis_client_incr (client, "visitors", NULL, &error);
   if (error != NULL)

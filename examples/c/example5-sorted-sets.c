@@ -53,7 +53,7 @@ main (void)
   /* Leaderboard: one ZADD with every member and its score */
   for (gsize i = 0; i < G_N_ELEMENTS (initial_scores); i++)
     members[i] = dt_redis_scored_member_new (initial_scores[i].player, initial_scores[i].score);
-  dt_redis_client_zadd (client, "leaderboard", DT_REDIS_ZADD_FLAGS_NONE,
+  dt_redis_client_zadd (client, "leaderboard",
                         members, G_N_ELEMENTS (members), NULL, &error);
   for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
     dt_redis_scored_member_free (members[i]);

@@ -72,8 +72,7 @@ session_manager_get_session (SessionManager  *self,
     return NULL;
 
   /* Refresh TTL; FALSE without an error if the key went away meanwhile. */
-  if (!dt_redis_client_expire (client, key, self->session_ttl,
-                               DT_REDIS_EXPIRE_FLAGS_NONE, NULL, error))
+  if (!dt_redis_client_expire (client, key, self->session_ttl, NULL, error))
     return NULL;
 
   return g_steal_pointer (&data);

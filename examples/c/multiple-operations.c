@@ -62,8 +62,7 @@ main (void)
   client = dt_redis_instance_get_redis_client (redis_instance);
 
   /* String operations */
-  if (!dt_redis_client_set (client, "counter", "0", -1, -1, -1, -1,
-                            DT_REDIS_SET_FLAGS_NONE, NULL, &error))
+  if (!dt_redis_client_set (client, "counter", "0", NULL, &error))
     return fail (error);
   dt_redis_client_incr (client, "counter", NULL, &error);
   if (error != NULL)

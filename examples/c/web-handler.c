@@ -194,8 +194,7 @@ handle_user (SoupServer        *server,
         }
       request = request_new (msg, user_id);
       request->name = g_strdup (name);
-      dt_redis_async_client_set_async (client, key, name, -1, -1, -1, -1,
-                                       DT_REDIS_SET_FLAGS_NONE, NULL, user_created,
+      dt_redis_async_client_set_async (client, key, name, NULL, user_created,
                                        request);
     }
   else

@@ -26,7 +26,7 @@ async function main() {
 
     const client = redisInstance.get_async_redis_client();
     try {
-        await client.set_async('user:1:name', 'Jane Doe', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+        await client.set_async('user:1:name', 'Jane Doe', null);
         const name = await client.get_async('user:1:name', null);
         print(name); // Jane Doe
     } finally {

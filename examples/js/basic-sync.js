@@ -23,7 +23,7 @@ const client = redisInstance.get_redis_client();
 try {
     // Text in, text out: SET's options (EX, PX, EXAT, PXAT: -1 when absent;
     // NX, XX, KEEPTTL: DtRedis.SetFlags) come before the cancellable.
-    client.set('user:1:name', 'John Doe', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+    client.set('user:1:name', 'John Doe', null);
     const name = client.get('user:1:name', null);
     print(name); // John Doe
 } finally {

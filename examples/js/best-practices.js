@@ -48,14 +48,14 @@ async function main() {
     const redisInstance = DtRedis.Instance.new(config);
     let client = redisInstance.get_redis_client();
     try {
-        client.set('key', 'value', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+        client.set('key', 'value', null);
     } finally {
         client.close();
     }
 
     // Bad: Manual cleanup required
     client = redisInstance.get_redis_client();
-    client.set('key', 'value', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+    client.set('key', 'value', null);
     client.close(); // Easy to forget
 
     client = redisInstance.get_redis_client();
@@ -106,7 +106,7 @@ async function main() {
     const purposes = [['cache', cacheRedis], ['session', sessionRedis], ['queue', queueRedis]];
     for (const [name, instance] of purposes) {
         const c = instance.get_redis_client();
-        c.set('purpose', name, -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+        c.set('purpose', name, null);
         c.close();
     }
     for (const [, instance] of purposes) {
@@ -122,7 +122,7 @@ async function main() {
         new DtRedis.Config().set_redis_host('127.0.0.1').set_redis_port(closedPort()));
     client = redisInstanceDown.get_redis_client();
     try {
-        client.set('key', 'value', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+        client.set('key', 'value', null);
     } catch (e) {
         if (!e.matches(DtRedis.Error, DtRedis.Error.CONNECTION) &&
             !e.matches(DtRedis.Error, DtRedis.Error.TIMEOUT))
@@ -150,7 +150,7 @@ async function main() {
     client = redisInstance.get_redis_client();
     try {
         for (let i = 0; i < 1000; i++)
-            client.set(`key:${i}`, `value:${i}`, -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+            client.set(`key:${i}`, `value:${i}`, null);
         print(`   key:999 = ${client.get('key:999', null)}`);
     } finally {
         client.close();

@@ -32,9 +32,8 @@ async function storeUsers(redisInstance) {
     const client = redisInstance.get_async_redis_client();
     try {
         for (const [userId, name] of [[1, 'Alice'], [2, 'Bob'], [3, 'Carol']]) {
-            await client.set_async(`user:${userId}:name`, name, -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
-            await client.set_async(`user:${userId}:email`, `${name.toLowerCase()}@example.com`,
-                -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+            await client.set_async(`user:${userId}:name`, name, null);
+            await client.set_async(`user:${userId}:email`, `${name.toLowerCase()}@example.com`, null);
         }
     } finally {
         client.close();

@@ -15,7 +15,7 @@ const redisInstance = DtRedis.Instance.new(config);
 try {
     const client = redisInstance.get_redis_client();
     try {
-        client.set('key', 'value', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+        client.set('key', 'value', null);
         // Raise an error
         throw new Error('Something went wrong');
     } finally {

@@ -22,12 +22,12 @@ const redisInstance = DtRedis.Instance.new(config);
 const client = redisInstance.get_redis_client();
 try {
     // Set and get
-    client.set('greeting', 'Hello, Redis!', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+    client.set('greeting', 'Hello, Redis!', null);
     const greeting = client.get('greeting', null);
     print(greeting); // Hello, Redis!
 
     // Increment counter
-    client.set('visitors', '0', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+    client.set('visitors', '0', null);
     client.incr('visitors', null);
     client.incrby('visitors', 10, null);
     const visitors = client.get('visitors', null);

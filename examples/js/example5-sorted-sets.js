@@ -17,7 +17,7 @@ try {
     const scores = {player1: 100, player2: 250, player3: 175, player4: 300};
     const members = Object.entries(scores).map(
         ([player, score]) => DtRedis.ScoredMember.new(player, score));
-    client.zadd('leaderboard', DtRedis.ZaddFlags.NONE, members, null);
+    client.zadd('leaderboard', members, null);
 
     // Get top players: DtRedis.ScoredMember, each a member and its score
     const top3 = client.zrevrange_withscores('leaderboard', 0, 2, null);

@@ -43,8 +43,7 @@ class SessionManager {
             const data = client.get(`session:${sessionId}`, null);
             if (data !== null) {
                 // Refresh TTL
-                client.expire(`session:${sessionId}`, this.sessionTtl,
-                    DtRedis.ExpireFlags.NONE, null);
+                client.expire(`session:${sessionId}`, this.sessionTtl, null);
                 return JSON.parse(data);
             }
         } finally {

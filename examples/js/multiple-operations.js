@@ -16,7 +16,7 @@ const client = redisInstance.get_redis_client();
 let counter, user, tasks, tags;
 try {
     // String operations
-    client.set('counter', '0', -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+    client.set('counter', '0', null);
     client.incr('counter', null);
     client.incrby('counter', 5, null);
 

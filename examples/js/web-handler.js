@@ -49,7 +49,7 @@ async function getUser(userId) {
 async function createUser(userId, name) {
     const client = redisInstance.get_async_redis_client();
     try {
-        await client.set_async(`user:${userId}:name`, name, -1, -1, -1, -1, DtRedis.SetFlags.NONE, null);
+        await client.set_async(`user:${userId}:name`, name, null);
         return [200, {user_id: userId, name}];
     } finally {
         client.close();

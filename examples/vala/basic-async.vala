@@ -6,7 +6,7 @@
 async void run (DtRedis.Instance redis_instance) throws GLib.Error {
     var client = redis_instance.get_async_redis_client ();
 
-    yield client.set_async ("user:1:name", "Jane Doe", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+    yield client.set_async ("user:1:name", "Jane Doe");
     string? name = yield client.get_async ("user:1:name");
     print ("%s\n", name ?? "(no such key)");
 }

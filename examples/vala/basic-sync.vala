@@ -13,7 +13,7 @@ int main () {
         var client = redis_instance.get_redis_client ();
 
         // -1 leaves out EX, PX, EXAT and PXAT; no NX or XX.
-        client.set ("user:1:name", "John Doe", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        client.set ("user:1:name", "John Doe");
         // Values are UTF-8 text; get_bytes () is for binary data.
         string? name = client.get ("user:1:name");
         // A missing key is null, not an error.

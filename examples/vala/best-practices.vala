@@ -25,12 +25,12 @@ void practice_scoped_clients () throws GLib.Error {
     {
         // Good: released when the block ends, on every path.
         var client = redis_instance.get_redis_client ();
-        client.set ("key", "value", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        client.set ("key", "value");
     }
     {
         // Works, but close() adds nothing: the reference does the work.
         var client = redis_instance.get_redis_client ();
-        client.set ("key", "value", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        client.set ("key", "value");
         client.close ();
     }
     var stats = redis_instance.get_sync_pool_stats ();
@@ -40,11 +40,11 @@ void practice_scoped_clients () throws GLib.Error {
 // -- 2. Reuse one DtRedis.Instance ----------------------------------------------
 
 void func1 () throws GLib.Error {
-    redis_instance.get_redis_client ().set ("func1", "1", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+    redis_instance.get_redis_client ().set ("func1", "1");
 }
 
 void func2 () throws GLib.Error {
-    redis_instance.get_redis_client ().set ("func2", "2", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+    redis_instance.get_redis_client ().set ("func2", "2");
 }
 
 void practice_reuse_instance () throws GLib.Error {
@@ -71,7 +71,7 @@ void practice_databases () throws GLib.Error {
     // The same key in three databases: three different values.
     for (var i = 0; i < 3; i++) {
         instances[i] = instance_for_db (dbs[i]);
-        instances[i].get_redis_client ().set ("purpose", purposes[i], -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        instances[i].get_redis_client ().set ("purpose", purposes[i]);
     }
 
     var parts = new string[0];
@@ -92,7 +92,7 @@ void practice_connection_errors () throws GLib.Error {
     var unreachable = new DtRedis.Instance (config);
 
     try {
-        unreachable.get_redis_client ().set ("key", "value", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        unreachable.get_redis_client ().set ("key", "value");
         print ("4. Unexpectedly connected\n");
     } catch (DtRedis.Error e) {
         if (!(e is DtRedis.Error.CONNECTION || e is DtRedis.Error.TIMEOUT)) {

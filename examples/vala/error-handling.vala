@@ -13,7 +13,7 @@ errordomain AppError {
 
 void store_then_fail (DtRedis.Instance redis_instance) throws GLib.Error {
     var client = redis_instance.get_redis_client ();
-    client.set ("key", "value", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+    client.set ("key", "value");
     throw new AppError.FAILED ("Something went wrong");
 }
 
@@ -52,7 +52,7 @@ int main () {
         }
 
         // The connection is still good after an error reply.
-        client.ping (null);
+        client.ping ();
         print ("Still connected after the errors\n");
     } catch (GLib.Error e) {
         printerr ("Redis error: %s\n", e.message);

@@ -11,11 +11,11 @@ int main () {
         var client = redis_instance.get_redis_client ();
 
         // Set and get
-        client.set ("greeting", "Hello, Redis!", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        client.set ("greeting", "Hello, Redis!");
         print ("%s\n", client.get ("greeting"));
 
         // Increment counter
-        client.set ("visitors", "0", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        client.set ("visitors", "0");
         client.incr ("visitors");
         client.incrby ("visitors", 10);
         print ("Visitors: %s\n", client.get ("visitors"));

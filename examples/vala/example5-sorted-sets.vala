@@ -17,7 +17,7 @@ int main () {
             new DtRedis.ScoredMember ("player3", 175),
             new DtRedis.ScoredMember ("player4", 300),
         };
-        client.zadd ("leaderboard", DtRedis.ZaddFlags.NONE, members);
+        client.zadd ("leaderboard", members);
 
         // Get top players, with their scores
         var top_3 = client.zrevrange_withscores ("leaderboard", 0, 2);

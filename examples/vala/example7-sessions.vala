@@ -32,7 +32,7 @@ class SessionManager : Object {
             return null;
         }
         // Refresh TTL
-        client.expire (@"session:$session_id", session_ttl, DtRedis.ExpireFlags.NONE);
+        client.expire (@"session:$session_id", session_ttl);
         return data;
     }
 

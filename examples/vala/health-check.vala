@@ -15,7 +15,7 @@ void check_health (DtRedis.Instance redis_instance, string label) {
 /* What a service's /health handler does: never block the main loop. */
 async void check_health_async (DtRedis.Instance redis_instance, string label) {
     try {
-        yield redis_instance.ping_async (null);
+        yield redis_instance.ping_async ();
         print ("%s (async): Redis is healthy\n", label);
     } catch (GLib.Error e) {
         print ("%s (async): Redis health check failed: %s\n", label, e.message);

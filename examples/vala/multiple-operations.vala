@@ -28,7 +28,7 @@ int main () {
         var client = redis_instance.get_redis_client ();
 
         // String operations
-        client.set ("counter", "0", -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+        client.set ("counter", "0");
         client.incr ("counter");
         client.incrby ("counter", 5);
 

@@ -124,8 +124,7 @@ class UserServer : Object {
     private async void create_user (Soup.ServerMessage msg, int64 user_id, string name) {
         var client = redis_instance.get_async_redis_client ();
         try {
-            yield client.set_async (@"user:$user_id:name", name, -1, -1, -1, -1,
-                                    DtRedis.SetFlags.NONE);
+            yield client.set_async (@"user:$user_id:name", name);
             respond_user (msg, user_id, name);
         } catch (GLib.Error e) {
             respond_error (msg, Soup.Status.SERVICE_UNAVAILABLE, "detail", e.message);

@@ -2,7 +2,7 @@
 //
 // Run by testModule.js in a gjs of its own: with only the namespace and the
 // helper module imported (no Gio._promisify anywhere), every async method
-// returns a Promise and `await client.ping_async(null)` works.
+// returns a Promise and `await client.ping_async()` works.
 //
 //   REDIS_URL=redis://127.0.0.1:PORT/0 DTREDIS_JS_MODULE=file:///.../dtredis.js gjs -m fresh-process.js
 
@@ -33,11 +33,11 @@ const instance = DtRedis.Instance.new(new DtRedis.Config()
     .set_redis_host(url.get_host()).set_redis_port(url.get_port()));
 const client = instance.get_async_redis_client();
 try {
-    const promise = client.ping_async(null);
-    check(promise instanceof Promise, 'client.ping_async(null) returns a Promise');
-    check(await promise === 'PONG', 'await client.ping_async(null)');
+    const promise = client.ping_async();
+    check(promise instanceof Promise, 'client.ping_async() returns a Promise');
+    check(await promise === 'PONG', 'await client.ping_async()');
     check(await instance.ping_async() === true, 'await instance.ping_async()');
-    await client.set_async('fresh', 'yes', -1, -1, -1, -1, DtRedis.SetFlags.NONE);
+    await client.set_async('fresh', 'yes');
     check(await client.get_async('fresh') === 'yes', "await client.get_async('fresh')");
     check(await instance.reset_async_pool_async() === true, 'await instance.reset_async_pool_async()');
 } catch (e) {

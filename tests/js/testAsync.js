@@ -9,7 +9,7 @@ const Gio = imports.gi.Gio;
 const assert = imports.assert;
 
 for (const name of ['set', 'get', 'incr', 'ping', 'lpush', 'lrange', 'execute', 'delete',
-    'hset_mapping', 'hget', 'hgetall', 'zadd', 'zrange_withscores', 'zscore'])
+    'hset_mapping', 'hget', 'hgetall', 'zadd', 'zrange_withscores_full', 'zscore'])
     Gio._promisify(DtRedis.AsyncClient.prototype, `${name}_async`, `${name}_finish`);
 Gio._promisify(DtRedis.Pipeline.prototype, 'execute_async', 'execute_finish');
 Gio._promisify(DtRedis.Instance.prototype, 'ping_async', 'ping_finish');
@@ -61,8 +61,7 @@ async function withServer(fn, setup = config => config) {
 
 function testSetGetAwait() {
     return withServer(async (instance, client) => {
-        assert.equal(await client.set_async('user:1:name', 'Jane Doe', -1, -1, -1, -1,
-            DtRedis.SetFlags.NONE, null), true);
+        assert.equal(await client.set_async('user:1:name', 'Jane Doe', null), true);
         assert.equal(await client.get_async('user:1:name', null), 'Jane Doe');
         assert.equal(await client.get_async('missing', null), null);
         assert.equal(await client.incr_async('counter', null), 1);
@@ -75,8 +74,7 @@ function testConcurrentGetsMatchTheirKeys() {
         const n = 1000;
         const writes = [];
         for (let i = 0; i < n; i++)
-            writes.push(client.set_async(`key:${i}`, `value:${i}`, -1, -1, -1, -1,
-                DtRedis.SetFlags.NONE, null));
+            writes.push(client.set_async(`key:${i}`, `value:${i}`, null));
         await Promise.all(writes);
         const values = await Promise.all(
             Array.from({length: n}, (_, i) => client.get_async(`key:${i}`, null)));
@@ -113,8 +111,8 @@ function testHashes() {
 function testSortedSets() {
     return withServer(async (instance, client) => {
         const members = [DtRedis.ScoredMember.new('alice', 2.5), DtRedis.ScoredMember.new('bob', 1)];
-        assert.equal(await client.zadd_async('board', DtRedis.ZaddFlags.NONE, members, null), 2);
-        const ranked = await client.zrange_withscores_async('board', 0, -1, DtRedis.ZrangeFlags.REV, null);
+        assert.equal(await client.zadd_async('board', members, null), 2);
+        const ranked = await client.zrange_withscores_full_async('board', 0, -1, DtRedis.ZrangeFlags.REV, null);
         assert.deepEqual(ranked.map(m => [m.get_member(), m.get_score()]), [['alice', 2.5], ['bob', 1]]);
         assert.ok(Number.isNaN(await client.zscore_async('board', 'nobody', null)));
     });
@@ -166,16 +164,16 @@ function testCancellation() {
         assert.ok(caught !== null && caught.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED), `${caught}`);
         assert.ok(GLib.get_monotonic_time() - start < 2000000, 'cancelled at once, not after the 5 s block');
         // Other commands are not disturbed.
-        assert.equal(await client.ping_async(null, null), 'PONG');
+        assert.equal(await client.ping_async(null), 'PONG');
     });
 }
 
 function testResetAsyncPool() {
     return withServer(async (instance, client) => {
-        assert.equal(await client.ping_async(null, null), 'PONG');
+        assert.equal(await client.ping_async(null), 'PONG');
         assert.equal(instance.get_async_pool_stats().total, 1);
         assert.ok(await instance.reset_async_pool_async(null));
         assert.equal(instance.get_async_pool_stats().total, 0);
-        assert.equal(await client.ping_async(null, null), 'PONG', 'the next command builds a new pool');
+        assert.equal(await client.ping_async(null), 'PONG', 'the next command builds a new pool');
     });
 }

@@ -1017,11 +1017,6 @@ _c_publish_bytes = _CClient.publish_bytes
 _c_dbsize = _CClient.dbsize
 _c_flushdb = _CClient.flushdb
 _scored_member_new = DtRedis.ScoredMember.new
-_SET_NONE = DtRedis.SetFlags.NONE
-_EXPIRE_NONE = DtRedis.ExpireFlags.NONE
-_ZADD_NONE = DtRedis.ZaddFlags.NONE
-_ZRANGE_NONE = DtRedis.ZrangeFlags.NONE
-_FLUSH_NONE = DtRedis.FlushFlags.NONE
 _c_close = _CClient.close
 
 
@@ -1096,8 +1091,7 @@ class Client(_Commands, _CClient):
                 and not keepttl and not get and exat is None and pxat is None
                 and '\0' not in name):
             try:
-                return _c_set_bytes(self, name, _Bytes(_encode(value)), -1, -1, -1, -1,
-                                    _SET_NONE, None)
+                return _c_set_bytes(self, name, _Bytes(_encode(value)), None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.set(self, name, value, ex, px, nx, xx, keepttl, get, exat, pxat)
@@ -1165,7 +1159,7 @@ class Client(_Commands, _CClient):
         time = _seconds(time)
         if _is_key(name) and _is_int64(time) and not (nx or xx or gt or lt):
             try:
-                return _c_expire(self, name, time, _EXPIRE_NONE, None)
+                return _c_expire(self, name, time, None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.expire(self, name, time, nx, xx, gt, lt)
@@ -1359,7 +1353,7 @@ class Client(_Commands, _CClient):
             (member, score), = mapping.items()
             if _is_key(member) and type(score) in (int, float):
                 try:
-                    return _c_zadd(self, name, _ZADD_NONE,
+                    return _c_zadd(self, name,
                                    [_scored_member_new(member, score)], None)
                 except GLib.Error as error:
                     raise _error(error) from error
@@ -1415,10 +1409,8 @@ class Client(_Commands, _CClient):
                     return _scored(_c_zrevrange_withscores(self, name, start, end, None))
                 return _bytes_list(_c_zrevrange_bytes(self, name, start, end, None))
             if withscores:
-                return _scored(_c_zrange_withscores(self, name, start, end,
-                                                    _ZRANGE_NONE, None))
-            return _bytes_list(_c_zrange_bytes(self, name, start, end,
-                                               _ZRANGE_NONE, None))
+                return _scored(_c_zrange_withscores(self, name, start, end, None))
+            return _bytes_list(_c_zrange_bytes(self, name, start, end, None))
         except GLib.Error as error:
             raise _error(error) from error
 
@@ -1447,7 +1439,7 @@ class Client(_Commands, _CClient):
     def ping(self):
         """PING: True."""
         try:
-            return _c_ping(self, None, None) == 'PONG'
+            return _c_ping(self, None) == 'PONG'
         except GLib.Error as error:
             raise _error(error) from error
 
@@ -1471,7 +1463,7 @@ class Client(_Commands, _CClient):
         """FLUSHDB: True."""
         if not asynchronous:
             try:
-                return _c_flushdb(self, _FLUSH_NONE, None)
+                return _c_flushdb(self, None)
             except GLib.Error as error:
                 raise _error(error) from error
         return _Commands.flushdb(self, asynchronous)
