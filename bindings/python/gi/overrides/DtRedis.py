@@ -1744,9 +1744,9 @@ _BATCH_LIMIT = 512
 
 # Commands that never block and leave the connection as they found it go
 # in batches; any other (BLPOP, SUBSCRIBE, SELECT, MULTI, an admin command
-# such as DEBUG SLEEP, an unknown one...) is sent alone, with its own GCancellable.  The
-# library's command table says which is which; answers are cached by name
-# (and subcommand, for containers such as CLIENT).
+# such as DEBUG SLEEP, an unknown one...) is sent alone, with its own
+# GCancellable.  The library's command table says which is which; answers
+# are cached by name (and subcommand, for containers such as CLIENT).
 _Traits = DtRedis.CommandTraits
 _NOT_BATCHED = _Traits.BLOCKING | _Traits.STATEFUL | _Traits.ADMIN
 _batchable_names = {}
