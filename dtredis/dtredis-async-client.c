@@ -213,27 +213,38 @@ value_free (gpointer data)
   g_free (value);
 }
 
-/* What a task needs to convert its reply: the kind, and for commands that
- * return text the key an encoding error names. Commands without a key
- * point at a shared entry, so they cost no allocation. */
+/* What a task needs to convert its reply: the kind and, for commands
+ * that return text, where the key an encoding error names sits in the
+ * command. Shared entries, one per (kind, position): no allocation per
+ * command; an encoding error puts a TaskInfo with the key in their place. */
+#define N_KINDS (DT_REDIS_VALUE_INTEGER_LIST + 1)
+#define MAX_KEY_INDEX 7
+
 typedef struct
 {
   DtRedisValueKind  kind;
-  char             *text_key;
+  gint              key_index;  /* -1: none */
+  char             *text_key;   /* after an encoding error */
 } TaskInfo;
 
-#define N_KINDS (DT_REDIS_VALUE_INTEGER_LIST + 1)
-static const TaskInfo shared_infos[N_KINDS] = {
-#define INFO(kind) [kind] = { kind, NULL }
-  INFO (DT_REDIS_VALUE_REPLY), INFO (DT_REDIS_VALUE_BYTES), INFO (DT_REDIS_VALUE_INTEGER),
-  INFO (DT_REDIS_VALUE_INTEGER_OR_NIL), INFO (DT_REDIS_VALUE_BOOLEAN), INFO (DT_REDIS_VALUE_OK),
-  INFO (DT_REDIS_VALUE_DOUBLE), INFO (DT_REDIS_VALUE_DOUBLE_OR_NIL), INFO (DT_REDIS_VALUE_BYTES_LIST),
-  INFO (DT_REDIS_VALUE_TEXT),
-  INFO (DT_REDIS_VALUE_TEXT_LIST), INFO (DT_REDIS_VALUE_TEXT_LIST_NULLABLE),
-  INFO (DT_REDIS_VALUE_TEXT_MAP), INFO (DT_REDIS_VALUE_BYTES_TEXT_MAP),
-  INFO (DT_REDIS_VALUE_SCORED_MEMBERS), INFO (DT_REDIS_VALUE_INTEGER_LIST),
-#undef INFO
-};
+static const TaskInfo *
+shared_info (DtRedisValueKind kind,
+             gint             key_index)
+{
+  static TaskInfo infos[N_KINDS][MAX_KEY_INDEX + 2];
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (guint k = 0; k < N_KINDS; k++)
+        for (gint i = -1; i <= MAX_KEY_INDEX; i++)
+          infos[k][i + 1] = (TaskInfo) { (DtRedisValueKind) k, i, NULL };
+      g_once_init_leave (&initialized, 1);
+    }
+
+  g_assert (kind < N_KINDS);
+  return &infos[kind][CLAMP (key_index, -1, MAX_KEY_INDEX) + 1];
+}
 
 static void
 task_info_free (gpointer data)
@@ -247,9 +258,10 @@ task_info_free (gpointer data)
 /* In the pool context: convert the reply there, so the caller's context
  * only gets the finished value. */
 static void
-command_done (DtRedisReply **replies,
-              const GError  *error,
-              gpointer       user_data)
+command_done (const DtRedisCommand  *cmd,
+              DtRedisReply         **replies,
+              const GError          *error,
+              gpointer               user_data)
 {
   g_autoptr(GTask) task = user_data;
   const TaskInfo *info = g_task_get_task_data (task);
@@ -269,6 +281,16 @@ command_done (DtRedisReply **replies,
   value = g_new (DtRedisValue, 1);
   if (!dt_redis_value_from_reply (kind, reply, value, &conversion_error))
     {
+      if (info->key_index >= 0 &&
+          g_error_matches (conversion_error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING))
+        {
+          TaskInfo *named = g_new (TaskInfo, 1);
+
+          /* The one place the key is copied: for the message. */
+          *named = *info;
+          named->text_key = dt_redis_command_dup_arg (cmd, (guint) info->key_index);
+          g_task_set_task_data (task, named, task_info_free);
+        }
       g_free (value);
       g_task_return_error (task, conversion_error);
       return;
@@ -283,7 +305,7 @@ static void
 submit_full (DtRedisAsyncClient  *self,
              DtRedisCommand      *cmd,
              gpointer             source_tag,
-             const char          *text_key,
+             gint                 key_index,
              GCancellable        *cancellable,
              GAsyncReadyCallback  callback,
              gpointer             user_data)
@@ -318,19 +340,7 @@ submit_full (DtRedisAsyncClient  *self,
     }
 
   g_assert (cmd->n_replies == 1);
-  g_assert (cmd->kind < N_KINDS);
-  if (text_key != NULL)
-    {
-      TaskInfo *info = g_new (TaskInfo, 1);
-
-      info->kind = cmd->kind;
-      info->text_key = g_strdup (text_key);
-      g_task_set_task_data (task, info, task_info_free);
-    }
-  else
-    {
-      g_task_set_task_data (task, (gpointer) &shared_infos[cmd->kind], NULL);
-    }
+  g_task_set_task_data (task, (gpointer) shared_info (cmd->kind, key_index), NULL);
   dt_redis_async_pool_submit (pool, cmd, cancellable, command_done, g_steal_pointer (&task));
 }
 
@@ -342,7 +352,7 @@ submit (DtRedisAsyncClient  *self,
         GAsyncReadyCallback  callback,
         gpointer             user_data)
 {
-  submit_full (self, cmd, source_tag, NULL, cancellable, callback, user_data);
+  submit_full (self, cmd, source_tag, -1, cancellable, callback, user_data);
 }
 
 /* The one way back: on success @value owns the result; on failure it
@@ -375,12 +385,12 @@ void
 dt_redis_async_client_submit_command (DtRedisAsyncClient  *self,
                                       DtRedisCommand      *cmd,
                                       gpointer             source_tag,
-                                      const char          *text_key,
+                                      gint                 key_index,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  submit_full (self, cmd, source_tag, text_key, cancellable, callback, user_data);
+  submit_full (self, cmd, source_tag, key_index, cancellable, callback, user_data);
 }
 
 gboolean

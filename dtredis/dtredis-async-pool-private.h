@@ -16,11 +16,12 @@ G_BEGIN_DECLS
 typedef struct _DtRedisAsyncPool DtRedisAsyncPool;
 
 /* Called exactly once per submitted command, in the pool's context, with
- * cmd->n_replies replies (owned by the callee, array freed after return)
- * or an error. */
-typedef void (*DtRedisAsyncPoolCallback) (DtRedisReply **replies,
-                                          const GError  *error,
-                                          gpointer       user_data);
+ * the command (still the pool's), cmd->n_replies replies (owned by the
+ * callee, array freed after return) or an error. */
+typedef void (*DtRedisAsyncPoolCallback) (const DtRedisCommand  *cmd,
+                                          DtRedisReply         **replies,
+                                          const GError          *error,
+                                          gpointer               user_data);
 
 /* Its I/O runs on @context (the thread-default one when the pool is made). */
 DtRedisAsyncPool *dt_redis_async_pool_new          (DtRedisEndpoint          *endpoint,

@@ -245,7 +245,7 @@ request_complete (Request       *req,
     }
   g_atomic_int_add (&pool->n_in_flight, -1);
 
-  req->callback (replies, error, req->user_data);
+  req->callback (req->cmd, replies, error, req->user_data);
 }
 
 static void

@@ -40,11 +40,12 @@ gboolean dt_redis_client_run_command          (DtRedisClient        *self,
                                                GError              **error);
 /* The same for the async client: a task tagged @source_tag in the
  * caller's context, @cmd (taken, may be NULL after a bad argument) to the
- * async pool; and the way back. */
+ * async pool; @key_index: where in @cmd the key an encoding error names
+ * is (-1: none). And the way back. */
 void     dt_redis_async_client_submit_command (DtRedisAsyncClient   *self,
                                                DtRedisCommand       *cmd,
                                                gpointer              source_tag,
-                                               const char           *text_key,
+                                               gint                  key_index,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);

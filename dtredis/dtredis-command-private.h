@@ -70,6 +70,12 @@ gint64          dt_redis_command_deadline    (const DtRedisCommand *self,
                                               gint64                now,
                                               gint64                socket_timeout_us);
 
+/* A copy of argument @index (0: the command's name) of the first command
+ * in the payload, as text; NULL when there is no such argument. Slow:
+ * for error messages. */
+char           *dt_redis_command_dup_arg     (const DtRedisCommand *self,
+                                              guint                 index);
+
 /* The arguments of one command as a generated builder collects them:
  * pointers to the caller's strings and bytes (not copied), numbers
  * formatted into the struct itself. Lives on the builder's stack. */

@@ -253,6 +253,37 @@ dt_redis_command_deadline (const DtRedisCommand *self,
   return now + socket_timeout_us;
 }
 
+char *
+dt_redis_command_dup_arg (const DtRedisCommand *self,
+                          guint                 index)
+{
+  const char *p = (const char *) self->payload->data;
+  const char *end = p + self->payload->len;
+  guint64 argc;
+  char *next;
+
+  /* *argc\r\n, then $len\r\ndata\r\n per argument: we wrote it. */
+  if (p >= end || *p != '*')
+    return NULL;
+  argc = g_ascii_strtoull (p + 1, &next, 10);
+  if (index >= argc)
+    return NULL;
+  p = next + 2;
+  for (guint i = 0; p < end && *p == '$'; i++)
+    {
+      guint64 len = g_ascii_strtoull (p + 1, &next, 10);
+
+      p = next + 2;
+      if (p + len > end)
+        return NULL;
+      if (i == index)
+        return g_strndup (p, len);
+      p += len + 2;
+    }
+
+  return NULL;
+}
+
 /* Arguments for generated builders */
 
 void

@@ -1110,9 +1110,10 @@ execute_watched (DtRedisPipeline    *self,
 }
 
 static void
-execute_cb (DtRedisReply **replies,
-            const GError  *error,
-            gpointer       user_data)
+execute_cb (const DtRedisCommand  *cmd,
+            DtRedisReply         **replies,
+            const GError          *error,
+            gpointer               user_data)
 {
   g_autoptr(GTask) task = user_data;
   const BatchLayout *layout = g_task_get_task_data (task);

@@ -151,6 +151,21 @@ def first_key(method):
     return None
 
 
+def key_index(method):
+    """Where the first key sits in the command's arguments, -1 when it is
+    not at a fixed place (after an array or an option) or there is none."""
+    index = len(method['command'].split('|'))
+    for p in method['params']:
+        k = p['kind']
+        if k == 'text' and p['role'] == 'key' and not p['many']:
+            return index
+        if k in ('literal', 'str', 'int', 'double', 'bytes') or (k in ('text', 'value') and not p['many']):
+            index += 1
+            continue
+        return -1
+    return -1
+
+
 def builder_name(method, twin):
     return 'dt_redis_build_%s%s' % (method['name'], '_bytes' if twin else '')
 
@@ -618,7 +633,6 @@ G_BEGIN_DECLS
                                  '[method@DtRedis.AsyncClient.%s_finish] from @callback, which runs in' % name,
                                  'the thread-default main context of the caller. The arguments and',
                                  'the result are those of [method@DtRedis.Client.%s].' % name], None)
-                key = first_key(m)
                 text_twin = m['twin'] and not twin and m['reply'] in TEXT_RESULTS
                 body = ['  DtRedisCommand *cmd;', '']
                 body.append('  g_return_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self));')
@@ -634,8 +648,9 @@ G_BEGIN_DECLS
                         body.append('')
                 args = ', '.join(n for _, n in params)
                 body.append('  cmd = %s (%s);' % (builder_name(m, twin), args))
-                body.append('  dt_redis_async_client_submit_command (self, cmd, %s, %s, cancellable, callback, user_data);'
-                            % (fname, key if (key and text_twin) else 'NULL'))
+                index = key_index(m) if text_twin else -1
+                body.append('  dt_redis_async_client_submit_command (self, cmd, %s, %d, cancellable, callback, user_data);'
+                            % (fname, index))
                 if any('error =' in l for l in body):
                     body.insert(0, '  GError *error = NULL;')
                 c.write('\n' + doc + '\n' + decl('void', fname, full) + '\n{\n' + '\n'.join(body) + '\n}\n')

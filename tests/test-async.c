@@ -221,6 +221,41 @@ test_set_get (Fixture       *f,
   g_assert_null (got);
 }
 
+/* A value that is not text: the text method fails, naming the key and the
+ * twin (the key is read back from the command only then); the twin reads
+ * it. */
+static void
+test_text_encoding (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const guint8 latin1[] = { 'c', 0xe9, 't', 'e' };
+  g_autoptr(GBytes) value = g_bytes_new_static (latin1, sizeof latin1);
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_async_client_set_bytes_async (f->client, "enc:latin1", value, NULL, store_result_cb, &r1);
+  g_assert_true (dt_redis_async_client_set_bytes_finish (f->client, wait_result (&r1), &error));
+  g_assert_no_error (error);
+
+  dt_redis_async_client_get_async (f->client, "enc:latin1", NULL, store_result_cb, &r2);
+  text = dt_redis_async_client_get_finish (f->client, wait_result (&r2), &error);
+  g_assert_null (text);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "enc:latin1"));
+  g_assert_nonnull (strstr (error->message, "dt_redis_async_client_get_bytes_finish"));
+  g_clear_error (&error);
+
+  dt_redis_async_client_get_bytes_async (f->client, "enc:latin1", NULL, store_result_cb, &r3);
+  raw = dt_redis_async_client_get_bytes_finish (f->client, wait_result (&r3), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (raw, value));
+}
+
 static void
 test_typed_helpers (Fixture       *f,
                     gconstpointer  data)
@@ -1567,6 +1602,7 @@ main (int   argc,
 
   ADD ("/async/set-get", test_set_get);
   ADD ("/async/typed-helpers", test_typed_helpers);
+  ADD ("/async/text-encoding", test_text_encoding);
   ADD ("/async/server-error", test_server_error);
   ADD ("/async/blocking-does-not-stall", test_blocking_does_not_stall);
   ADD ("/async/state-change-not-reused", test_state_change_not_reused);
