@@ -171,18 +171,12 @@ server_integer (DtTestServer *server,
                 const char   *first,
                 ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *raw = NULL;
-  const char *arg;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) first);
   va_start (ap, first);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  raw = dt_test_server_command_valist (server, first, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  raw = dt_test_server_commandv (server, (const char * const *) argv->pdata);
   return raw_integer (raw);
 }
 
@@ -191,18 +185,12 @@ server_ok (DtTestServer *server,
            const char   *first,
            ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *raw = NULL;
-  const char *arg;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) first);
   va_start (ap, first);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  raw = dt_test_server_command_valist (server, first, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  raw = dt_test_server_commandv (server, (const char * const *) argv->pdata);
   g_assert_cmpstr (raw, ==, "+OK\r\n");
 }
 

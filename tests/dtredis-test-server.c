@@ -1127,20 +1127,31 @@ dt_test_server_commandv (DtTestServer       *self,
  * Returns: (transfer full) (nullable): the raw RESP reply
  */
 char *
+dt_test_server_command_valist (DtTestServer *self,
+                               const char   *first_arg,
+                               va_list       args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+
+  g_ptr_array_add (argv, (char *) first_arg);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+
+  return dt_test_server_commandv (self, (const char * const *) argv->pdata);
+}
+
+char *
 dt_test_server_command (DtTestServer *self,
                         const char   *first_arg,
                         ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
+  char *reply;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) first_arg);
   va_start (ap, first_arg);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  reply = dt_test_server_command_valist (self, first_arg, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  return dt_test_server_commandv (self, (const char * const *) argv->pdata);
+  return reply;
 }

@@ -80,6 +80,11 @@ char         *dt_test_server_command         (DtTestServer *server,
                                               ...) G_GNUC_NULL_TERMINATED;
 char         *dt_test_server_commandv        (DtTestServer       *server,
                                               const char * const *argv);
+/* dt_test_server_command() for a helper that takes its own NULL-terminated
+ * arguments. */
+char         *dt_test_server_command_valist  (DtTestServer *server,
+                                              const char   *first_arg,
+                                              va_list       args);
 
 const char   *dt_test_server_get_redis_server_path (void);
 /* How much slower than normal this run is allowed to be: 1 normally, more

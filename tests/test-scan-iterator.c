@@ -24,16 +24,12 @@ server_ok (const char *first,
            ...)
 {
   /* Fill through the harness's own client, not the code under test. */
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *reply = NULL;
   va_list args;
 
   va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  reply = dt_test_server_command_valist (server, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  reply = dt_test_server_commandv (server, (const char * const *) argv->pdata);
   g_assert_nonnull (reply);
   g_assert_false (reply[0] == '-');
 }

@@ -368,19 +368,12 @@ server_integer (DtTestServer *server,
                 const char   *first_arg,
                 ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *raw = NULL;
-  const char *arg;
   va_list args;
 
-  g_ptr_array_add (argv, (char *) first_arg);
   va_start (args, first_arg);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  raw = dt_test_server_command_valist (server, first_arg, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  raw = dt_test_server_commandv (server, (const char * const *) argv->pdata);
   return raw_integer (raw);
 }
 
