@@ -14,6 +14,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import contextlib
 import os
 import re
 import sys
@@ -500,10 +501,13 @@ def ret_type(m, twin):
     return r[1] if twin and r[1] else r[0]
 
 
-def emit_sync(methods, outdir):
-    with open(os.path.join(outdir, 'dtredis-client-commands.h'), 'w', encoding='utf-8') as h, \
-         open(os.path.join(outdir, 'dtredis-client-commands.c'), 'w', encoding='utf-8') as c:
-        h.write(HEADER_NOTE % 'dtredis-client-commands.h')
+@contextlib.contextmanager
+def command_files(outdir, base, client_header):
+    """Opens BASE.h and BASE.c in OUTDIR with their preambles written; the
+    header is closed with G_END_DECLS when the block ends."""
+    with open(os.path.join(outdir, base + '.h'), 'w', encoding='utf-8') as h, \
+         open(os.path.join(outdir, base + '.c'), 'w', encoding='utf-8') as c:
+        h.write(HEADER_NOTE % (base + '.h'))
         h.write('''
 #pragma once
 
@@ -514,166 +518,142 @@ def emit_sync(methods, outdir):
 #include <gio/gio.h>
 
 #include "dtredis-version-macros.h"
-#include "dtredis-client.h"
+#include "%s"
 #include "dtredis-command-flags.h"
 #include "dtredis-reply.h"
 #include "dtredis-scored-member.h"
 
 G_BEGIN_DECLS
-''')
-        c.write(HEADER_NOTE % 'dtredis-client-commands.c')
+''' % client_header)
+        c.write(HEADER_NOTE % (base + '.c'))
         c.write('''
 #include "config.h"
 
 #include <math.h>
 
 #include "dtredis-client-private.h"
-#include "dtredis-client-commands.h"
+#include "%s.h"
 #include "dtredis-command-builders.h"
 #include "dtredis-error.h"
-''')
-        for m in methods:
-            for twin in ([False, True] if m['twin'] else [False]):
-                if not twin and not m['generate_text']:
-                    continue
-                name = m['name'] + ('_bytes' if twin else '')
-                fname = 'dt_redis_client_%s' % name
-                params, pdocs = method_c_params(m, twin)
-                full = [('DtRedisClient *', 'self')] + params + [('GCancellable *', 'cancellable'), ('GError **', 'error')]
-                rtype = ret_type(m, twin)
-                default = REPLY[m['reply']][5]
-                h.write('\nDT_REDIS_AVAILABLE_IN_ALL\n' + decl(rtype, fname, full) + ';\n')
-                doc = doc_block(fname, 'a [class@DtRedis.Client]', pdocs,
-                                ['@cancellable: (nullable): a [class@Gio.Cancellable]',
-                                 '@error: return location for a [struct@GLib.Error]'],
-                                description(m, twin), returns_doc(m, twin))
-                key = first_key(m)
-                twin_name = ('"dt_redis_client_%s_bytes"' % m['name']) if (m['twin'] and not twin and m['reply'] in TEXT_RESULTS) else 'NULL'
-                body = ['  DtRedisValue converted;', '  DtRedisCommand *cmd;', '']
-                body.append('  g_return_val_if_fail (DT_REDIS_IS_CLIENT (self), %s);' % default)
-                body += checks(m, twin, default)
-                body.append('  g_return_val_if_fail (error == NULL || *error == NULL, %s);' % default)
-                body.append('')
-                if not twin:
-                    v = utf8_check_lines(m, ' ' + default, '  ',
-                                         'g_propagate_error (error, dt_redis_value_new_argument_encoding_error (%s, %%s, "dt_redis_client_%s_bytes"));'
-                                         % (first_key(m) or 'NULL', m['name']))
-                    if v:
-                        body += v
-                        body.append('')
-                args = ', '.join(n for _, n in params)
-                body.append('  cmd = %s (%s);' % (builder_name(m, twin), args))
-                body.append('  if (!dt_redis_client_run_command (self, cmd, %s, %s, &converted, cancellable, error))'
-                            % (key if (key and twin_name != 'NULL') else 'NULL', twin_name))
-                body.append('    return %s;' % default)
-                body.append('')
-                if rtype in ('gboolean', 'gint64', 'gdouble'):
-                    body.insert(0, '  %s result;' % rtype)
-                    body.append('  result = %s;' % extract(m, twin, 'converted'))
-                    body.append('  dt_redis_value_clear (&converted);')
-                    body.append('  return result;')
-                else:
-                    body.append('  return %s;' % extract(m, twin, 'converted'))
-                c.write('\n' + doc + '\n' + decl(rtype, fname, full) + '\n{\n' + '\n'.join(body) + '\n}\n')
+''' % base)
+        yield h, c
         h.write('\nG_END_DECLS\n')
+
+
+def variants(methods):
+    """Each generated method: (entry, twin, name) for the text form where the
+    table asks for one and the _bytes twin where it has one."""
+    for m in methods:
+        for twin in ([False, True] if m['twin'] else [False]):
+            if not twin and not m['generate_text']:
+                continue
+            yield m, twin, m['name'] + ('_bytes' if twin else '')
+
+
+def result_lines(m, twin, rtype, var):
+    """The end of a body that turns `converted` into its C result: the
+    declaration of VAR, if one is needed, and the closing lines."""
+    if rtype in ('gboolean', 'gint64', 'gdouble'):
+        return ['  %s %s;' % (rtype, var)], ['  %s = %s;' % (var, extract(m, twin, 'converted')),
+                                             '  dt_redis_value_clear (&converted);',
+                                             '  return %s;' % var]
+    return [], ['  return %s;' % extract(m, twin, 'converted')]
+
+
+def emit_sync(methods, outdir):
+    with command_files(outdir, 'dtredis-client-commands', 'dtredis-client.h') as (h, c):
+        for m, twin, name in variants(methods):
+            fname = 'dt_redis_client_%s' % name
+            params, pdocs = method_c_params(m, twin)
+            full = [('DtRedisClient *', 'self')] + params + [('GCancellable *', 'cancellable'), ('GError **', 'error')]
+            rtype = ret_type(m, twin)
+            default = REPLY[m['reply']][5]
+            h.write('\nDT_REDIS_AVAILABLE_IN_ALL\n' + decl(rtype, fname, full) + ';\n')
+            doc = doc_block(fname, 'a [class@DtRedis.Client]', pdocs,
+                            ['@cancellable: (nullable): a [class@Gio.Cancellable]',
+                             '@error: return location for a [struct@GLib.Error]'],
+                            description(m, twin), returns_doc(m, twin))
+            key = first_key(m)
+            twin_name = ('"dt_redis_client_%s_bytes"' % m['name']) if (m['twin'] and not twin and m['reply'] in TEXT_RESULTS) else 'NULL'
+            body = ['  DtRedisValue converted;', '  DtRedisCommand *cmd;', '']
+            body.append('  g_return_val_if_fail (DT_REDIS_IS_CLIENT (self), %s);' % default)
+            body += checks(m, twin, default)
+            body.append('  g_return_val_if_fail (error == NULL || *error == NULL, %s);' % default)
+            body.append('')
+            if not twin:
+                v = utf8_check_lines(m, ' ' + default, '  ',
+                                     'g_propagate_error (error, dt_redis_value_new_argument_encoding_error (%s, %%s, "dt_redis_client_%s_bytes"));'
+                                     % (first_key(m) or 'NULL', m['name']))
+                if v:
+                    body += v
+                    body.append('')
+            args = ', '.join(n for _, n in params)
+            body.append('  cmd = %s (%s);' % (builder_name(m, twin), args))
+            body.append('  if (!dt_redis_client_run_command (self, cmd, %s, %s, &converted, cancellable, error))'
+                        % (key if (key and twin_name != 'NULL') else 'NULL', twin_name))
+            body.append('    return %s;' % default)
+            body.append('')
+            decl_lines, tail = result_lines(m, twin, rtype, 'result')
+            body = decl_lines + body + tail
+            c.write('\n' + doc + '\n' + decl(rtype, fname, full) + '\n{\n' + '\n'.join(body) + '\n}\n')
 
 
 def emit_async(methods, outdir):
-    with open(os.path.join(outdir, 'dtredis-async-client-commands.h'), 'w', encoding='utf-8') as h, \
-         open(os.path.join(outdir, 'dtredis-async-client-commands.c'), 'w', encoding='utf-8') as c:
-        h.write(HEADER_NOTE % 'dtredis-async-client-commands.h')
-        h.write('''
-#pragma once
-
-#if !defined(DTREDIS_INSIDE) && !defined(DTREDIS_COMPILATION)
-# error "Only <dtredis.h> can be included directly."
-#endif
-
-#include <gio/gio.h>
-
-#include "dtredis-version-macros.h"
-#include "dtredis-async-client.h"
-#include "dtredis-command-flags.h"
-#include "dtredis-reply.h"
-#include "dtredis-scored-member.h"
-
-G_BEGIN_DECLS
-''')
-        c.write(HEADER_NOTE % 'dtredis-async-client-commands.c')
-        c.write('''
-#include "config.h"
-
-#include <math.h>
-
-#include "dtredis-client-private.h"
-#include "dtredis-async-client-commands.h"
-#include "dtredis-command-builders.h"
-#include "dtredis-error.h"
-''')
-        for m in methods:
-            for twin in ([False, True] if m['twin'] else [False]):
-                if not twin and not m['generate_text']:
-                    continue
-                name = m['name'] + ('_bytes' if twin else '')
-                fname = 'dt_redis_async_client_%s_async' % name
-                finish_name = 'dt_redis_async_client_%s_finish' % name
-                params, pdocs = method_c_params(m, twin)
-                full = ([('DtRedisAsyncClient *', 'self')] + params +
-                        [('GCancellable *', 'cancellable'), ('GAsyncReadyCallback', 'callback'), ('gpointer', 'user_data')])
-                h.write('\nDT_REDIS_AVAILABLE_IN_ALL\n' + decl('void', fname, full) + ';\n')
-                rtype = ret_type(m, twin)
-                default = REPLY[m['reply']][5]
-                ffull = [('DtRedisAsyncClient *', 'self'), ('GAsyncResult *', 'result'), ('GError **', 'error')]
-                h.write('DT_REDIS_AVAILABLE_IN_ALL\n' + decl(rtype, finish_name, ffull) + ';\n')
-                doc = doc_block(fname, 'a [class@DtRedis.AsyncClient]', pdocs,
-                                ['@cancellable: (nullable): a [class@Gio.Cancellable]',
-                                 '@callback: (scope async): called when the reply is in',
-                                 '@user_data: data for @callback'],
-                                ['Sends `%s` without blocking; call' % syntax(m),
-                                 '[method@DtRedis.AsyncClient.%s_finish] from @callback, which runs in' % name,
-                                 'the thread-default main context of the caller. The arguments and',
-                                 'the result are those of [method@DtRedis.Client.%s].' % name], None)
-                text_twin = m['twin'] and not twin and m['reply'] in TEXT_RESULTS
-                body = ['  DtRedisCommand *cmd;', '']
-                body.append('  g_return_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self));')
-                body += [l.replace('g_return_val_if_fail', 'g_return_if_fail').rsplit(',', 1)[0] + ');'
-                         for l in checks(m, twin, 'X')]
-                body.append('')
-                if not twin:
-                    v = utf8_check_lines(m, '', '  ',
-                                         'error = dt_redis_value_new_argument_encoding_error (%s, %%s, "dt_redis_async_client_%s_bytes_async"); g_task_report_error (self, callback, user_data, %s, error);'
-                                         % (first_key(m) or 'NULL', m['name'], fname))
-                    if v:
-                        body += v
-                        body.append('')
-                args = ', '.join(n for _, n in params)
-                body.append('  cmd = %s (%s);' % (builder_name(m, twin), args))
-                index = key_index(m) if text_twin else -1
-                body.append('  dt_redis_async_client_submit_command (self, cmd, %s, %d, cancellable, callback, user_data);'
-                            % (fname, index))
-                if any('error =' in l for l in body):
-                    body.insert(0, '  GError *error = NULL;')
-                c.write('\n' + doc + '\n' + decl('void', fname, full) + '\n{\n' + '\n'.join(body) + '\n}\n')
-                fdoc = doc_block(finish_name, 'a [class@DtRedis.AsyncClient]', [],
-                                 ['@result: the result passed to the callback',
-                                  '@error: return location for a [struct@GLib.Error]'],
-                                 ['Finishes [method@DtRedis.AsyncClient.%s_async]; the errors are those' % name,
-                                  'of [method@DtRedis.Client.%s].' % name], returns_doc(m, twin))
-                twin_name = ('"dt_redis_async_client_%s_bytes_finish"' % m['name']) if text_twin else 'NULL'
-                fbody = ['  DtRedisValue converted;', '']
-                fbody.append('  if (!dt_redis_async_client_finish_command (self, result, %s, %s, &converted, error))'
-                             % (fname, twin_name))
-                fbody.append('    return %s;' % default)
-                fbody.append('')
-                if rtype in ('gboolean', 'gint64', 'gdouble'):
-                    fbody.insert(0, '  %s result_value;' % rtype)
-                    fbody.append('  result_value = %s;' % extract(m, twin, 'converted'))
-                    fbody.append('  dt_redis_value_clear (&converted);')
-                    fbody.append('  return result_value;')
-                else:
-                    fbody.append('  return %s;' % extract(m, twin, 'converted'))
-                c.write('\n' + fdoc + '\n' + decl(rtype, finish_name, ffull) + '\n{\n' + '\n'.join(fbody) + '\n}\n')
-        h.write('\nG_END_DECLS\n')
+    with command_files(outdir, 'dtredis-async-client-commands', 'dtredis-async-client.h') as (h, c):
+        for m, twin, name in variants(methods):
+            fname = 'dt_redis_async_client_%s_async' % name
+            finish_name = 'dt_redis_async_client_%s_finish' % name
+            params, pdocs = method_c_params(m, twin)
+            full = ([('DtRedisAsyncClient *', 'self')] + params +
+                    [('GCancellable *', 'cancellable'), ('GAsyncReadyCallback', 'callback'), ('gpointer', 'user_data')])
+            h.write('\nDT_REDIS_AVAILABLE_IN_ALL\n' + decl('void', fname, full) + ';\n')
+            rtype = ret_type(m, twin)
+            default = REPLY[m['reply']][5]
+            ffull = [('DtRedisAsyncClient *', 'self'), ('GAsyncResult *', 'result'), ('GError **', 'error')]
+            h.write('DT_REDIS_AVAILABLE_IN_ALL\n' + decl(rtype, finish_name, ffull) + ';\n')
+            doc = doc_block(fname, 'a [class@DtRedis.AsyncClient]', pdocs,
+                            ['@cancellable: (nullable): a [class@Gio.Cancellable]',
+                             '@callback: (scope async): called when the reply is in',
+                             '@user_data: data for @callback'],
+                            ['Sends `%s` without blocking; call' % syntax(m),
+                             '[method@DtRedis.AsyncClient.%s_finish] from @callback, which runs in' % name,
+                             'the thread-default main context of the caller. The arguments and',
+                             'the result are those of [method@DtRedis.Client.%s].' % name], None)
+            text_twin = m['twin'] and not twin and m['reply'] in TEXT_RESULTS
+            body = ['  DtRedisCommand *cmd;', '']
+            body.append('  g_return_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self));')
+            body += [l.replace('g_return_val_if_fail', 'g_return_if_fail').rsplit(',', 1)[0] + ');'
+                     for l in checks(m, twin, 'X')]
+            body.append('')
+            if not twin:
+                v = utf8_check_lines(m, '', '  ',
+                                     'error = dt_redis_value_new_argument_encoding_error (%s, %%s, "dt_redis_async_client_%s_bytes_async"); g_task_report_error (self, callback, user_data, %s, error);'
+                                     % (first_key(m) or 'NULL', m['name'], fname))
+                if v:
+                    body += v
+                    body.append('')
+            args = ', '.join(n for _, n in params)
+            body.append('  cmd = %s (%s);' % (builder_name(m, twin), args))
+            index = key_index(m) if text_twin else -1
+            body.append('  dt_redis_async_client_submit_command (self, cmd, %s, %d, cancellable, callback, user_data);'
+                        % (fname, index))
+            if any('error =' in l for l in body):
+                body.insert(0, '  GError *error = NULL;')
+            c.write('\n' + doc + '\n' + decl('void', fname, full) + '\n{\n' + '\n'.join(body) + '\n}\n')
+            fdoc = doc_block(finish_name, 'a [class@DtRedis.AsyncClient]', [],
+                             ['@result: the result passed to the callback',
+                              '@error: return location for a [struct@GLib.Error]'],
+                             ['Finishes [method@DtRedis.AsyncClient.%s_async]; the errors are those' % name,
+                              'of [method@DtRedis.Client.%s].' % name], returns_doc(m, twin))
+            twin_name = ('"dt_redis_async_client_%s_bytes_finish"' % m['name']) if text_twin else 'NULL'
+            fbody = ['  DtRedisValue converted;', '']
+            fbody.append('  if (!dt_redis_async_client_finish_command (self, result, %s, %s, &converted, error))'
+                         % (fname, twin_name))
+            fbody.append('    return %s;' % default)
+            fbody.append('')
+            decl_lines, tail = result_lines(m, twin, rtype, 'result_value')
+            fbody = decl_lines + fbody + tail
+            c.write('\n' + fdoc + '\n' + decl(rtype, finish_name, ffull) + '\n{\n' + '\n'.join(fbody) + '\n}\n')
 
 
 def main():
