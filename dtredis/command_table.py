@@ -131,6 +131,11 @@ def parse(path):
             if not stripped or stripped.startswith('#'):
                 continue
             try:
+                if stripped.startswith('py>'):
+                    if not commands:
+                        raise TableError('a py line before any command')
+                    commands[-1]['py'].append((number, stripped[3:].strip()))
+                    continue
                 if stripped.startswith('>'):
                     if not commands:
                         raise TableError('a typed line before any command')
@@ -153,7 +158,7 @@ def parse(path):
                     first, last, step = (int(x) for x in keys.split(':'))
                 entry = dict(name=name, group=group, arity=int(arity), flags=flags,
                              first=first, last=last, step=step, block_index=0,
-                             block_keyword=None, block_ms=False, typed=[])
+                             block_keyword=None, block_ms=False, typed=[], py=[])
                 if ('blocking' in flags) != (block != '-'):
                     raise TableError('the block column and the blocking flag disagree')
                 if block != '-':
