@@ -171,6 +171,21 @@ def main():
             raise Bail("no Python overrides to test")
         python_dir = os.path.dirname(os.path.dirname(os.path.dirname(found[0])))
         rel = os.path.relpath(python_dir, prefix)
+        # The package beside gi/, with its generated module, all byte-compiled.
+        package = os.path.join(python_dir, "dtredis")
+        modules = sorted(f for f in os.listdir(package) if f.endswith(".py")) \
+            if os.path.isdir(package) else []
+        tap.ok("commands.py" in modules and "__init__.py" in modules and "core.py" in modules,
+               "installed: the dtredis package with its generated commands.py",
+               "found: %r" % modules)
+        compiled = []
+        for folder in (package, os.path.dirname(found[0])):
+            cache = os.path.join(folder, "__pycache__")
+            compiled += os.listdir(cache) if os.path.isdir(cache) else []
+        missing = [m for m in modules + ["DtRedis.py"]
+                   if not any(c.startswith(m[:-3] + ".") and c.endswith(".pyc") for c in compiled)]
+        tap.ok(modules and not missing, "installed: the Python layer is byte-compiled",
+               "not compiled: %r" % missing)
         # Where Debian's python looks when the prefix is /usr or /usr/local.
         status, out = run([sys.executable, "-c", "import sys; print('\\n'.join(sys.path))"],
                           env={"PATH": os.environ.get("PATH", "")})

@@ -6,7 +6,7 @@
 #
 # Usage: gen-redis-py-methods.py redis-commands.txt command_table.py OUTPUT
 #
-# Writes OUTPUT (_dtredis_commands.py): class Commands, one method per py
+# Writes OUTPUT (dtredis/commands.py): class Commands, one method per py
 # line, each building the command's arguments and handing them with the
 # reply conversion to self._execute(argv, callback); and
 # RESPONSE_CALLBACKS, the conversion execute_command() applies by command
@@ -225,7 +225,7 @@ def main():
            '# SPDX-License-Identifier: LGPL-2.1-or-later',
            '"""redis-py\'s command methods, generated from the command table."""',
            '',
-           'from . import _dtredis_convert as _c',
+           'from . import convert as _c',
            '',
            '',
            'class Commands:',

@@ -31,24 +31,24 @@ import contextlib
 
 from gi.repository import GLib
 
-from ..module import get_introspection_module
-from ..overrides import override
-from . import _dtredis_exceptions
-from ._dtredis_async_client import AsyncClient, _DecodedAsyncClient
-from ._dtredis_bridge import _bridge
-from ._dtredis_client import Client, _DecodedClient
-from ._dtredis_core import _error, _none
-from ._dtredis_exceptions import (  # noqa: F401 - the classes are DtRedis.*
+from gi.module import get_introspection_module
+from gi.overrides import override
+from dtredis import exceptions
+from dtredis.async_client import AsyncClient, _DecodedAsyncClient
+from dtredis.bridge import _bridge
+from dtredis.client import Client, _DecodedClient
+from dtredis.core import _error, _none
+from dtredis.exceptions import (  # noqa: F401 - the classes are DtRedis.*
     AuthenticationError, AuthenticationWrongNumberOfArgsError, BusyLoadingError,
     ConnectionError, DataError, ExecAbortError, InvalidConfigError, InvalidResponse,
     LockError, LockNotOwnedError, NoPermissionError, NoScriptError, PubSubError,
     ReadOnlyError, RedisError, ResponseError, TimeoutError, WatchError)
-from ._dtredis_lock import AsyncLock, Lock
-from ._dtredis_script import AsyncScript, Script
+from dtredis.lock import AsyncLock, Lock
+from dtredis.script import AsyncScript, Script
 
 DtRedis = get_introspection_module('DtRedis')
 
-__all__ = list(_dtredis_exceptions.NAMES) + [
+__all__ = list(exceptions.NAMES) + [
     'Client', 'AsyncClient', 'Lock', 'AsyncLock', 'Script', 'AsyncScript']
 
 

@@ -5,12 +5,12 @@ import asyncio
 import functools
 import inspect
 
-from ..module import get_introspection_module
-from ..overrides import override
+from gi.module import get_introspection_module
+from gi.overrides import override
 
-from ._dtredis_client_extras import AsyncClientExtras
+from .client_extras import AsyncClientExtras
 
-from ._dtredis_core import (
+from .core import (
     _decoding,
     RedisError,
     WatchError,
@@ -21,7 +21,7 @@ from ._dtredis_core import (
     _from_reply,
     _true,
     _values_as_text)
-from ._dtredis_pipeline import (
+from .pipeline import (
     _PipelineBase,
     _finish_pipeline,
     _p_append,
@@ -35,7 +35,7 @@ from ._dtredis_pipeline import (
     _p_watch_finish,
     _pipeline_results,
     _watch_keys)
-from ._dtredis_bridge import _a_pipeline, _bridge, _is_batchable
+from .bridge import _a_pipeline, _bridge, _is_batchable
 
 DtRedis = get_introspection_module('DtRedis')
 
@@ -117,7 +117,7 @@ class AsyncClient(AsyncClientExtras, _Commands, _CAsyncClient):
     def from_url(cls, url, **kwargs):
         """An asyncio client for @url (see Client.from_url()); it owns its
         pools: close() closes them."""
-        from ._dtredis_client import _instance_from_url
+        from .client import _instance_from_url
         instance, decode = _instance_from_url(url, kwargs)
         return instance._owned_async_client(decode)
 
@@ -167,7 +167,7 @@ def _awaitable_method(method):
 
 class _DecodedAsyncClient(AsyncClientExtras, _Commands):
     """An AsyncClient whose replies come back as str (decode_responses=True);
-    see _DecodedClient in _dtredis_client.py."""
+    see _DecodedClient in client.py."""
 
     _decode = True
 

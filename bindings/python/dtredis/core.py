@@ -10,16 +10,16 @@ import datetime
 
 from gi.repository import Gio, GLib
 
-from ..module import get_introspection_module
-from . import _dtredis_commands as _generated
-from . import _dtredis_convert as _convert
-from ._dtredis_commands import Commands as _GeneratedCommands
-from ._dtredis_exceptions import (
+from gi.module import get_introspection_module
+from . import commands as _generated
+from . import convert as _convert
+from .commands import Commands as _GeneratedCommands
+from .exceptions import (
     AuthenticationError, AuthenticationWrongNumberOfArgsError, BusyLoadingError,
     ConnectionError, DataError, ExecAbortError, InvalidConfigError, InvalidResponse,
     NoPermissionError, NoScriptError, ReadOnlyError, RedisError, ResponseError,
     TimeoutError, WatchError)
-from ._dtredis_hand_commands import HandCommands as _HandCommands
+from .hand_commands import HandCommands as _HandCommands
 
 DtRedis = get_introspection_module('DtRedis')
 
@@ -396,9 +396,9 @@ class _Commands(_HandCommands, _GeneratedCommands):
     them; callback turns the parsed reply into what redis-py returns.  The
     sync client runs the command, the async client returns an awaitable,
     pipelines queue it.  The methods are generated from the command
-    table's "py>" lines (_dtredis_commands.Commands), or written by hand
+    table's "py>" lines (commands.Commands), or written by hand
     where redis-py checks or combines its arguments
-    (_dtredis_hand_commands.HandCommands).  The sync client overrides the
+    (hand_commands.HandCommands).  The sync client overrides the
     commands that have a typed C helper, and falls back to these for
     arguments the helper cannot take (binary keys, options).
     """

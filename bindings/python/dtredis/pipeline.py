@@ -3,9 +3,9 @@
 asyncio pipeline (_PipelineBase): queueing, WATCH and MULTI."""
 
 from gi.repository import GLib
-from ..module import get_introspection_module
+from gi.module import get_introspection_module
 
-from ._dtredis_core import (
+from .core import (
     _decoding,
     DataError,
     RedisError,

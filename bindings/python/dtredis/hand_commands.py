@@ -4,12 +4,12 @@
 redis-commands.txt marks each of them "py> hand NAME(PARAMS)": redis-py
 checks their arguments (raising DataError before anything is sent),
 derives one argument from several parameters, or picks the command from
-its options.  Everything else is generated (_dtredis_commands.py).  Like
+its options.  Everything else is generated (commands.py).  Like
 the generated methods, each returns self._execute(argv, callback).
 """
 
-from . import _dtredis_convert as _c
-from ._dtredis_exceptions import DataError
+from . import convert as _c
+from .exceptions import DataError
 
 _GEO_UNITS = ('m', 'km', 'mi', 'ft')
 

@@ -48,10 +48,10 @@ import threading
 import weakref
 
 from gi.repository import Gio, GLib
-from ..module import get_introspection_module
+from gi.module import get_introspection_module
 
-from ._dtredis_core import _error, _is_error_reply
-from ._dtredis_pipeline import _finish_pipeline, _p_execute_async
+from .core import _error, _is_error_reply
+from .pipeline import _finish_pipeline, _p_execute_async
 
 DtRedis = get_introspection_module('DtRedis')
 

@@ -12,7 +12,7 @@ registering client and EVALSHA is queued.
 
 import hashlib
 
-from ._dtredis_exceptions import NoScriptError
+from .exceptions import NoScriptError
 
 
 def _source_bytes(script):

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """What redis-py does to arguments and replies, for the DtRedis Python layer.
 
-The generated command methods (_dtredis_commands.py) and the hand-written
-ones (_dtredis_hand_commands.py) name these functions.  Argument helpers
+The generated command methods (commands.py) and the hand-written
+ones (hand_commands.py) name these functions.  Argument helpers
 turn redis-py's argument types into what is sent; reply conversions turn a
 reply as parsed (bytes, or str under decode_responses; int; None; lists)
 into the value redis-py returns.  A conversion that takes arguments is a

@@ -5,12 +5,12 @@ common ones sent through the typed C methods."""
 import time
 
 from gi.repository import GLib
-from ..module import get_introspection_module
-from ..overrides import override
+from gi.module import get_introspection_module
+from gi.overrides import override
 
-from ._dtredis_client_extras import ClientExtras
+from .client_extras import ClientExtras
 
-from ._dtredis_core import (
+from .core import (
     _decoding,
     WatchError,
     _Bytes,
@@ -34,7 +34,7 @@ from ._dtredis_core import (
     _scored,
     _seconds,
     _values_as_text)
-from ._dtredis_pipeline import _Pipeline
+from .pipeline import _Pipeline
 
 DtRedis = get_introspection_module('DtRedis')
 
@@ -565,12 +565,12 @@ class Client(ClientExtras, _Commands, _CClient):
 
 def _instance_from_url(url, kwargs):
     """A DtRedis.Instance for from_url(@url, **@kwargs), and decode_responses."""
-    from .DtRedis import Config, Instance
+    from gi.repository import DtRedis  # the overridden Config and Instance
     kwargs = dict(kwargs)
     decode = bool(kwargs.pop('decode_responses', False))
-    config = Config.new_from_url(url)
+    config = DtRedis.Config.new_from_url(url)
     config.apply_redis_py_options(kwargs)
-    return Instance(config), decode
+    return DtRedis.Instance(config), decode
 
 
 class _DecodedClient(ClientExtras, _Commands):

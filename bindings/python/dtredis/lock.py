@@ -24,7 +24,7 @@ import time
 import types
 import uuid
 
-from ._dtredis_exceptions import LockError, LockNotOwnedError
+from .exceptions import LockError, LockNotOwnedError
 
 # Deletes the key if it holds the token: 1, else 0.
 _RELEASE = """

@@ -3,8 +3,8 @@
 locks and scripts, for the sync client (ClientExtras) and the asyncio
 client (AsyncClientExtras).  Built on the clients' command methods."""
 
-from ._dtredis_lock import AsyncLock, Lock
-from ._dtredis_script import AsyncScript, Script
+from .lock import AsyncLock, Lock
+from .script import AsyncScript, Script
 
 
 class ClientExtras:
@@ -42,13 +42,13 @@ class ClientExtras:
 
     def lock(self, name, timeout=None, sleep=0.1, blocking=True, blocking_timeout=None,
              lock_class=None, thread_local=True):
-        """A Lock on key @name (see _dtredis_lock); a context manager."""
+        """A Lock on key @name (see dtredis.lock); a context manager."""
         cls = Lock if lock_class is None else lock_class
         return cls(self, name, timeout=timeout, sleep=sleep, blocking=blocking,
                    blocking_timeout=blocking_timeout, thread_local=thread_local)
 
     def register_script(self, script):
-        """A Script: calling it runs @script by its SHA1 (see _dtredis_script)."""
+        """A Script: calling it runs @script by its SHA1 (see dtredis.script)."""
         return Script(self, script)
 
 
