@@ -5,12 +5,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Usage: gen-redis-py-methods.py redis-commands.txt command_table.py OUTPUT
+#        gen-redis-py-methods.py redis-commands.txt command_table.py --page PAGE
 #
 # Writes OUTPUT (dtredis/commands.py): class Commands, one method per py
 # line, each building the command's arguments and handing them with the
 # reply conversion to self._execute(argv, callback); and
 # RESPONSE_CALLBACKS, the conversion execute_command() applies by command
-# name. The grammar of a py line is described in redis-commands.txt.
+# name. The grammar of a py line is described in redis-commands.txt. With
+# --page, writes instead the reference page that lists every method
+# (python-methods.md, for gi-docgen).
 
 import ast
 import os
@@ -194,8 +197,33 @@ def method_source(command, text):
     return name, '    %s\n%s\n' % (head, body), plain
 
 
+def write_page(path, rows):
+    """The reference page: every method, by group, with its command."""
+    out = ['Title: Python methods', 'Slug: python-methods', '',
+           '# Python methods', '',
+           'Every redis-py method of `DtRedis.Client`, `DtRedis.AsyncClient` and',
+           'their pipelines, by command group, with redis-py\'s signature. This',
+           'page is generated from the command table (`dtredis/redis-commands.txt`)',
+           'at build time; "by hand" marks the methods whose arguments redis-py',
+           'checks or combines (`dtredis/hand_commands.py`). The conversion is the',
+           'function of `dtredis/convert.py` that makes redis-py\'s return value.', '',
+           '%d methods, %d of them by hand.' % (len(rows), sum(1 for r in rows if r[4])), '']
+    group = None
+    for grp, command, signature, conversion, hand in sorted(rows):
+        if grp != group:
+            group = grp
+            out += ['', '## %s' % grp, '', '| method | command | reply |', '| --- | --- | --- |']
+        out.append('| `%s` | `%s` | %s |' % (signature.replace('|', '\\|'), command.replace('|', ' '),
+                                           'by hand' if hand else '`%s`' % conversion))
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(out) + '\n')
+
+
 def main():
     table, table_module, output = sys.argv[1:4]
+    page = None
+    if output == '--page':
+        output, page = None, sys.argv[4]
     sys.path.insert(0, os.path.dirname(os.path.abspath(table_module)))
     import command_table
 
@@ -204,12 +232,16 @@ def main():
     names = set()
     callbacks = {}
     hand = []
+    rows = []
     for command in commands:
         for number, text in command['py']:
             try:
                 if text.startswith('hand '):
                     hand.append((command['name'], parse_signature(text[5:])[0]))
+                    rows.append((command['group'], command['name'], text[5:].strip(), '', True))
                     continue
+                rows.append((command['group'], command['name'], text.partition(':')[0].strip(),
+                             text.rpartition('->')[2].strip(), False))
                 name, source, plain = method_source(command['name'], text)
             except PyLineError as error:
                 sys.exit('%s:%d: %s' % (table, number, error))
@@ -246,8 +278,11 @@ def main():
     out.append('')
     out.append('# Methods the table lists but the Python layer writes by hand.')
     out.append('HAND_WRITTEN = %r' % (tuple(sorted(n for _, n in hand)),))
-    with open(output, 'w', encoding='utf-8') as f:
-        f.write('\n'.join(out) + '\n')
+    if page:
+        write_page(page, rows)
+    else:
+        with open(output, 'w', encoding='utf-8') as f:
+            f.write('\n'.join(out) + '\n')
 
 
 if __name__ == '__main__':

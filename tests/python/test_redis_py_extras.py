@@ -395,3 +395,74 @@ def test_a_redis_py_except_clause_catches_our_errors(client):
     dead = DtRedis.Client.from_url('redis://127.0.0.1:1/0', socket_connect_timeout=1)
     with pytest.raises(redis.exceptions.ConnectionError):
         dead.ping()
+
+
+# -- under concurrency -----------------------------------------------------------------
+
+
+def test_async_lock_serialises_tasks(instance, server):
+    async def main():
+        async with instance.get_async_redis() as client:
+            await client.set('counter', 0)
+
+            async def worker():
+                for _ in range(15):
+                    async with client.lock('mutex', timeout=5, sleep=0.001):
+                        value = int(await client.get('counter'))
+                        await asyncio.sleep(0)   # let the other tasks run
+                        await client.set('counter', value + 1)
+
+            await asyncio.gather(*(worker() for _ in range(6)))
+            return await client.get('counter')
+
+    # Each read-modify-write held the lock: no update lost among 90.
+    assert run(main()) == b'90'
+
+
+def test_script_from_threads_after_a_flush_runs_once_per_call(client, instance):
+    script = client.register_script(COUNTING)
+    client.script_flush()
+    errors = []
+
+    def worker():
+        try:
+            with instance.get_redis() as own:
+                for _ in range(25):
+                    script(keys=['runs'], args=[1], client=own)
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    # Several threads may have met NOSCRIPT and loaded the script; none
+    # ran it twice: 100 calls, 100 INCRs counted by the server.
+    assert client.get('runs') == b'100'
+
+
+def test_scan_iter_returns_every_key_that_stays_while_others_write(client, instance):
+    stable = {b'stable:%d' % i for i in range(400)}
+    for key in stable:
+        client.set(key, 1)
+    stop = threading.Event()
+
+    def churn():
+        with instance.get_redis() as own:
+            i = 0
+            while not stop.is_set():
+                own.set('churn:%d' % i, 1)
+                own.delete('churn:%d' % (i - 50))
+                i += 1
+
+    thread = threading.Thread(target=churn)
+    thread.start()
+    try:
+        seen = set(client.scan_iter(match='stable:*', count=10))
+    finally:
+        stop.set()
+        thread.join()
+    # SCAN's guarantee: a key present from start to end is returned.
+    assert seen == stable
