@@ -1,15 +1,30 @@
 #!/usr/bin/python3
 # bench_python.py: the Python scenarios, dtredis beside redis-py.
 #
-#   --impl dtredis|redis-py  --mode sync|asyncio
+#   --impl dtredis|redis-py|redis-py-hiredis  --mode sync|asyncio|pipeline
 #
-# sync:    N x client.get(key) in a loop (dtredis: `with instance.get_redis()`;
-#          redis-py: redis.Redis on its default ConnectionPool).
-# asyncio: N concurrent client.get(key) in one asyncio.gather (dtredis:
-#          `async with instance.get_async_redis()`, max-connections M;
-#          redis-py: redis.asyncio.Redis on a BlockingConnectionPool of
-#          max_connections=M, the pool that queues callers instead of failing
-#          them when 20,000 ask at once).
+# The two redis-py impls differ only in the reply parser:
+#   redis-py          parser_class=PythonParser (redis.connection's, or
+#                     redis.asyncio.connection's), forced through the
+#                     connection pool: pure Python, whether or not hiredis
+#                     is installed.
+#   redis-py-hiredis  redis-py's default parser, which is HiredisParser when
+#                     the hiredis module (Debian: python3-hiredis) imports;
+#                     fails at once if it does not.
+# Either way the parser the pool's connections really use is checked after
+# the warm-up (exit 1 on a mismatch) and printed on stderr as "parser: ...";
+# --debug adds a few more lines there.
+#
+# sync:     N x client.get(key) in a loop (dtredis: `with instance.get_redis()`;
+#           redis-py: redis.Redis on a ConnectionPool).
+# asyncio:  N concurrent client.get(key) in one asyncio.gather (dtredis:
+#           `async with instance.get_async_redis()`, max-connections M;
+#           redis-py: redis.asyncio.Redis on a BlockingConnectionPool of
+#           max_connections=M, the pool that queues callers instead of failing
+#           them when 20,000 ask at once).
+# pipeline: N pipelines, one after the other, each client.pipeline(
+#           transaction=False) of --pipeline-size (1,000) GETs, queued then
+#           execute()d; here N counts pipelines, and ops= counts commands.
 #
 # Connecting and a warm-up are not timed. Prints one line:
 # "ops=N seconds=S ops_per_sec=R". Run it with Debian's /usr/bin/python3
@@ -22,6 +37,18 @@ import argparse
 import asyncio
 import sys
 import time
+
+IMPLS = ['dtredis', 'redis-py', 'redis-py-hiredis']
+
+
+class Failure(Exception):
+    """Ends the benchmark with exit status 1 and this message (raised, not
+    sys.exit(), so that it leaves asyncio.run() without a traceback)."""
+
+
+def debug(args, *what):
+    if args.debug:
+        print('debug:', *what, file=sys.stderr, flush=True)
 
 
 def dtredis_instance(args):
@@ -38,8 +65,63 @@ def dtredis_instance(args):
 
 def check(value, expected_len):
     if value is None or len(value) != expected_len:
-        sys.exit('bench_python: GET returned %r' % (value,))
+        raise Failure('GET returned %r' % (value,))
 
+
+# -- redis-py: which parser --------------------------------------------------
+
+def redispy_parser(args, asyncio_api):
+    """The parser_class the impl asks for (None: redis-py's default) and the
+    class its connections must end up with."""
+    import redis
+    import redis.connection
+    import redis.utils
+    if asyncio_api:
+        import redis.asyncio.connection
+        module = redis.asyncio.connection
+    else:
+        module = redis.connection
+    if args.impl == 'redis-py':
+        return module.PythonParser, module.PythonParser
+    # redis-py-hiredis: the default, which must be hiredis's.
+    try:
+        import hiredis
+    except ImportError as e:
+        raise Failure('redis-py-hiredis needs the hiredis module '
+                 '(Debian: python3-hiredis): %s' % e)
+    if not redis.utils.HIREDIS_AVAILABLE or module.DefaultParser is not module.HiredisParser:
+        raise Failure('hiredis %s imports, but redis-py %s does not use it '
+                 '(DefaultParser is %s)'
+                 % (hiredis.__version__, redis.__version__, module.DefaultParser.__qualname__))
+    debug(args, 'hiredis', hiredis.__version__, 'from', hiredis.__file__)
+    return None, module.HiredisParser
+
+
+def pool_kwargs(parser_class):
+    return {} if parser_class is None else {'parser_class': parser_class}
+
+
+def check_parser(args, pool, expected):
+    """Every connection the pool made uses the expected parser; says which."""
+    conns = list(getattr(pool, '_connections', None) or
+                 list(getattr(pool, '_available_connections', [])) +
+                 list(getattr(pool, '_in_use_connections', [])))
+    if not conns:
+        raise Failure('the pool has no connection to check the parser of')
+    for conn in conns:
+        parser = type(conn._parser)
+        if parser is not expected:
+            raise Failure('%s: the connection parses with %s.%s, not %s.%s'
+                     % (args.impl, parser.__module__, parser.__qualname__,
+                        expected.__module__, expected.__qualname__))
+    parser = type(conns[0]._parser)
+    print('parser: %s.%s (%d connection(s))' % (parser.__module__, parser.__qualname__, len(conns)),
+          file=sys.stderr, flush=True)
+    debug(args, 'pool', type(pool).__module__ + '.' + type(pool).__qualname__,
+          'connection_kwargs parser_class =', pool.connection_kwargs.get('parser_class', '(default)'))
+
+
+# -- sync --------------------------------------------------------------------
 
 def sync_dtredis(args):
     instance = dtredis_instance(args)
@@ -56,13 +138,20 @@ def sync_dtredis(args):
     return t1 - t0
 
 
-def sync_redispy(args):
+def redispy_client(args):
     import redis
 
-    client = redis.Redis(host=args.host, port=args.port)
+    parser_class, expected = args.parser
+    pool = redis.ConnectionPool(host=args.host, port=args.port, **pool_kwargs(parser_class))
+    return redis.Redis(connection_pool=pool), expected
+
+
+def sync_redispy(args):
+    client, expected = redispy_client(args)
     key, n = args.key, args.requests
     first = client.get(key)
     check(first, len(first or b''))
+    check_parser(args, client.connection_pool, expected)
     get = client.get
     t0 = time.perf_counter()
     for _ in range(n):
@@ -70,8 +159,63 @@ def sync_redispy(args):
     t1 = time.perf_counter()
     check(get(key), len(first))
     client.close()
+    client.connection_pool.disconnect()
     return t1 - t0
 
+
+# -- pipeline ----------------------------------------------------------------
+
+def run_pipelines(client, key, size, count):
+    """count pipelines of size GETs; the last one's results."""
+    values = None
+    for _ in range(count):
+        with client.pipeline(transaction=False) as pipe:
+            get = pipe.get
+            for _ in range(size):
+                get(key)
+            values = pipe.execute()
+    return values
+
+
+def check_pipeline(values, size, expected_len):
+    if values is None or len(values) != size:
+        raise Failure('a pipeline of %d GETs returned %r results'
+                 % (size, None if values is None else len(values)))
+    check(values[0], expected_len)
+    check(values[-1], expected_len)
+
+
+def pipeline_dtredis(args):
+    instance = dtredis_instance(args)
+    key, size = args.key, args.pipeline_size
+    with instance.get_redis() as client:
+        first = client.get(key)
+        check(first, len(first or b''))
+        check_pipeline(run_pipelines(client, key, size, 2), size, len(first))   # warm-up
+        t0 = time.perf_counter()
+        values = run_pipelines(client, key, size, args.requests)
+        t1 = time.perf_counter()
+    check_pipeline(values, size, len(first))
+    return t1 - t0
+
+
+def pipeline_redispy(args):
+    client, expected = redispy_client(args)
+    key, size = args.key, args.pipeline_size
+    first = client.get(key)
+    check(first, len(first or b''))
+    check_pipeline(run_pipelines(client, key, size, 2), size, len(first))   # warm-up
+    check_parser(args, client.connection_pool, expected)
+    t0 = time.perf_counter()
+    values = run_pipelines(client, key, size, args.requests)
+    t1 = time.perf_counter()
+    check_pipeline(values, size, len(first))
+    client.close()
+    client.connection_pool.disconnect()
+    return t1 - t0
+
+
+# -- asyncio -----------------------------------------------------------------
 
 async def gather_gets(client, key, n):
     return await asyncio.gather(*(client.get(key) for _ in range(n)))
@@ -87,7 +231,7 @@ async def asyncio_dtredis(args):
         t1 = time.perf_counter()
     check(values[-1], len(warm[0]))
     if len(values) != args.requests:
-        sys.exit('bench_python: %d results for %d GETs' % (len(values), args.requests))
+        raise Failure('%d results for %d GETs' % (len(values), args.requests))
     await instance.reset_async_pool()
     return t1 - t0
 
@@ -95,41 +239,62 @@ async def asyncio_dtredis(args):
 async def asyncio_redispy(args):
     import redis.asyncio
 
+    parser_class, expected = args.parser
     pool = redis.asyncio.BlockingConnectionPool(host=args.host, port=args.port,
                                                 max_connections=args.max_connections,
-                                                timeout=120)
+                                                timeout=120, **pool_kwargs(parser_class))
     client = redis.asyncio.Redis(connection_pool=pool)
     warm = await gather_gets(client, args.key, min(args.requests, 1000))
+    check_parser(args, pool, expected)
     t0 = time.perf_counter()
     values = await gather_gets(client, args.key, args.requests)
     t1 = time.perf_counter()
     check(values[-1], len(warm[0]))
     if len(values) != args.requests:
-        sys.exit('bench_python: %d results for %d GETs' % (len(values), args.requests))
+        raise Failure('%d results for %d GETs' % (len(values), args.requests))
     await client.close()
     await pool.disconnect()
     return t1 - t0
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--impl', choices=['dtredis', 'redis-py'], required=True)
-    parser.add_argument('--mode', choices=['sync', 'asyncio'], required=True)
+    parser = argparse.ArgumentParser(description='The Python benchmark scenarios.')
+    parser.add_argument('--impl', choices=IMPLS, required=True)
+    parser.add_argument('--mode', choices=['sync', 'asyncio', 'pipeline'], required=True)
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=6379)
-    parser.add_argument('-n', '--requests', type=int, default=20000)
+    parser.add_argument('-n', '--requests', type=int, default=20000,
+                        help='GETs; with --mode pipeline, pipelines')
+    parser.add_argument('--pipeline-size', type=int, default=1000,
+                        help='GETs per pipeline (--mode pipeline)')
     parser.add_argument('--max-connections', type=int, default=10)
     parser.add_argument('--key', default='key:000000000000')
+    parser.add_argument('--debug', action='store_true',
+                        help='say more on stderr (hiredis module, pool, parser_class asked for)')
     args = parser.parse_args()
 
-    if args.mode == 'sync':
-        seconds = (sync_dtredis if args.impl == 'dtredis' else sync_redispy)(args)
-    else:
-        coro = (asyncio_dtredis if args.impl == 'dtredis' else asyncio_redispy)(args)
-        seconds = asyncio.run(asyncio.wait_for(coro, timeout=600))
+    try:
+        ops, seconds = run(args)
+    except Failure as e:
+        sys.exit('bench_python: %s' % e)
+    print('ops=%d seconds=%.6f ops_per_sec=%.1f' % (ops, seconds, ops / seconds))
 
-    print('ops=%d seconds=%.6f ops_per_sec=%.1f'
-          % (args.requests, seconds, args.requests / seconds))
+
+def run(args):
+    dtredis = args.impl == 'dtredis'
+    if not dtredis:
+        # Before anything runs: a missing hiredis fails here, at once.
+        args.parser = redispy_parser(args, asyncio_api=args.mode == 'asyncio')
+    ops = args.requests
+    if args.mode == 'sync':
+        seconds = (sync_dtredis if dtredis else sync_redispy)(args)
+    elif args.mode == 'pipeline':
+        seconds = (pipeline_dtredis if dtredis else pipeline_redispy)(args)
+        ops = args.requests * args.pipeline_size
+    else:
+        coro = (asyncio_dtredis if dtredis else asyncio_redispy)(args)
+        seconds = asyncio.run(asyncio.wait_for(coro, timeout=600))
+    return ops, seconds
 
 
 if __name__ == '__main__':
