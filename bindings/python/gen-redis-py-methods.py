@@ -205,7 +205,9 @@ def write_page(path, rows):
            'their pipelines, by command group, with redis-py\'s signature. This',
            'page is generated from the command table (`dtredis/redis-commands.txt`)',
            'at build time; "by hand" marks the methods whose arguments redis-py',
-           'checks or combines (`dtredis/hand_commands.py`). The conversion is the',
+           'checks or combines, or whose connection state needs a word',
+           '(`dtredis/hand_commands.py`, `dtredis/hand_server_commands.py`). The',
+           'conversion is the'
            'function of `dtredis/convert.py` that makes redis-py\'s return value.', '',
            '%d methods, %d of them by hand.' % (len(rows), sum(1 for r in rows if r[4])), '']
     group = None

@@ -372,7 +372,8 @@ def test_close_forms(instance, server):
 @pytest.mark.parametrize('name', ['RedisError', 'ConnectionError', 'TimeoutError',
                                   'AuthenticationError', 'BusyLoadingError',
                                   'ResponseError', 'ExecAbortError', 'NoScriptError',
-                                  'ReadOnlyError', 'NoPermissionError', 'DataError',
+                                  'ReadOnlyError', 'NoPermissionError', 'ModuleError',
+                                  'DataError',
                                   'InvalidResponse', 'WatchError', 'PubSubError',
                                   'LockError', 'LockNotOwnedError'])
 def test_exceptions_are_also_redis_py_exceptions(name):

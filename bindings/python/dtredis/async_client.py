@@ -17,6 +17,7 @@ from .core import (
     _Commands,
     _GeneratedCommands,
     _HandCommands,
+    _HandServerCommands,
     _argv,
     _from_reply,
     _true,
@@ -36,6 +37,7 @@ from .pipeline import (
     _pipeline_results,
     _watch_keys)
 from .bridge import _a_pipeline, _bridge, _is_batchable
+from .hand_server_commands import COROUTINES as _COROUTINES
 
 DtRedis = get_introspection_module('DtRedis')
 
@@ -200,13 +202,28 @@ class _DecodedAsyncClient(AsyncClientExtras, _Commands):
         return getattr(self._client, name)
 
 
+def _coroutine_method(method):
+    """@method as a coroutine function: it runs when awaited (and its
+    result is awaited in turn), as redis-py's asyncio methods that are
+    coroutines although they send nothing first (COROUTINES)."""
+    @functools.wraps(method)
+    async def command(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+    return command
+
+
 # The command methods of both asyncio clients raise argument errors when
 # awaited, as redis-py's coroutines do.
-for _name in {name for cls in (_GeneratedCommands, _HandCommands, _Commands)
+for _name in {name for cls in (_GeneratedCommands, _HandCommands, _HandServerCommands,
+                                _Commands)
               for name in vars(cls) if not name.startswith('_')}:
+    _wrap = _coroutine_method if _name in _COROUTINES else _awaitable_method
     for _cls in (AsyncClient, _DecodedAsyncClient):
-        setattr(_cls, _name, _awaitable_method(getattr(_Commands, _name)))
-del _name, _cls
+        setattr(_cls, _name, _wrap(getattr(_Commands, _name)))
+del _name, _cls, _wrap
 
 
 

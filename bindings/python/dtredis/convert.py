@@ -404,3 +404,199 @@ def geosearch(withdist=False, withcoord=False, withhash=False, store=None, store
     def convert(response):
         return [[cast(item) for cast, item in zip(casts, place)] for place in response]
     return convert
+
+
+# -- server, connection and ACL replies ------------------------------------------
+
+
+def _pairs(response):
+    """A flat [key, value, key, value...] list as (key, value) pairs."""
+    it = iter(response or ())
+    return zip(it, it)
+
+
+def _text_pairs(response):
+    """A flat list of pairs as a dict with str keys and str string values
+    (integers and nested lists kept as they are)."""
+    return {text(key): text(value) for key, value in _pairs(response)}
+
+
+def timestamp(response):
+    """LASTSAVE: a Unix time as a naive local datetime (None for 0)."""
+    if not response:
+        return None
+    try:
+        seconds = int(response)
+    except ValueError:
+        return None
+    return datetime.datetime.fromtimestamp(seconds)
+
+
+def client_kill(response):
+    """CLIENT KILL: True for OK; the number killed (filter form) as an int."""
+    if isinstance(response, int):
+        return response
+    return bool_ok(response)
+
+
+_CLIENT_INFO_INTEGERS = ('id', 'age', 'idle', 'db', 'sub', 'psub', 'multi', 'qbuf',
+                         'qbuf-free', 'obl', 'argv-mem', 'oll', 'omem', 'tot-mem')
+
+
+def client_info(response):
+    """CLIENT INFO (and an ACL LOG entry's client-info): a dict of str,
+    the counters redis-py knows as int.  The line is split on single
+    spaces, as redis-py does, so the last value keeps the server's newline."""
+    info = {}
+    for field in text(response).split(' '):
+        name, value = field.split('=')
+        info[name] = value
+    for name in _CLIENT_INFO_INTEGERS:
+        info[name] = int(info[name])
+    return info
+
+
+def command(response):
+    """COMMAND: a dict of command name to its details."""
+    commands = {}
+    for details in response:
+        name = text(details[0])
+        entry = {'name': name, 'arity': int(details[1]), 'flags': strs(details[2]),
+                 'first_key_pos': details[3], 'last_key_pos': details[4],
+                 'step_count': details[5]}
+        if len(details) > 7:
+            entry['tips'], entry['key_specifications'], entry['subcommands'] = details[7:10]
+        commands[name] = entry
+    return commands
+
+
+def memory_stats(response):
+    """MEMORY STATS: a dict with str keys and str string values; each db.N
+    entry a dict of its own."""
+    stats = _text_pairs(response)
+    for key in stats:
+        if key.startswith('db.'):
+            stats[key] = _text_pairs(stats[key])
+    return stats
+
+
+def module_list(response):
+    """MODULE LIST: a dict per module (keys as the server sent them)."""
+    return [pairs_to_dict(module) for module in response]
+
+
+def slowlog_get(response):
+    """SLOWLOG GET: a dict per entry: id, start_time, duration and the
+    command as one string (bytes, even under decode_responses, as
+    redis-py); complexity too for servers that send it in 4th place."""
+    entries = []
+    for item in response:
+        entry = {'id': item[0], 'start_time': int(item[1]), 'duration': int(item[2])}
+        if isinstance(item[3], list):
+            words = item[3]
+        else:
+            entry['complexity'] = item[3]
+            words = item[4]
+        space = ' ' if words and isinstance(words[0], str) else b' '
+        entry['command'] = space.join(words)
+        entries.append(entry)
+    return entries
+
+
+slowlog_get.never_decode = True
+
+
+def _words(value):
+    """A space-separated list (ACL GETUSER keys and channels) as a list of
+    str; a list as it came."""
+    if isinstance(value, (bytes, str)):
+        value = text(value).split(' ')
+    return [] if value == [''] else value
+
+
+def acl_getuser(response):
+    """ACL GETUSER: a dict of the user's rules, or None for no such user;
+    the command rules split into commands and categories, and enabled."""
+    if response is None:
+        return None
+    user = {text(key): value for key, value in _pairs(response)}
+    user['flags'] = strs(user['flags'])
+    user['passwords'] = strs(user['passwords'])
+    rules = text(user['commands']).split(' ')
+    user['keys'] = _words(user['keys'])
+    if 'channels' in user:
+        user['channels'] = _words(user['channels'])
+    if 'selectors' in user:
+        user['selectors'] = [strs(selector) for selector in user['selectors']]
+    user['commands'] = [rule for rule in rules if '@' not in rule]
+    user['categories'] = [rule for rule in rules if '@' in rule]
+    user['enabled'] = 'on' in user['flags']
+    return user
+
+
+def acl_log(response):
+    """ACL LOG: a dict per entry (client-info parsed, age-seconds a float);
+    ACL LOG RESET: True."""
+    if response is None:
+        return None
+    if not isinstance(response, list):
+        return bool_ok(response)
+    entries = []
+    for item in response:
+        entry = _text_pairs(item)
+        entry['client-info'] = client_info(entry.get('client-info', ''))
+        entry['age-seconds'] = float(entry['age-seconds'])
+        entries.append(entry)
+    return entries
+
+
+def cluster_info(response):
+    """CLUSTER INFO: a dict of str."""
+    info = {}
+    for line in text(response).splitlines():
+        if line:
+            key, value = line.split(':')
+            info[key] = value
+    return info
+
+
+def _slot_ranges(items):
+    """The slot fields of a CLUSTER NODES line: ranges, and migrations."""
+    slots, migrations = [], []
+    for item in items:
+        if '->-' in item:
+            slot, node = item[1:-1].split('->-', 1)
+            migrations.append({'slot': slot, 'node_id': node, 'state': 'migrating'})
+        elif '-<-' in item:
+            slot, node = item[1:-1].split('-<-', 1)
+            migrations.append({'slot': slot, 'node_id': node, 'state': 'importing'})
+        else:
+            slots.append(item.split('-'))
+    return slots, migrations
+
+
+def cluster_nodes(response):
+    """CLUSTER NODES, REPLICAS, SLAVES: a dict of address to node details."""
+    lines = response.splitlines() if isinstance(response, (bytes, str)) else response
+    nodes = {}
+    for line in lines:
+        fields = text(line).split(' ')
+        node_id, address, flags, master, ping, pong, epoch, state = fields[:8]
+        node = {'node_id': node_id, 'flags': flags, 'master_id': master,
+                'last_ping_sent': ping, 'last_pong_rcvd': pong, 'epoch': epoch,
+                'slots': [], 'migrations': [], 'connected': state == 'connected'}
+        if len(fields) > 8:
+            node['slots'], node['migrations'] = _slot_ranges(fields[8:])
+        nodes[address.split('@')[0]] = node
+    return nodes
+
+
+# CLUSTER subcommand (upper case) to its conversion; the others are raw.
+CLUSTER = {
+    'ADDSLOTS': bool_ok, 'ADDSLOTSRANGE': bool_ok, 'COUNT-FAILURE-REPORTS': to_int,
+    'COUNTKEYSINSLOT': to_int, 'DELSLOTS': bool_ok, 'DELSLOTSRANGE': bool_ok,
+    'FAILOVER': bool_ok, 'FORGET': bool_ok, 'GETKEYSINSLOT': strs, 'INFO': cluster_info,
+    'KEYSLOT': to_int, 'MEET': bool_ok, 'NODES': cluster_nodes, 'REPLICAS': cluster_nodes,
+    'REPLICATE': bool_ok, 'RESET': bool_ok, 'SAVECONFIG': bool_ok,
+    'SET-CONFIG-EPOCH': bool_ok, 'SETSLOT': bool_ok, 'SLAVES': cluster_nodes,
+}

@@ -17,9 +17,10 @@ from .commands import Commands as _GeneratedCommands
 from .exceptions import (
     AuthenticationError, AuthenticationWrongNumberOfArgsError, BusyLoadingError,
     ConnectionError, DataError, ExecAbortError, InvalidConfigError, InvalidResponse,
-    NoPermissionError, NoScriptError, ReadOnlyError, RedisError, ResponseError,
+    ModuleError, NoPermissionError, NoScriptError, ReadOnlyError, RedisError, ResponseError,
     TimeoutError, WatchError)
 from .hand_commands import HandCommands as _HandCommands
+from .hand_server_commands import HandServerCommands as _HandServerCommands
 
 DtRedis = get_introspection_module('DtRedis')
 
@@ -71,6 +72,11 @@ _ERRORS = {
             AuthenticationWrongNumberOfArgsError,
         "wrong number of arguments for 'AUTH' command":
             AuthenticationWrongNumberOfArgsError,
+        'Error loading the extension. Please check the server logs.': ModuleError,
+        'Error unloading module: no such module with that name': ModuleError,
+        'Error unloading module: operation not possible.': ModuleError,
+        'Error unloading module: the module exports one or more module-side '
+        'data types, can\'t unload': ModuleError,
     },
     'EXECABORT': ExecAbortError,
     'LOADING': BusyLoadingError,
@@ -332,12 +338,18 @@ _RESPONSE_CALLBACKS.update({
     'XREAD': _convert.xread, 'XREADGROUP': _convert.xread,
     'XCLAIM': _convert.xclaim(), 'XAUTOCLAIM': _convert.xautoclaim(),
     'CLIENT LIST': _convert.client_list, 'SCRIPT FLUSH': _convert.bool_ok,
-    'BGREWRITEAOF': _convert.true, 'BGSAVE': _convert.true,
     'AUTH': _convert.to_bool, 'ASKING': _convert.bool_ok, 'READONLY': _convert.bool_ok,
-    'READWRITE': _convert.bool_ok, 'SAVE': _convert.bool_ok, 'SELECT': _convert.bool_ok,
-    'SWAPDB': _convert.bool_ok, 'WATCH': _convert.bool_ok, 'UNWATCH': _convert.bool_ok,
+    'READWRITE': _convert.bool_ok, 'SELECT': _convert.bool_ok,
+    'WATCH': _convert.bool_ok, 'UNWATCH': _convert.bool_ok,
     'RESET': _convert.str_if_bytes, 'QUIT': _convert.bool_ok,
+    'ACL CAT': _convert.strs, 'ACL GENPASS': _convert.str_if_bytes,
+    'ACL LOG': _convert.acl_log, 'ACL SETUSER': _convert.bool_ok,
+    'CLIENT PAUSE': _convert.bool_ok, 'CLIENT SETNAME': _convert.bool_ok,
+    'CLIENT UNBLOCK': _convert.to_bool, 'SHUTDOWN': _convert.bool_ok,
+    'SLAVEOF': _convert.bool_ok,
 })
+_RESPONSE_CALLBACKS.update(('CLUSTER ' + sub, conversion)
+                           for sub, conversion in _convert.CLUSTER.items())
 
 
 def _command_callback(args):
@@ -389,7 +401,7 @@ def _decoding(callback):
 
 # -- the commands, shared by clients and pipelines ----------------------------
 
-class _Commands(_HandCommands, _GeneratedCommands):
+class _Commands(_HandCommands, _HandServerCommands, _GeneratedCommands):
     """redis-py's command methods, each built on self._execute(argv, callback).
 
     argv is the command as Python values, encoded as redis-py encodes
@@ -398,7 +410,7 @@ class _Commands(_HandCommands, _GeneratedCommands):
     pipelines queue it.  The methods are generated from the command
     table's "py>" lines (commands.Commands), or written by hand
     where redis-py checks or combines its arguments
-    (hand_commands.HandCommands).  The sync client overrides the
+    (hand_commands.HandCommands, hand_server_commands.HandServerCommands).  The sync client overrides the
     commands that have a typed C helper, and falls back to these for
     arguments the helper cannot take (binary keys, options).
     """

@@ -60,6 +60,10 @@ class NoPermissionError(ResponseError, *_also('NoPermissionError')):
     """The ACL user may not run the command (NOPERM)."""
 
 
+class ModuleError(ResponseError, *_also('ModuleError')):
+    """MODULE LOAD or UNLOAD failed (the server's log says why)."""
+
+
 class AuthenticationWrongNumberOfArgsError(ResponseError,
                                            *_also('AuthenticationWrongNumberOfArgsError')):
     """AUTH got a wrong number of arguments."""
@@ -95,6 +99,7 @@ class LockNotOwnedError(LockError, *_also('LockNotOwnedError')):
 
 NAMES = ('RedisError', 'ConnectionError', 'TimeoutError', 'AuthenticationError',
          'BusyLoadingError', 'ResponseError', 'ExecAbortError', 'NoScriptError',
-         'ReadOnlyError', 'NoPermissionError', 'AuthenticationWrongNumberOfArgsError',
+         'ReadOnlyError', 'NoPermissionError', 'ModuleError',
+         'AuthenticationWrongNumberOfArgsError',
          'DataError', 'InvalidConfigError', 'InvalidResponse', 'WatchError',
          'PubSubError', 'LockError', 'LockNotOwnedError')

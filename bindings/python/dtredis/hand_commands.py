@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The redis-py command methods the command table cannot generate.
+"""The redis-py data-command methods the command table cannot generate.
 
 redis-commands.txt marks each of them "py> hand NAME(PARAMS)": redis-py
 checks their arguments (raising DataError before anything is sent),
 derives one argument from several parameters, or picks the command from
-its options.  Everything else is generated (commands.py).  Like
-the generated methods, each returns self._execute(argv, callback).
+its options.  Everything else is generated (commands.py); the server and
+connection commands written by hand are in hand_server_commands.py.
+Like the generated methods, each returns self._execute(argv, callback).
 """
 
 from . import convert as _c
+from .bitfield import BitFieldOperation
 from .exceptions import DataError
 
 _GEO_UNITS = ('m', 'km', 'mi', 'ft')
-
 
 def _both_or_neither(a, b, message):
     if (a is None) != (b is None):
@@ -564,27 +565,7 @@ class HandCommands:
             pieces.append(consumername)
         return self._execute(pieces, _c.xpending_range)
 
-    # server
-
-    def client_list(self, _type=None, client_id=[], **kwargs):  # noqa: B006 - redis-py's
-        """CLIENT LIST: a list of dicts, one per connected client."""
-        pieces = ['CLIENT', 'LIST']
-        if _type is not None:
-            types = ('normal', 'master', 'replica', 'pubsub')
-            if str(_type).lower() not in types:
-                raise DataError('CLIENT LIST _type must be one of %r' % (types,))
-            pieces += ('TYPE', _type)
-        if not isinstance(client_id, list):
-            raise DataError('client_id must be a list')
-        if client_id:
-            pieces += ('ID', ' '.join(str(i) for i in client_id))
-        return self._execute(pieces, _c.client_list)
-
-    def script_flush(self, sync_type=None):
-        """SCRIPT FLUSH [SYNC|ASYNC]: True."""
-        if sync_type not in ('SYNC', 'ASYNC', None):
-            raise DataError('SCRIPT FLUSH defaults to SYNC in redis > 6.2, or '
-                            'accepts SYNC/ASYNC. For older versions, of redis leave '
-                            'as None.')
-        pieces = ['SCRIPT', 'FLUSH'] + ([sync_type] if sync_type else [])
-        return self._execute(pieces, _c.bool_ok)
+    def bitfield(self, key, default_overflow=None):
+        """A BitFieldOperation on @key: chain get(), set(), incrby(),
+        overflow(), then execute()."""
+        return BitFieldOperation(self, key, default_overflow=default_overflow)

@@ -41,7 +41,7 @@ from dtredis.core import _error, _none
 from dtredis.exceptions import (  # noqa: F401 - the classes are DtRedis.*
     AuthenticationError, AuthenticationWrongNumberOfArgsError, BusyLoadingError,
     ConnectionError, DataError, ExecAbortError, InvalidConfigError, InvalidResponse,
-    LockError, LockNotOwnedError, NoPermissionError, NoScriptError, PubSubError,
+    LockError, LockNotOwnedError, ModuleError, NoPermissionError, NoScriptError, PubSubError,
     ReadOnlyError, RedisError, ResponseError, TimeoutError, WatchError)
 from dtredis.lock import AsyncLock, Lock
 from dtredis.script import AsyncScript, Script
