@@ -1,0 +1,780 @@
+/* dtredis-async-conn.c: one multiplexed connection of the async pool
+ *
+ * Its bookkeeping, opening, reads and writes, deadline timer and close.
+ * Which connection a command goes to is the router's business
+ * (dtredis-async-pool.c).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "dtredis-async-pool-private.h"
+#include "dtredis-connection-private.h"
+#include "dtredis-error.h"
+
+#include "dtredis-async-pool-structs-private.h"
+
+/* Connections: bookkeeping */
+
+static Conn *
+conn_ref (Conn *conn)
+{
+  conn->ref_count++;
+  return conn;
+}
+
+void
+dt_redis_async_conn_unref (Conn *conn)
+{
+  if (--conn->ref_count > 0)
+    return;
+
+  g_assert (conn->state == CONN_CLOSED);
+  g_assert (g_queue_is_empty (&conn->pending) && g_queue_is_empty (&conn->in_flight));
+  g_clear_pointer (&conn->outbuf, g_byte_array_unref);
+  g_clear_object (&conn->open_cancellable);
+  g_free (conn);
+}
+
+guint
+dt_redis_async_conn_load (const Conn *conn)
+{
+  return conn->pending.length + conn->in_flight.length;
+}
+
+gboolean
+dt_redis_async_conn_is_idle (const Conn *conn)
+{
+  return conn->state == CONN_READY && conn->owner == NULL && dt_redis_async_conn_load (conn) == 0 &&
+         conn->out_pos == conn->outbuf->len;
+}
+
+/* Keeps the idle count for the stats in step; called where the load changes. */
+void
+dt_redis_async_conn_update_idle (Conn *conn)
+{
+  gboolean idle = dt_redis_async_conn_is_idle (conn);
+
+  if (idle != conn->counted_idle)
+    {
+      conn->counted_idle = idle;
+      g_atomic_int_add (&conn->pool->n_idle, idle ? 1 : -1);
+    }
+}
+
+static void
+conn_mark_dirty (Conn *conn)
+{
+  if (conn->dirty || conn->state != CONN_READY)
+    return;
+
+  conn->dirty = TRUE;
+  conn_ref (conn);
+  g_queue_push_tail_link (&conn->pool->dirty, &conn->dirty_link);
+}
+
+void
+dt_redis_async_conn_enqueue (Conn    *conn,
+                             Request *req)
+{
+  req->state = REQUEST_PENDING;
+  req->conn = conn;
+  g_queue_push_tail_link (&conn->pending, &req->link);
+  conn_mark_dirty (conn);
+  dt_redis_async_conn_update_idle (conn);
+}
+
+void
+dt_redis_async_destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* The deadline timer is lazy: armed for the head when unarmed, and when it
+ * fires at a deadline the head has since left, re-armed for the new head.
+ * That is one wakeup per socket-timeout per busy connection, whatever the
+ * command rate. */
+static void
+conn_arm_timer (Conn *conn)
+{
+  Request *head;
+
+  if (conn->timer == NULL || g_source_get_ready_time (conn->timer) != -1)
+    return;
+
+  head = g_queue_peek_head (&conn->in_flight);
+  if (head != NULL && head->deadline != 0)
+    g_source_set_ready_time (conn->timer, head->deadline);
+}
+
+/* Connections: opening */
+
+static void conn_opened (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data);
+
+Conn *
+dt_redis_async_conn_open (DtRedisAsyncPool *self,
+                          Request          *owner)
+{
+  Conn *conn = g_new0 (Conn, 1);
+
+  conn->ref_count = 1;  /* the pool's list */
+  conn->pool = self;
+  conn->state = CONN_CONNECTING;
+  conn->outbuf = g_byte_array_new ();
+  conn->owner = owner;
+  conn->open_cancellable = g_cancellable_new ();
+  conn->link.data = conn;
+  conn->dirty_link.data = conn;
+  g_queue_push_tail_link (&self->conns, &conn->link);
+  g_atomic_int_inc (&self->n_conns);
+
+  /* The open holds the connection and the pool until its callback; the
+   * GIO sources behind it must land on the pool context, whichever
+   * context this thread calls its default. */
+  conn_ref (conn);
+  dt_redis_async_pool_ref (self);
+  g_main_context_push_thread_default (self->context);
+  dt_redis_connection_open_async (self->endpoint, conn->open_cancellable, conn_opened, conn);
+  g_main_context_pop_thread_default (self->context);
+
+  return conn;
+}
+
+/* Connections: I/O */
+
+static gboolean conn_readable (GObject  *stream,
+                               gpointer  user_data);
+static gboolean conn_writable (GObject  *stream,
+                               gpointer  user_data);
+static gboolean conn_timer_dispatch (gpointer user_data);
+
+static gboolean
+timer_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+/* A source that fires at its ready time and nothing else. */
+static GSourceFuncs timer_source_funcs = {
+  NULL, NULL, timer_source_dispatch, NULL, NULL, NULL,
+};
+
+GSource *
+dt_redis_async_timer_source_new (GSourceFunc  func,
+                                 gpointer     data,
+                                 GMainContext *context,
+                                 const char  *name)
+{
+  GSource *source = g_source_new (&timer_source_funcs, sizeof (GSource));
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_ready_time (source, -1);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+
+  return source;
+}
+
+static void
+conn_start_io (Conn *conn)
+{
+  DtRedisAsyncPool *self = conn->pool;
+
+  conn->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (conn->connection->input), NULL);
+  g_source_set_callback (conn->in_source, G_SOURCE_FUNC (conn_readable), conn, NULL);
+  g_source_set_static_name (conn->in_source, "[dtredis] async read");
+  g_source_attach (conn->in_source, self->context);
+
+  conn->timer = dt_redis_async_timer_source_new (conn_timer_dispatch, conn, self->context, "[dtredis] reply deadline");
+}
+
+static GError *
+connection_lost_error (DtRedisAsyncPool *self)
+{
+  return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                      _("The connection to %s was lost"), self->description);
+}
+
+/* An I/O error or EOF on @conn: every command whose bytes left fails
+ * with CONNECTION, saying that it may have been executed: it is never
+ * sent again. Takes @error (NULL for EOF). */
+static void
+conn_fail_io (Conn   *conn,
+              GError *error)
+{
+  DtRedisAsyncPool *self = conn->pool;
+  g_autoptr(GError) wrapped = NULL;
+  g_autoptr(GError) sent = NULL;
+
+  if (error == NULL)
+    wrapped = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                           _("The server at %s closed the connection"), self->description);
+  else
+    wrapped = dt_redis_connection_wrap_error (conn->connection, error);
+  sent = dt_redis_connection_maybe_executed_error (wrapped);
+
+  conn->connection->broken = TRUE;
+  if (g_queue_is_empty (&conn->in_flight))
+    STAT_ADD (self->stale_closed, 1);
+
+  dt_redis_async_conn_close (conn, sent, sent);
+}
+
+static void
+conn_fail_protocol (Conn         *conn,
+                    const GError *error)
+{
+  g_autoptr(GError) lost = connection_lost_error (conn->pool);
+  g_autoptr(GError) head = dt_redis_connection_maybe_executed_error (error);
+  g_autoptr(GError) rest = dt_redis_connection_maybe_executed_error (lost);
+
+  conn->connection->broken = TRUE;
+  dt_redis_async_conn_close (conn, head, rest);
+}
+
+/* After an exclusive command completed on @conn. */
+static void
+conn_release_exclusive (Conn    *conn,
+                        Request *req)
+{
+  /* Blocking commands and whole MULTI/EXEC batches leave the connection
+   * as they found it; SELECT, SUBSCRIBE, CLIENT REPLY... do not. */
+  gboolean reusable = (req->cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL) == 0;
+
+  conn->owner = NULL;
+  if (reusable)
+    {
+      dt_redis_async_conn_update_idle (conn);
+      dt_redis_async_pool_process_waiting (conn->pool);
+    }
+  else
+    {
+      dt_redis_async_conn_close (conn, NULL, NULL);
+    }
+}
+
+/* One reply for the head of @conn's FIFO. FALSE when @conn was closed. */
+static gboolean
+conn_take_reply (Conn         *conn,
+                 DtRedisReply *reply)
+{
+  Request *head = g_queue_peek_head (&conn->in_flight);
+  guint n_replies;
+
+  if (head == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                                             _("The server at %s sent a reply to no command"),
+                                             conn->pool->description);
+      STAT_ADD (conn->pool->stale_closed, 1);
+      dt_redis_reply_unref (reply);
+      conn_fail_protocol (conn, error);
+      return FALSE;
+    }
+
+  n_replies = head->cmd->n_replies;
+  if (head->replies == NULL)
+    head->replies = n_replies == 1 ? &head->reply_inline : g_new0 (DtRedisReply *, n_replies);
+  head->replies[head->n_got++] = reply;
+  if (head->n_got < n_replies)
+    return TRUE;
+
+  g_queue_unlink (&conn->in_flight, &head->link);
+  head->state = REQUEST_NEW;
+  head->conn = NULL;
+
+  if (head->completed)
+    {
+      /* Cancelled after it was written: its reply kept us in step. */
+      dt_redis_async_request_unref (head);
+      return TRUE;
+    }
+
+  if (conn->owner == head)
+    conn_release_exclusive (conn, head);
+
+  {
+    DtRedisReply **replies = head->replies;
+
+    /* The callee owns the replies now. */
+    head->replies = NULL;
+    head->n_got = 0;
+    dt_redis_async_request_complete (head, replies, NULL);
+    if (replies != &head->reply_inline)
+      g_free (replies);
+  }
+  dt_redis_async_request_unref (head);
+
+  return conn->state == CONN_READY;
+}
+
+static gboolean
+conn_readable (GObject  *stream,
+               gpointer  user_data)
+{
+  Conn *conn = user_data;
+  DtRedisAsyncPool *self = conn->pool;
+
+  enter (self);
+  conn_ref (conn);
+
+  for (guint i = 0; i < MAX_READS_PER_DISPATCH && conn->state == CONN_READY; i++)
+    {
+      GError *error = NULL;
+      gssize n;
+
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (conn->connection->input),
+                                                    self->read_buf, READ_CHUNK, NULL, &error);
+      if (n < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_error_free (error);
+          else
+            conn_fail_io (conn, error);
+          break;
+        }
+      if (n == 0)
+        {
+          conn_fail_io (conn, NULL);
+          break;
+        }
+
+      conn->last_active = g_get_monotonic_time ();
+      if (!dt_redis_resp_reader_feed (conn->connection->reader, (const char *) self->read_buf, n, &error))
+        {
+          conn_fail_protocol (conn, error);
+          g_error_free (error);
+          break;
+        }
+
+      while (conn->state == CONN_READY)
+        {
+          DtRedisReply *reply = NULL;
+
+          if (!dt_redis_resp_reader_pop (conn->connection->reader, &reply, &error))
+            {
+              conn_fail_protocol (conn, error);
+              g_error_free (error);
+              break;
+            }
+          if (reply == NULL)
+            break;
+          if (!conn_take_reply (conn, reply))
+            break;
+        }
+
+      if (n < READ_CHUNK)
+        break;
+    }
+
+  /* A partial reply with nothing outstanding answers no command: the
+   * next one's reply would be read after it. */
+  if (conn->state == CONN_READY && g_queue_is_empty (&conn->in_flight) &&
+      dt_redis_resp_reader_has_buffered (conn->connection->reader))
+    {
+      g_autoptr(GError) error = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                                             _("The server at %s sent a reply to no command"),
+                                             self->description);
+      STAT_ADD (self->stale_closed, 1);
+      conn_fail_protocol (conn, error);
+    }
+
+  if (conn->state == CONN_READY)
+    {
+      conn_arm_timer (conn);
+      dt_redis_async_conn_update_idle (conn);
+      if (dt_redis_async_conn_load (conn) == 0 && !g_queue_is_empty (&self->waiting))
+        dt_redis_async_pool_process_waiting (self);
+    }
+
+  dt_redis_async_conn_unref (conn);
+  leave (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+conn_writable (GObject  *stream,
+               gpointer  user_data)
+{
+  Conn *conn = user_data;
+  DtRedisAsyncPool *self = conn->pool;
+
+  enter (self);
+  conn_ref (conn);
+
+  /* Destroying the dispatching source is fine; conn_write makes a new
+   * one if the buffer fills up again. */
+  dt_redis_async_destroy_source (&conn->out_source);
+  dt_redis_async_conn_write (conn);
+
+  dt_redis_async_conn_unref (conn);
+  leave (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+dt_redis_async_conn_write (Conn *conn)
+{
+  GPollableOutputStream *output = G_POLLABLE_OUTPUT_STREAM (conn->connection->output);
+
+  while (conn->out_pos < conn->outbuf->len)
+    {
+      GError *error = NULL;
+      gssize n;
+
+      n = g_pollable_output_stream_write_nonblocking (output,
+                                                      conn->outbuf->data + conn->out_pos,
+                                                      conn->outbuf->len - conn->out_pos,
+                                                      NULL, &error);
+      if (n < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_error_free (error);
+              conn->out_source = g_pollable_output_stream_create_source (output, NULL);
+              g_source_set_callback (conn->out_source, G_SOURCE_FUNC (conn_writable), conn, NULL);
+              g_source_set_static_name (conn->out_source, "[dtredis] async write");
+              g_source_attach (conn->out_source, conn->pool->context);
+            }
+          else
+            {
+              conn_fail_io (conn, error);
+            }
+          return;
+        }
+      conn->out_pos += n;
+    }
+
+  if (conn->outbuf->len > OUTBUF_KEEP)
+    {
+      g_byte_array_unref (conn->outbuf);
+      conn->outbuf = g_byte_array_new ();
+    }
+  else
+    {
+      g_byte_array_set_size (conn->outbuf, 0);
+    }
+  conn->out_pos = 0;
+  conn->out_gen++;
+  dt_redis_async_conn_update_idle (conn);
+}
+
+/* Moves every pending command into the output buffer, in order, and
+ * writes what the socket takes. */
+void
+dt_redis_async_conn_flush (Conn *conn)
+{
+  DtRedisAsyncPool *self = conn->pool;
+  gboolean was_idle;
+  gint64 now;
+  GList *l;
+
+  if (conn->state != CONN_READY || g_queue_is_empty (&conn->pending))
+    return;
+
+  was_idle = g_queue_is_empty (&conn->in_flight) && conn->out_pos == conn->outbuf->len;
+  if (was_idle && conn->used)
+    {
+      /* The server may have gone away (restart, idle timeout) while we
+       * were not looking: better to find out before writing to it. */
+      if (dt_redis_connection_is_stale (conn->connection) ||
+          (self->endpoint->idle_timeout_us > 0 &&
+           g_get_monotonic_time () - conn->last_active > self->endpoint->idle_timeout_us))
+        {
+          STAT_ADD (self->stale_closed, 1);
+          dt_redis_async_conn_close (conn, NULL, NULL);  /* pending go elsewhere */
+          return;
+        }
+    }
+
+  now = g_get_monotonic_time ();
+  while ((l = g_queue_pop_head_link (&conn->pending)) != NULL)
+    {
+      Request *req = l->data;
+      const GByteArray *payload = req->cmd->payload;
+
+      req->out_gen = conn->out_gen;
+      req->out_offset = conn->outbuf->len;
+      g_byte_array_append (conn->outbuf, payload->data, payload->len);
+      req->deadline = dt_redis_command_deadline (req->cmd, now, self->endpoint->socket_timeout_us);
+      req->state = REQUEST_WRITTEN;
+      g_queue_push_tail_link (&conn->in_flight, l);
+    }
+  conn->used = TRUE;
+  conn->last_active = now;
+  conn_arm_timer (conn);
+
+  /* With an output source waiting, the socket is full: it will take the
+   * new bytes with the rest. */
+  if (conn->out_source == NULL)
+    dt_redis_async_conn_write (conn);
+}
+
+static gboolean
+conn_timer_dispatch (gpointer user_data)
+{
+  Conn *conn = user_data;
+  DtRedisAsyncPool *self = conn->pool;
+  Request *head = g_queue_peek_head (&conn->in_flight);
+  gint64 now = g_get_monotonic_time ();
+
+  g_source_set_ready_time (conn->timer, -1);
+  if (head == NULL || head->deadline == 0)
+    return G_SOURCE_CONTINUE;
+  if (head->deadline > now)
+    {
+      g_source_set_ready_time (conn->timer, head->deadline);
+      return G_SOURCE_CONTINUE;
+    }
+
+  enter (self);
+  conn_ref (conn);
+  {
+    g_autoptr(GError) timeout = NULL;
+    g_autoptr(GError) lost = NULL;
+    g_autoptr(GError) head_error = NULL;
+    g_autoptr(GError) rest_error = NULL;
+
+    timeout = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT,
+                           _("The server at %s did not answer in time"),
+                           self->description);
+    lost = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                        _("The connection to %s was closed after a command timed out"),
+                        self->description);
+    head_error = dt_redis_connection_maybe_executed_error (timeout);
+    rest_error = dt_redis_connection_maybe_executed_error (lost);
+    conn->connection->broken = TRUE;
+    dt_redis_async_conn_close (conn, head_error, rest_error);
+  }
+  dt_redis_async_conn_unref (conn);
+  leave (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Whether a shared connection is up, so that commands need not fail with
+ * a connect error. */
+static gboolean
+have_ready_shared_conn (DtRedisAsyncPool *self)
+{
+  for (GList *l = self->conns.head; l != NULL; l = l->next)
+    {
+      Conn *conn = l->data;
+
+      if (conn->state == CONN_READY && conn->owner == NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+conn_opened (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Conn *conn = user_data;
+  DtRedisAsyncPool *self = conn->pool;
+  g_autoptr(GError) error = NULL;
+  DtRedisConnection *connection;
+
+  connection = dt_redis_connection_open_finish (result, &error);
+  enter (self);
+
+  if (conn->state == CONN_CLOSED)
+    {
+      /* Closed while connecting: nothing waits on it any more. */
+      g_clear_pointer (&connection, dt_redis_connection_free);
+      if (conn->closing_counted)
+        {
+          self->n_closing--;
+          dt_redis_async_pool_finish_close_if_done (self);
+        }
+    }
+  else if (connection == NULL)
+    {
+      GQueue pending = conn->pending;
+      GList *l;
+
+      /* Its commands were never sent. They fail with the reason, unless
+       * another connection is up: then this was a fluke and they move. */
+      g_queue_init (&conn->pending);
+      dt_redis_async_conn_close (conn, NULL, NULL);
+      while ((l = g_queue_pop_head_link (&pending)) != NULL)
+        {
+          Request *req = l->data;
+
+          req->state = REQUEST_NEW;
+          req->conn = NULL;
+          if (!dt_redis_async_request_is_exclusive (req) && have_ready_shared_conn (self))
+            {
+              dt_redis_async_pool_route (self, req);
+            }
+          else
+            {
+              dt_redis_async_request_fail (req, error);
+              dt_redis_async_request_unref (req);
+            }
+        }
+    }
+  else
+    {
+      conn->connection = connection;
+      conn->state = CONN_READY;
+      conn->last_active = g_get_monotonic_time ();
+      conn_start_io (conn);
+      /* Commands queued while connecting leave now rather than next
+       * iteration. */
+      dt_redis_async_conn_flush (conn);
+      if (conn->state == CONN_READY)
+        dt_redis_async_conn_update_idle (conn);
+      dt_redis_async_pool_process_waiting (self);
+    }
+
+  dt_redis_async_conn_unref (conn);
+  leave (self);
+  dt_redis_async_pool_unref (self);
+}
+
+/* Whether any byte of @req (WRITTEN on @conn) was handed to the socket. */
+static gboolean
+request_left (const Request *req,
+              const Conn    *conn)
+{
+  return req->out_gen != conn->out_gen || req->out_offset < conn->out_pos;
+}
+
+/* Takes @conn out of the pool, closes its socket (or abandons its
+ * connect), and settles its commands: those whose bytes left fail,
+ * @head_error for the oldest and @rest_error for the others, and are
+ * never sent again; those that provably never left (queued, or still
+ * whole in the output buffer) go to another connection. The socket is
+ * closed before any callback runs, so a blocking command reported as
+ * failed or cancelled can no longer take anything on the server.
+ * Commands already completed (cancelled) are just dropped. */
+void
+dt_redis_async_conn_close (Conn         *conn,
+                           const GError *head_error,
+                           const GError *rest_error)
+{
+  DtRedisAsyncPool *self = conn->pool;
+  GQueue in_flight = G_QUEUE_INIT;
+  GQueue pending = G_QUEUE_INIT;
+  GQueue unsent = G_QUEUE_INIT;
+  gboolean is_head = TRUE;
+  gboolean was_connecting;
+  GList *l;
+
+  if (conn->state == CONN_CLOSED)
+    return;
+
+  /* Split before the buffer goes: what never left joins the pending. */
+  for (l = conn->in_flight.head; l != NULL;)
+    {
+      GList *next = l->next;
+
+      if (!request_left (l->data, conn))
+        {
+          g_queue_unlink (&conn->in_flight, l);
+          g_queue_push_tail_link (&unsent, l);
+        }
+      l = next;
+    }
+
+  if (conn->counted_idle)
+    g_atomic_int_add (&self->n_idle, -1);
+  conn->counted_idle = FALSE;
+  if (conn->dirty)
+    {
+      g_queue_unlink (&self->dirty, &conn->dirty_link);
+      conn->dirty = FALSE;
+      dt_redis_async_conn_unref (conn);
+    }
+  g_queue_unlink (&self->conns, &conn->link);
+  g_atomic_int_add (&self->n_conns, -1);
+
+  was_connecting = conn->state == CONN_CONNECTING;
+  conn->state = CONN_CLOSED;
+  conn->owner = NULL;
+  /* Its callback, whenever it runs, sees CLOSED and drops the result. */
+  if (was_connecting)
+    g_cancellable_cancel (conn->open_cancellable);
+  dt_redis_async_destroy_source (&conn->in_source);
+  dt_redis_async_destroy_source (&conn->out_source);
+  dt_redis_async_destroy_source (&conn->timer);
+  g_clear_pointer (&conn->connection, dt_redis_connection_free);
+
+  in_flight = conn->in_flight;
+  g_queue_init (&conn->in_flight);
+  pending = conn->pending;
+  g_queue_init (&conn->pending);
+
+  /* The connection is out of every list: callbacks below may submit
+   * freely. */
+  while ((l = g_queue_pop_head_link (&in_flight)) != NULL)
+    {
+      Request *req = l->data;
+      gboolean was_head = is_head;
+
+      is_head = FALSE;
+      req->state = REQUEST_NEW;
+      req->conn = NULL;
+
+      if (req->completed)
+        {
+          dt_redis_async_request_unref (req);
+          continue;
+        }
+
+      /* Replies of a multi-reply command read before the failure. */
+      for (guint i = 0; i < req->n_got; i++)
+        dt_redis_reply_unref (req->replies[i]);
+      req->n_got = 0;
+
+      g_assert (head_error != NULL && rest_error != NULL);
+      dt_redis_async_request_fail (req, was_head ? head_error : rest_error);
+      dt_redis_async_request_unref (req);
+    }
+
+  /* Nothing of these was sent: another connection can take them, in
+   * their order. */
+  while ((l = g_queue_pop_head_link (&unsent)) != NULL)
+    {
+      Request *req = l->data;
+
+      req->state = REQUEST_NEW;
+      req->conn = NULL;
+      if (req->completed)
+        {
+          dt_redis_async_request_unref (req);
+          continue;
+        }
+      dt_redis_async_pool_route (self, req);
+    }
+  while ((l = g_queue_pop_head_link (&pending)) != NULL)
+    {
+      Request *req = l->data;
+
+      req->state = REQUEST_NEW;
+      req->conn = NULL;
+      dt_redis_async_pool_route (self, req);
+    }
+
+  dt_redis_async_conn_unref (conn);
+  dt_redis_async_pool_process_waiting (self);
+}
+

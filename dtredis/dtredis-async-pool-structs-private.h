@@ -1,0 +1,193 @@
+/* dtredis-async-pool-structs-private.h: the async pool's requests,
+ * connections and pool, shared by the router (dtredis-async-pool.c) and
+ * the multiplexed connection (dtredis-async-conn.c)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "dtredis-async-pool-private.h"
+#include "dtredis-connection-private.h"
+
+G_BEGIN_DECLS
+
+/* Bytes read from a socket per read(); large enough that a deep pipeline
+ * of small replies needs one syscall per iteration. */
+#define READ_CHUNK (64 * 1024)
+/* Reads per dispatch before other sources get a turn. */
+#define MAX_READS_PER_DISPATCH 16
+/* Commands a shared connection carries before the pool opens another
+ * (while below max-connections): deeper pipelines are cheaper for the
+ * server, more connections cut head-of-line waits. */
+#define SPREAD_THRESHOLD 256
+/* An output buffer bigger than this is given back once it is drained. */
+#define OUTBUF_KEEP (256 * 1024)
+
+typedef struct _Conn Conn;
+typedef struct _Request Request;
+
+typedef enum
+{
+  REQUEST_NEW,       /* not in any queue */
+  REQUEST_INCOMING,  /* in pool->incoming, from another thread */
+  REQUEST_WAITING,   /* in pool->waiting: no connection slot for it yet */
+  REQUEST_PENDING,   /* in conn->pending: assigned, not written */
+  REQUEST_WRITTEN,   /* in conn->in_flight: in the output buffer or on the wire */
+} RequestState;
+
+struct _Request
+{
+  gatomicrefcount           ref_count;
+  GList                     link;       /* in whichever queue state names */
+  RequestState              state;
+  DtRedisAsyncPool         *pool;       /* strong */
+  DtRedisCommand           *cmd;
+  DtRedisAsyncPoolCallback  callback;
+  gpointer                  user_data;
+  GCancellable             *cancellable;
+  gulong                    cancel_id;
+  Conn                     *conn;       /* PENDING or WRITTEN: where */
+  gint64                    deadline;   /* WRITTEN: reply deadline; WAITING: wait deadline; 0: none */
+  guint                     n_got;      /* replies read so far */
+  DtRedisReply            **replies;
+  DtRedisReply             *reply_inline; /* replies for the usual n_replies == 1 */
+  gboolean                  completed;  /* the callback ran; late replies are dropped */
+  gboolean                  cancel_queued; /* under pool->lock */
+  /* WRITTEN: where its bytes start in conn->outbuf, while that buffer is
+   * generation out_gen; bytes at or past conn->out_pos never left. */
+  guint                     out_gen;
+  gsize                     out_offset;
+};
+
+typedef enum
+{
+  CONN_CONNECTING,
+  CONN_READY,
+  CONN_CLOSED,
+} ConnState;
+
+struct _Conn
+{
+  guint              ref_count;  /* pool context only */
+  GList              link;       /* in pool->conns */
+  GList              dirty_link; /* in pool->dirty */
+  gboolean           dirty;
+  DtRedisAsyncPool  *pool;
+  ConnState          state;
+  DtRedisConnection *connection; /* NULL while connecting */
+  GCancellable      *open_cancellable;
+  gboolean           closing_counted; /* closed while connecting during a pool close */
+
+  GQueue             pending;    /* Request: assigned, not yet written */
+  GQueue             in_flight;  /* Request: written, replies awaited in order */
+  GByteArray        *outbuf;
+  gsize              out_pos;    /* bytes of outbuf already written */
+  guint              out_gen;    /* bumped each time outbuf is emptied */
+
+  GSource           *in_source;
+  GSource           *out_source; /* only while the socket buffer is full */
+  GSource           *timer;      /* the head's deadline */
+
+  Request           *owner;      /* exclusive: the one command it serves */
+  gboolean           reserved;   /* draining for an exclusive waiter: no new shared commands */
+  gboolean           counted_idle;
+  gboolean           used;       /* has carried a command */
+  gint64             last_active;
+};
+
+struct _DtRedisAsyncPool
+{
+  gatomicrefcount   ref_count;
+  DtRedisEndpoint  *endpoint;
+  GMainContext     *context;
+  char             *description;
+
+  /* Pool context only. */
+  GQueue            conns;       /* Conn */
+  GQueue            waiting;     /* Request */
+  GQueue            dirty;       /* Conn with commands to flush */
+  GSource          *flush_source;
+  GSource          *incoming_source;
+  GSource          *wait_timer;
+  guint8           *read_buf;
+  guint             n_exclusive_waiting;
+  gboolean          in_process_waiting;
+  gboolean          closed;
+  GPtrArray        *close_tasks; /* GTask, waiting for connects to end */
+  guint             n_closing;   /* connects still being cancelled */
+  guint             dispatch_depth;
+  GThread          *dispatch_thread; /* while dispatch_depth > 0 */
+
+  /* Other threads hand work over under this lock. */
+  GMutex            lock;
+  GQueue            incoming;    /* Request */
+  GPtrArray        *incoming_cancels; /* Request, a ref each */
+  GPtrArray        *incoming_closes;  /* GTask */
+  gboolean          wakeup_pending;
+
+  /* Statistics: written in the pool context, read from any thread. */
+  gint              n_conns;
+  gint              n_idle;
+  gint              n_in_flight;
+  gsize             hits;
+  gsize             misses;
+  gsize             waits;
+  gsize             timeouts;
+  gsize             stale_closed;
+};
+
+#define STAT_ADD(field, n) ((void) g_atomic_pointer_add (&(field), (n)))
+
+/* Brackets the pool's own code. While it runs, this thread owns the
+ * context, so commands sent from callbacks need not acquire it; and the
+ * last unref knows not to pull the pool from under it. */
+static inline void
+enter (DtRedisAsyncPool *self)
+{
+  if (self->dispatch_depth++ == 0)
+    g_atomic_pointer_set (&self->dispatch_thread, g_thread_self ());
+}
+
+static inline void
+leave (DtRedisAsyncPool *self)
+{
+  if (--self->dispatch_depth == 0)
+    g_atomic_pointer_set (&self->dispatch_thread, NULL);
+}
+
+/* Requests, routing and the pool (dtredis-async-pool.c) */
+void dt_redis_async_request_unref (Request *req);
+gboolean dt_redis_async_request_is_exclusive (const Request *req);
+void dt_redis_async_request_complete (Request       *req,
+                                      DtRedisReply **replies,
+                                      const GError  *error);
+void dt_redis_async_request_fail (Request      *req,
+                                  const GError *error);
+void dt_redis_async_pool_route (DtRedisAsyncPool *self,
+                                Request          *req);
+void dt_redis_async_pool_process_waiting (DtRedisAsyncPool *self);
+void dt_redis_async_pool_finish_close_if_done (DtRedisAsyncPool *self);
+void dt_redis_async_pool_teardown (DtRedisAsyncPool *self);
+
+/* Connections (dtredis-async-conn.c) */
+void dt_redis_async_conn_unref (Conn *conn);
+guint dt_redis_async_conn_load (const Conn *conn);
+gboolean dt_redis_async_conn_is_idle (const Conn *conn);
+void dt_redis_async_conn_update_idle (Conn *conn);
+void dt_redis_async_conn_enqueue (Conn    *conn,
+                                  Request *req);
+void dt_redis_async_destroy_source (GSource **source);
+Conn *dt_redis_async_conn_open (DtRedisAsyncPool *self,
+                                Request          *owner);
+GSource *dt_redis_async_timer_source_new (GSourceFunc  func,
+                                          gpointer     data,
+                                          GMainContext *context,
+                                          const char  *name);
+void dt_redis_async_conn_flush (Conn *conn);
+void dt_redis_async_conn_close (Conn         *conn,
+                                const GError *head_error,
+                                const GError *rest_error);
+void dt_redis_async_conn_write (Conn *conn);
+
+G_END_DECLS

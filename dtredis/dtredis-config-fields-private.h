@@ -1,0 +1,86 @@
+/* dtredis-config-fields-private.h: DtRedisConfig's fields, defaults and
+ * property ids, shared by dtredis-config.c (the class, construction,
+ * copies, URLs, validation) and dtredis-config-accessors.c (the setters
+ * and getters)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "dtredis-config.h"
+#include "dtredis-resp-private.h"
+
+G_BEGIN_DECLS
+
+/* Beyond this a timeout in microseconds no longer fits in a gint64. */
+#define MAX_TIMEOUT_SECONDS ((gdouble) (G_MAXINT64 / G_USEC_PER_SEC))
+
+#define DEFAULT_HOST            "localhost"
+#define DEFAULT_PORT            6379
+#define DEFAULT_DB              "0"
+#define DEFAULT_MAX_CONNECTIONS 10
+#define DEFAULT_SOCKET_TIMEOUT  5.0
+#define DEFAULT_IDLE_TIMEOUT    300.0
+#define DEFAULT_MAX_BULK_LENGTH  ((guint64) DT_REDIS_RESP_DEFAULT_MAX_BULK_LEN)
+#define DEFAULT_MAX_ARRAY_LENGTH DT_REDIS_RESP_DEFAULT_MAX_ELEMENTS
+/* The smallest caps validate() accepts: below these even ordinary replies
+ * (INFO, CLIENT LIST, HELLO's map) would be refused. */
+#define MIN_MAX_BULK_LENGTH      ((guint64) 1024)
+#define MIN_MAX_ARRAY_LENGTH     16
+/* Any negative connect-timeout means "follow socket-timeout". */
+#define CONNECT_TIMEOUT_UNSET   (-1.0)
+
+struct _DtRedisConfig
+{
+  GObject   parent_instance;
+
+  char     *url;
+  char     *host;
+  guint     port;
+  char     *db;
+  char     *username;
+  char     *password;
+  gboolean  ssl;
+  guint     max_connections;
+  gdouble   socket_timeout;
+  gdouble   connect_timeout;
+  char     *client_name;
+  gdouble   idle_timeout;
+  char     *tls_ca_file;
+  char     *tls_cert_file;
+  char     *tls_key_file;
+  gboolean  tls_insecure;
+  guint64   max_bulk_length;
+  guint     max_array_length;
+};
+
+enum
+{
+  PROP_0,
+  PROP_URL,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_DB,
+  PROP_USERNAME,
+  PROP_PASSWORD,
+  PROP_SSL,
+  PROP_MAX_CONNECTIONS,
+  PROP_SOCKET_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
+  PROP_CLIENT_NAME,
+  PROP_IDLE_TIMEOUT,
+  PROP_TLS_CA_FILE,
+  PROP_TLS_CERT_FILE,
+  PROP_TLS_KEY_FILE,
+  PROP_TLS_INSECURE,
+  PROP_MAX_BULK_LENGTH,
+  PROP_MAX_ARRAY_LENGTH,
+  N_PROPS
+};
+
+/* Notifies the property @prop_id of @self. */
+void dt_redis_config_notify (DtRedisConfig *self,
+                             guint          prop_id);
+
+G_END_DECLS

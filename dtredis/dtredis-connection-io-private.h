@@ -1,0 +1,78 @@
+/* dtredis-connection-io-private.h: what the command I/O and the open path
+ * of DtRedisConnection share (dtredis-connection.c, dtredis-connection-open.c)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "dtredis-connection-private.h"
+
+G_BEGIN_DECLS
+
+/* The handshake's commands (HELLO/AUTH, CLIENT SETNAME, SELECT), as one
+ * payload, and how many replies they get. */
+typedef struct
+{
+  GByteArray *payload;
+  guint       n_replies;
+} Handshake;
+
+/* One command's run on the sync path: its cancellable's fd, its deadline,
+ * and whether bytes of it reached the socket. */
+typedef struct
+{
+  GCancellable *cancellable;
+  GPollFD       cancel_fd;
+  gboolean      have_cancel_fd;
+  gint64        now;
+  gint64        deadline;   /* the reply's; 0: none */
+  gboolean      sent;       /* bytes of the command were handed to the socket */
+} RunContext;
+
+typedef enum
+{
+  WAIT_READ,
+  WAIT_WRITE,
+  WAIT_CONNECT,
+} WaitFor;
+
+DtRedisConnection *dt_redis_conn_new              (DtRedisEndpoint       *endpoint);
+void               dt_redis_conn_setup_socket     (DtRedisConnection     *self,
+                                                   GSocketConnection     *socket_connection);
+void               dt_redis_conn_set_stream       (DtRedisConnection     *self,
+                                                   GIOStream             *stream);
+gboolean           dt_redis_conn_make_blocking    (DtRedisConnection     *self,
+                                                   GError               **error);
+/* Sends @payload and reads @n_replies replies into @replies. */
+gboolean           dt_redis_conn_exchange         (DtRedisConnection     *self,
+                                                   const guint8          *payload,
+                                                   gsize                  len,
+                                                   guint                  n_replies,
+                                                   DtRedisReply         **replies,
+                                                   const DtRedisCommand  *cmd,
+                                                   GCancellable          *cancellable,
+                                                   GError               **error);
+GError            *dt_redis_conn_closed_error     (const char            *description);
+GError            *dt_redis_conn_wrap_error_full  (const char            *description,
+                                                   GError                *error,
+                                                   gboolean               connecting);
+/* Whether this process is a child of fork() made after the first connection. */
+gboolean           dt_redis_conn_in_forked_child  (void);
+
+void               dt_redis_handshake_init        (Handshake             *hs,
+                                                   DtRedisEndpoint       *endpoint);
+void               dt_redis_handshake_clear       (Handshake             *hs);
+GError            *dt_redis_handshake_check_reply (DtRedisEndpoint       *endpoint,
+                                                   DtRedisReply          *reply);
+void               dt_redis_run_context_clear     (RunContext            *ctx);
+/* Waits until @fd can be read or written (or is connected), until
+ * @deadline (monotonic, 0: none) or @ctx's cancellable. */
+gboolean           dt_redis_conn_wait_fd          (int                    fd,
+                                                   const char            *description,
+                                                   RunContext            *ctx,
+                                                   WaitFor                what,
+                                                   gint64                 deadline,
+                                                   GError               **error);
+
+G_END_DECLS
