@@ -11,15 +11,15 @@ from gi.overrides import override
 from .client_extras import AsyncClientExtras
 
 from .core import (
-    _decoding,
     RedisError,
     WatchError,
+    _argv,
     _Commands,
+    _decoding,
+    _from_reply,
     _GeneratedCommands,
     _HandCommands,
     _HandServerCommands,
-    _argv,
-    _from_reply,
     _true,
     _values_as_text)
 from .pipeline import (

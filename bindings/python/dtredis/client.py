@@ -11,17 +11,17 @@ from gi.overrides import override
 from .client_extras import ClientExtras
 
 from .core import (
-    _decoding,
     WatchError,
-    _Bytes,
-    _Commands,
     _are_keys,
     _argv,
+    _Bytes,
     _bytes_data,
     _bytes_list,
     _bytes_or_none,
     _bytes_set,
+    _Commands,
     _convert,
+    _decoding,
     _encode,
     _error,
     _from_reply,

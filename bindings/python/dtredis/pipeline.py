@@ -6,12 +6,12 @@ from gi.repository import GLib
 from gi.module import get_introspection_module
 
 from .core import (
-    _decoding,
     DataError,
     RedisError,
+    _argv,
     _Bytes,
     _Commands,
-    _argv,
+    _decoding,
     _encode,
     _error,
     _from_reply,
