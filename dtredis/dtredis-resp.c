@@ -1,4 +1,4 @@
-/* dtredis-resp.c: RESP2 parsing and formatting through hiredis
+/* dtredis-resp.c: RESP2 parsing through hiredis, and formatting
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -313,19 +313,79 @@ dt_redis_resp_reader_has_buffered (DtRedisRespReader *self)
   return self->reader->len > self->reader->pos;
 }
 
+/* How many decimal digits @value has. */
+static inline guint
+decimal_width (gsize value)
+{
+  guint width = 1;
+
+  while (value >= 10)
+    {
+      value /= 10;
+      width++;
+    }
+  return width;
+}
+
+/* Writes @value in decimal at @p, which has room for it; the end. */
+static inline guint8 *
+put_decimal (guint8 *p,
+             gsize   value)
+{
+  guint8 *end = p + decimal_width (value);
+
+  p = end;
+  do
+    {
+      *--p = (guint8) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value != 0);
+  return end;
+}
+
+static inline guint8 *
+put_crlf (guint8 *p)
+{
+  p[0] = '\r';
+  p[1] = '\n';
+  return p + 2;
+}
+
+/* Formats straight into @out, growing it once: `*N\r\n`, then `$LEN\r\n`,
+ * the bytes and `\r\n` per argument; no intermediate buffer and no
+ * printf family. The bytes are those hiredis's redisFormatCommandArgv()
+ * would produce (test-resp checks). */
 void
 dt_redis_resp_append_command (GByteArray         *out,
                               guint               argc,
                               const char * const *argv,
                               const gsize        *argvlen)
 {
-  char *formatted = NULL;
-  int len;
+  gsize total = 1 + decimal_width (argc) + 2;
+  guint start = out->len;
+  guint8 *p;
 
-  len = redisFormatCommandArgv (&formatted, (int) argc, (const char **) argv, argvlen);
-  if (len < 0)
-    g_error ("hiredis could not format a command");
+  for (guint i = 0; i < argc; i++)
+    {
+      if (argvlen[i] > G_MAXUINT - total)
+        g_error ("a Redis command of more than %u bytes cannot be formatted", G_MAXUINT);
+      total += 1 + decimal_width (argvlen[i]) + 2 + argvlen[i] + 2;
+    }
+  if (total > (gsize) (G_MAXUINT - start))
+    g_error ("a Redis command of more than %u bytes cannot be formatted", G_MAXUINT);
 
-  g_byte_array_append (out, (const guint8 *) formatted, (guint) len);
-  redisFreeCommand (formatted);
+  g_byte_array_set_size (out, start + (guint) total);
+  p = out->data + start;
+  *p++ = '*';
+  p = put_crlf (put_decimal (p, argc));
+  for (guint i = 0; i < argc; i++)
+    {
+      *p++ = '$';
+      p = put_crlf (put_decimal (p, argvlen[i]));
+      if (argvlen[i] > 0)
+        memcpy (p, argv[i], argvlen[i]);
+      p = put_crlf (p + argvlen[i]);
+    }
+  g_assert (p == out->data + out->len);
 }

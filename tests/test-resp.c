@@ -5,6 +5,7 @@
  */
 
 #include <dtredis.h>
+#include <hiredis/hiredis.h>
 #include <string.h>
 
 #include "dtredis-command-private.h"
@@ -240,6 +241,43 @@ test_format_binary (void)
 
   dt_redis_resp_append_command (out, 3, argv, lens);
   g_assert_cmpmem (out->data, out->len, expected, sizeof expected - 1);
+}
+
+/* Our formatter against hiredis's: the same bytes for argument counts and
+ * lengths across every decimal width (0, 9, 10, 99, 100... digits carry),
+ * empty and binary arguments, and appended after bytes already there. */
+static void
+test_format_matches_hiredis (void)
+{
+  static const gsize lengths[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65536, 1000000 };
+  g_autofree char *big = g_malloc (1000000);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+
+  for (gsize i = 0; i < 1000000; i++)
+    big[i] = (char) (i * 131 + 7);
+
+  for (guint argc = 1; argc <= 120; argc += (argc < 12 ? 1 : 27))
+    for (guint l = 0; l < G_N_ELEMENTS (lengths); l++)
+      {
+        g_autofree const char **argv = g_new (const char *, argc);
+        g_autofree gsize *lens = g_new (gsize, argc);
+        char *theirs = NULL;
+        int n;
+
+        for (guint a = 0; a < argc; a++)
+          {
+            argv[a] = big + a;
+            lens[a] = a == 0 ? lengths[l] : (lengths[l] + a) % 257;
+          }
+        g_byte_array_set_size (out, 0);
+        g_byte_array_append (out, (const guint8 *) "prefix", 6);
+        dt_redis_resp_append_command (out, argc, argv, lens);
+        n = redisFormatCommandArgv (&theirs, (int) argc, argv, lens);
+        g_assert_cmpint (n, >, 0);
+        g_assert_cmpmem (out->data, 6, "prefix", 6);
+        g_assert_cmpmem (out->data + 6, out->len - 6, theirs, (gsize) n);
+        redisFreeCommand (theirs);
+      }
 }
 
 static void
@@ -510,6 +548,7 @@ main (int   argc,
   g_test_add_func ("/resp/reader/array-cap", test_reader_array_cap);
   g_test_add_func ("/resp/reader/endless-length", test_reader_endless_length);
   g_test_add_func ("/resp/format/binary", test_format_binary);
+  g_test_add_func ("/resp/format/matches-hiredis", test_format_matches_hiredis);
   g_test_add_func ("/command/plain", test_command_plain);
   g_test_add_func ("/command/many-args", test_command_many_args);
   g_test_add_func ("/command/blocking", test_command_blocking);
