@@ -79,11 +79,32 @@ REPLY = {
 }
 
 
+# The value that means "absent" for each kind of option, as Vala defaults.
+OPTION_DEFAULTS = {'str?': 'null', 'int?': '-1', 'int0?': '0', 'flags': '0'}
+
+
+def trailing_defaults(method):
+    """{parameter name: Vala default} for the options of a _full method that
+    only options follow (Vala defaults must come last, before the
+    cancellable's)."""
+    if 'short_name' not in method:
+        return {}
+    out = {}
+    for p in reversed(method['params']):
+        if p['kind'] in ('literal', 'numkeys'):
+            continue
+        if p['kind'] not in OPTION_DEFAULTS:
+            break
+        out[p['name']] = OPTION_DEFAULTS[p['kind']]
+    return out
+
+
 def vala_params(method, twin):
     """The Vala parameters of @method (without self and cancellable), and
     whether one of them is a string array."""
     out = []
     strv = False
+    defaults = trailing_defaults(method)
     for p in method['params']:
         k = p['kind']
         if k in ('literal', 'numkeys'):
@@ -121,6 +142,8 @@ def vala_params(method, twin):
             out.append('DtRedis.%s %s' % (p['type'], name))
         else:
             raise ValueError('unknown parameter kind %s' % k)
+        if p['name'] in defaults:
+            out[-1] += ' = ' + defaults[p['name']]
     return out, strv
 
 
@@ -184,7 +207,28 @@ def write_vala(methods, path):
         f.write('}\n')
 
 
-def write_metadata(methods, committed, path):
+def default_lines(table, client_h, custom):
+    """Metadata giving the trailing options of every _full method vapigen
+    binds from the GIR their Vala defaults (the custom ones have theirs in
+    their declaration)."""
+    skipped = {(cls, name) for cls, name, _ in custom}
+    lines = []
+    methods = [m for c in parse(table) for m in c['typed']]
+    for m in with_short_forms(methods):
+        defaults = trailing_defaults(m)
+        if not defaults:
+            continue
+        for twin in ([False, True] if m['twin'] else [False]):
+            name = m['name'] + ('_bytes' if twin else '')
+            for cls, vname in (('Client', name), ('AsyncClient', name + '_async')):
+                if (cls, vname) in skipped:
+                    continue
+                for param, value in defaults.items():
+                    lines.append('%s.%s.%s default=%s' % (cls, vname, param, value))
+    return lines
+
+
+def write_metadata(methods, committed, path, defaults=()):
     with open(committed, encoding='utf-8') as f:
         text = f.read()
     # A _finish function the metadata gives another _async method as its
@@ -200,6 +244,9 @@ def write_metadata(methods, committed, path):
             c_finish = '%s_%s' % (re.sub(r'(?<!^)(?=[A-Z])', '_', cls).lower(), finish)
             if c_finish not in shared:
                 lines.append('%s.%s skip' % (cls, finish))
+    if defaults:
+        lines += ['', '// Generated: the Vala defaults of the _full methods\' options.']
+        lines += defaults
     with open(path, 'w', encoding='utf-8') as f:
         f.write(text.rstrip('\n') + '\n' + '\n'.join(lines) + '\n')
 
@@ -209,7 +256,8 @@ def main():
     if len(args) == 4 and args[0] == '--vala':
         write_vala(all_methods(args[1], args[2]), args[3])
     elif len(args) == 5 and args[0] == '--metadata':
-        write_metadata(all_methods(args[1], args[2]), args[3], args[4])
+        custom = all_methods(args[1], args[2])
+        write_metadata(custom, args[3], args[4], default_lines(args[1], args[2], custom))
     else:
         sys.exit('usage: gen-vala-custom.py --vala TABLE CLIENT_H OUTPUT\n'
                  '       gen-vala-custom.py --metadata TABLE CLIENT_H METADATA OUTPUT')

@@ -60,6 +60,13 @@ void test_sync_defaults () {
         var nil = client.execute ({ "GET", "vala:absent" });
         assert (nil.is_nil ());
         assert (nil.get_bytes () == null);
+
+        // A _full method's trailing options have Vala defaults (-1, 0,
+        // null: absent): here only SET's EX is given.
+        assert (client.set_full ("vala:full", "v", 100));
+        var ttl = client.ttl ("vala:full");
+        assert (ttl > 90 && ttl <= 100);
+        assert (client.lpos_full ("vala:absent-list", "x") == -1);
     } catch (GLib.Error e) {
         fail (e);
     }
@@ -175,6 +182,10 @@ async void async_defaults () throws GLib.Error {
     assert ((yield client.exists_async (keys)) == 1);
     assert ((yield client.delete_async (keys)) == 1);
 
+    // The async pair has the same defaults.
+    assert (yield client.set_full_async ("vala:full-async", "w", -1, 50000));
+    var pttl = yield client.pttl_async ("vala:full-async");
+    assert (pttl > 40000 && pttl <= 50000);
     var missing = yield client.get_async ("vala:absent");
     assert (missing == null);
 }
