@@ -28,11 +28,9 @@ from .core import (
     _gbytes,
     _is_int64,
     _is_key,
-    _list_or_args,
     _rank,
     _score,
     _scored,
-    _seconds,
     _values_as_text)
 from .pipeline import _Pipeline
 
@@ -202,7 +200,7 @@ class Client(ClientExtras, _Commands, _CClient):
 
     def setex(self, name, time, value):
         """SETEX: True."""
-        time = _seconds(time)
+        time = _convert.seconds(time)
         if _is_key(name) and _is_int64(time):
             try:
                 return _c_setex_bytes(self, name, time, _gbytes(value), None)
@@ -250,7 +248,7 @@ class Client(ClientExtras, _Commands, _CClient):
 
     def expire(self, name, time, nx=False, xx=False, gt=False, lt=False):
         """EXPIRE: whether the timeout was set."""
-        time = _seconds(time)
+        time = _convert.seconds(time)
         if _is_key(name) and _is_int64(time) and not (nx or xx or gt or lt):
             try:
                 return _c_expire(self, name, time, None)
@@ -419,7 +417,7 @@ class Client(ClientExtras, _Commands, _CClient):
 
     def _set_operation(self, c_function, command, keys, args):
         """SUNION, SINTER or SDIFF: the typed helper when the keys allow it."""
-        keys = _list_or_args(keys, args)
+        keys = _convert.list_or_args(keys, args)
         if keys and _are_keys(keys):
             try:
                 return _bytes_set(c_function(self, keys, None))

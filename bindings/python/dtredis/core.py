@@ -6,7 +6,6 @@ response callbacks by command name, and _Commands, the base of clients
 and pipelines."""
 
 import asyncio
-import datetime
 
 from gi.repository import Gio, GLib
 
@@ -218,34 +217,6 @@ def _values_as_text(values):
 def _is_int64(value):
     """Whether @value can go to a gint64 parameter exactly."""
     return type(value) is int and -0x8000000000000000 <= value <= 0x7fffffffffffffff
-
-
-def _seconds(value):
-    """A time to live in seconds: timedelta becomes int, as in redis-py."""
-    if isinstance(value, datetime.timedelta):
-        return int(value.total_seconds())
-    return value
-
-
-def _milliseconds(value):
-    """A time to live in milliseconds: timedelta becomes int, as in redis-py."""
-    if isinstance(value, datetime.timedelta):
-        return int(value.total_seconds() * 1000)
-    return value
-
-
-def _list_or_args(keys, args):
-    """redis-py's list_or_args(): a key or iterable of keys, plus more keys."""
-    if isinstance(keys, (bytes, str)):
-        keys = [keys]
-    else:
-        try:
-            keys = list(keys)
-        except TypeError:
-            keys = [keys]
-    if args:
-        keys.extend(args)
-    return keys
 
 
 _REPLY_NIL = DtRedis.ReplyType.NIL
