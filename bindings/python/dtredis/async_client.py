@@ -15,7 +15,8 @@ from .core import (
     WatchError,
     _argv,
     _Commands,
-    _decoding,
+    _DecodingProxy,
+    _client_repr,
     _from_reply,
     _GeneratedCommands,
     _HandCommands,
@@ -123,9 +124,7 @@ class AsyncClient(AsyncClientExtras, _Commands, _CAsyncClient):
         instance, decode = _instance_from_url(url, kwargs)
         return instance._owned_async_client(decode)
 
-    def __repr__(self):
-        return '<%s.%s(%s)>' % (type(self).__module__, type(self).__name__,
-                                getattr(self, '_dtredis_url', ''))
+    __repr__ = _client_repr
 
     async def close(self, close_connection_pool=None):
         """Ends this client; the instance's async pool stays open for its
@@ -167,17 +166,11 @@ def _awaitable_method(method):
     return command
 
 
-class _DecodedAsyncClient(AsyncClientExtras, _Commands):
+class _DecodedAsyncClient(AsyncClientExtras, _DecodingProxy, _Commands):
     """An AsyncClient whose replies come back as str (decode_responses=True);
-    see _DecodedClient in client.py."""
+    see _DecodingProxy."""
 
-    _decode = True
-
-    def __init__(self, client):
-        self._client = client
-
-    def _execute(self, argv, callback):
-        return AsyncClient._execute(self._client, argv, _decoding(callback))
+    _plain_execute = staticmethod(AsyncClient._execute)
 
     def pipeline(self, transaction=True, shard_hint=None):
         """A pipeline whose results are decoded."""
@@ -194,12 +187,6 @@ class _DecodedAsyncClient(AsyncClientExtras, _Commands):
     async def aclose(self):
         """The same as close()."""
         await self.close()
-
-    def __repr__(self):
-        return repr(self._client).replace('Client(', 'Client(decode_responses=True, ', 1)
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
 
 
 def _coroutine_method(method):

@@ -21,7 +21,8 @@ from .core import (
     _bytes_set,
     _Commands,
     _convert,
-    _decoding,
+    _DecodingProxy,
+    _client_repr,
     _encode,
     _error,
     _from_reply,
@@ -116,9 +117,7 @@ class Client(ClientExtras, _Commands, _CClient):
         instance, decode = _instance_from_url(url, kwargs)
         return instance._owned_client(decode)
 
-    def __repr__(self):
-        return '<%s.%s(%s)>' % (type(self).__module__, type(self).__name__,
-                                getattr(self, '_dtredis_url', ''))
+    __repr__ = _client_repr
 
     def _execute(self, argv, callback):
         """Runs one command given as Python values; returns callback(reply)."""
@@ -571,24 +570,13 @@ def _instance_from_url(url, kwargs):
     return DtRedis.Instance(config), decode
 
 
-class _DecodedClient(ClientExtras, _Commands):
-    """A Client whose replies come back as str (decode_responses=True).
+class _DecodedClient(ClientExtras, _DecodingProxy, _Commands):
+    """A Client whose replies come back as str (decode_responses=True):
+    hgetall() gives a dict of str, zrange(withscores=True) pairs of str and
+    float, strict UTF-8 as in redis-py (see _DecodingProxy).  Pipelines
+    and transactions from it decode too."""
 
-    It sends every command through the generic path of the client it
-    wraps and decodes each string of the reply (UTF-8, strict, as
-    redis-py) before redis-py's conversion runs, so hgetall() gives a dict
-    of str and zrange(withscores=True) pairs of str and float.  Pipelines
-    and transactions from it decode too.  Everything else is the wrapped
-    client's.
-    """
-
-    _decode = True
-
-    def __init__(self, client):
-        self._client = client
-
-    def _execute(self, argv, callback):
-        return Client._execute(self._client, argv, _decoding(callback))
+    _plain_execute = staticmethod(Client._execute)
 
     def pipeline(self, transaction=True, shard_hint=None):
         """A pipeline whose results are decoded."""
@@ -601,9 +589,3 @@ class _DecodedClient(ClientExtras, _Commands):
     def close(self):
         """Closes the wrapped client."""
         self._client.close()
-
-    def __repr__(self):
-        return repr(self._client).replace('Client(', 'Client(decode_responses=True, ', 1)
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)

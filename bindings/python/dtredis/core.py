@@ -370,6 +370,35 @@ def _decoding(callback):
     return convert
 
 
+def _client_repr(client):
+    """repr() of a Client or AsyncClient: its instance's redacted URL."""
+    instance = client.props.instance
+    url = instance.get_config().build_redacted_url() if instance is not None else ''
+    return '<%s.%s(%s)>' % (type(client).__module__, type(client).__name__, url)
+
+
+class _DecodingProxy:
+    """What the decode_responses=True clients share (_DecodedClient,
+    _DecodedAsyncClient): they wrap a client, send every command through
+    its generic path (_plain_execute, the client class's _execute) and
+    decode each string of the reply before redis-py's conversion runs.
+    Everything else is the wrapped client's."""
+
+    _decode = True
+
+    def __init__(self, client):
+        self._client = client
+
+    def _execute(self, argv, callback):
+        return self._plain_execute(self._client, argv, _decoding(callback))
+
+    def __repr__(self):
+        return repr(self._client).replace('Client(', 'Client(decode_responses=True, ', 1)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
 # -- the commands, shared by clients and pipelines ----------------------------
 
 class _Commands(_HandCommands, _HandServerCommands, _GeneratedCommands):

@@ -155,12 +155,10 @@ class Instance(_CInstance):
         """A sync Client (decoding replies to str with decode_responses,
         which defaults to the instance's); close it when done."""
         client = _i_get_redis_client(self)
-        client._dtredis_url = self.get_config().build_redacted_url()
         return _DecodedClient(client) if self._decode(decode_responses) else client
 
     def _async_client(self, decode_responses):
         client = _i_get_async_redis_client(self)
-        client._dtredis_url = self.get_config().build_redacted_url()
         if self._decode(decode_responses):
             return _DecodedAsyncClient(client)
         return client
