@@ -11,7 +11,6 @@
 #include "dtredis-test-server.h"
 #include "test-async-common.h"
 
-
 /* One server for most tests; each starts from an empty one. Tests that
  * kill or restart a server start their own. */
 DtTestServer *server;
@@ -55,15 +54,6 @@ flush_server (DtTestServer *srv)
 }
 
 void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  flush_server (server);
-  f->instance = new_instance (server, 10, 5.0);
-  f->client = dt_redis_instance_get_async_redis_client (f->instance);
-}
-
-void
 reset_pool_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -85,15 +75,6 @@ close_pool (DtRedisInstance *instance)
   dt_redis_instance_reset_async_pool_async (instance, NULL, reset_pool_cb, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
-}
-
-void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  close_pool (f->instance);
-  g_clear_object (&f->client);
-  g_clear_object (&f->instance);
 }
 
 void

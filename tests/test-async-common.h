@@ -11,14 +11,6 @@
 #include "dtredis-fake-server.h"
 #include "dtredis-test-server.h"
 
-
-typedef struct
-{
-  DtRedisInstance    *instance;
-  DtRedisAsyncClient *client;
-} Fixture;
-
-
 typedef struct
 {
   guint   n_done;
@@ -26,7 +18,6 @@ typedef struct
   guint   n_errors;
   GError *first_error;
 } Batch;
-
 
 typedef struct
 {
@@ -43,14 +34,10 @@ DtRedisInstance *new_instance (DtTestServer *srv,
                                guint         max_connections,
                                gdouble       socket_timeout);
 void flush_server (DtTestServer *srv);
-void fixture_setup (Fixture       *f,
-                    gconstpointer  data);
 void reset_pool_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data);
 void close_pool (DtRedisInstance *instance);
-void fixture_teardown (Fixture       *f,
-                       gconstpointer  data);
 void store_result_cb (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data);

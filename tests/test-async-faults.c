@@ -13,7 +13,6 @@
 #include "dtredis-test-server.h"
 #include "test-async-common.h"
 
-
 /* -- multiplexing ---------------------------------------------------------- */
 
 #define N_CONCURRENT 20000
@@ -730,9 +729,6 @@ main (int   argc,
 
   server = dt_test_server_start (&opts);
 
-#define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
-
   g_test_add_func ("/async/many-concurrent", test_many_concurrent);
   g_test_add_func ("/async/pool-timeout", test_pool_timeout);
   g_test_add_func ("/async/cancel-written", test_cancel_written);
@@ -747,8 +743,6 @@ main (int   argc,
   g_test_add_func ("/async/server-restart", test_server_restart);
   g_test_add_func ("/async/slow-server-does-not-block", test_slow_server_does_not_block);
   g_test_add_func ("/async/unref-closes-idle", test_unref_closes_idle);
-
-#undef ADD
 
   ret = g_test_run ();
 

@@ -12,7 +12,6 @@
 #include "dtredis-test-server.h"
 #include "test-async-common.h"
 
-
 /* Sends one command with execute_async and waits for its reply. */
 static DtRedisReply *
 run_execute (DtRedisAsyncClient  *client,
@@ -23,6 +22,30 @@ run_execute (DtRedisAsyncClient  *client,
 
   dt_redis_async_client_execute_async (client, argv, NULL, store_result_cb, &result);
   return dt_redis_async_client_execute_finish (client, wait_result (&result), error);
+}
+
+typedef struct
+{
+  DtRedisInstance    *instance;
+  DtRedisAsyncClient *client;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  flush_server (server);
+  f->instance = new_instance (server, 10, 5.0);
+  f->client = dt_redis_instance_get_async_redis_client (f->instance);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  close_pool (f->instance);
+  g_clear_object (&f->client);
+  g_clear_object (&f->instance);
 }
 
 /* -- basics -------------------------------------------------------------------- */

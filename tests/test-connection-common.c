@@ -19,7 +19,6 @@
 #include "dtredis-fake-server.h"
 #include "test-connection-common.h"
 
-
 /* Plain, Unix socket and TLS on one server; passwords on another. */
 DtTestServer *server;
 DtTestServer *auth_server;
@@ -149,10 +148,30 @@ seconds_since (gint64 start)
   return (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
 }
 
-gpointer
-cancel_later (gpointer data)
+/* The two servers both programs test against: a TLS one with a Unix socket
+ * (server) and a password and ACL users one (auth_server). Not in the
+ * subprocesses, which run tests that need no server. */
+void
+connection_servers_start (void)
 {
-  g_usleep ((gulong) (200 * 1000 * dt_test_time_scale ()));
-  g_cancellable_cancel (data);
-  return NULL;
+  const char * const users[] = {
+    "user alice on >" ALICE_PASSWORD " ~* &* +@all -flushall",
+    "user bob on >bob-pw ~* +@all -select",
+    NULL,
+  };
+  const char * const debug[] = { "enable-debug-command yes", NULL };
+  DtTestServerOptions opts = { .unix_socket = TRUE, .tls = TRUE, .extra_config = debug };
+  DtTestServerOptions auth_opts = { .password = PASSWORD, .extra_config = users };
+
+  if (g_test_subprocess ())
+    return;
+  server = dt_test_server_start (&opts);
+  auth_server = dt_test_server_start (&auth_opts);
+}
+
+void
+connection_servers_stop (void)
+{
+  g_clear_pointer (&auth_server, dt_test_server_free);
+  g_clear_pointer (&server, dt_test_server_free);
 }

@@ -43,4 +43,5 @@ void assert_ping (DtRedisConnection *conn);
 char *client_line (DtTestServer *srv,
                    const char   *name);
 gdouble seconds_since (gint64 start);
-gpointer cancel_later (gpointer data);
+void connection_servers_start (void);
+void connection_servers_stop (void);

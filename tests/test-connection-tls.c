@@ -20,7 +20,6 @@
 #include "dtredis-fake-server.h"
 #include "test-connection-common.h"
 
-
 static DtRedisConfig *
 tls_config (DtTestServer *srv,
             const char   *host)
@@ -504,24 +503,10 @@ int
 main (int    argc,
       char **argv)
 {
-  const char * const users[] = {
-    "user alice on >" ALICE_PASSWORD " ~* &* +@all -flushall",
-    "user bob on >bob-pw ~* +@all -select",
-    NULL,
-  };
-  const char * const debug[] = { "enable-debug-command yes", NULL };
-  DtTestServerOptions opts = { .unix_socket = TRUE, .tls = TRUE, .extra_config = debug };
-  DtTestServerOptions auth_opts = { .password = PASSWORD, .extra_config = users };
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-
-  /* Subprocesses run tests that need no server. */
-  if (!g_test_subprocess ())
-    {
-      server = dt_test_server_start (&opts);
-      auth_server = dt_test_server_start (&auth_opts);
-    }
+  connection_servers_start ();
 
   g_test_add_func ("/connection/tls/verified", test_tls_verified);
   g_test_add_func ("/connection/tls/large", test_tls_large);
@@ -536,7 +521,6 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  g_clear_pointer (&auth_server, dt_test_server_free);
-  g_clear_pointer (&server, dt_test_server_free);
+  connection_servers_stop ();
   return ret;
 }

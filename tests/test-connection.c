@@ -20,7 +20,6 @@
 #include "dtredis-fake-server.h"
 #include "test-connection-common.h"
 
-
 static gint64
 client_id (DtRedisConnection *conn)
 {
@@ -733,6 +732,14 @@ test_blocking_command (void)
   g_assert_cmpfloat (elapsed, <, 1.5 * dt_test_time_scale ());
 }
 
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep ((gulong) (200 * 1000 * dt_test_time_scale ()));
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
 static void
 test_cancel (void)
 {
@@ -793,24 +800,10 @@ int
 main (int    argc,
       char **argv)
 {
-  const char * const users[] = {
-    "user alice on >" ALICE_PASSWORD " ~* &* +@all -flushall",
-    "user bob on >bob-pw ~* +@all -select",
-    NULL,
-  };
-  const char * const debug[] = { "enable-debug-command yes", NULL };
-  DtTestServerOptions opts = { .unix_socket = TRUE, .tls = TRUE, .extra_config = debug };
-  DtTestServerOptions auth_opts = { .password = PASSWORD, .extra_config = users };
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-
-  /* Subprocesses run tests that need no server. */
-  if (!g_test_subprocess ())
-    {
-      server = dt_test_server_start (&opts);
-      auth_server = dt_test_server_start (&auth_opts);
-    }
+  connection_servers_start ();
 
   g_test_add_func ("/connection/roundtrip", test_roundtrip);
   g_test_add_func ("/connection/large-value", test_large_value);
@@ -834,8 +827,7 @@ main (int    argc,
 
   ret = g_test_run ();
 
-  g_clear_pointer (&auth_server, dt_test_server_free);
-  g_clear_pointer (&server, dt_test_server_free);
+  connection_servers_stop ();
   return ret;
 }
 
