@@ -282,6 +282,13 @@ def redis_url(redis_server):
 
 
 @pytest.fixture
+def server(redis_server):
+    """The session's server, emptied (FLUSHALL) for the test."""
+    assert redis_server.command('FLUSHALL') == b'+OK\r\n'
+    return redis_server
+
+
+@pytest.fixture
 def redis_server_factory():
     servers = []
 

@@ -36,12 +36,6 @@ async def run_steps(client):
 
 
 @pytest.fixture
-def server(redis_server):
-    assert redis_server.command('FLUSHALL') == b'+OK\r\n'
-    return redis_server
-
-
-@pytest.fixture
 def instance(server):
     return make_instance(server.host, server.port)
 

@@ -32,12 +32,6 @@ from test_sync_layer import ScriptedServer, make_instance  # noqa: E402
 
 
 @pytest.fixture
-def server(redis_server):
-    assert redis_server.command('FLUSHALL') == b'+OK\r\n'
-    return redis_server
-
-
-@pytest.fixture
 def instance(server):
     return make_instance(server.host, server.port)
 

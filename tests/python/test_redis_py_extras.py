@@ -15,20 +15,14 @@ import pytest
 
 gi.require_version('DtRedis', '1.0')
 from gi.repository import DtRedis  # noqa: E402
+from test_sync_layer import make_instance  # noqa: E402
 
 redis = pytest.importorskip('redis')  # python3-redis is in scripts/install-deps
 
 
 @pytest.fixture
-def server(redis_server):
-    assert redis_server.command('FLUSHALL') == b'+OK\r\n'
-    return redis_server
-
-
-@pytest.fixture
 def instance(server):
-    config = DtRedis.Config().set_redis_host(server.host).set_redis_port(server.port)
-    return DtRedis.Instance(config)
+    return make_instance(server.host, server.port)
 
 
 @pytest.fixture

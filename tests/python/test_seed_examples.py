@@ -26,13 +26,6 @@ is_redis_connected = DtRedis.is_redis_connected
 
 
 @pytest.fixture
-def server(redis_server):
-    """The session server, emptied (every database) before the test."""
-    assert redis_server.command('FLUSHALL') == b'+OK\r\n'
-    return redis_server
-
-
-@pytest.fixture
 def config(server):
     """The seed's config, pointed at the private server."""
     return RedisConfig() \

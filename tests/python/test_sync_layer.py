@@ -124,12 +124,6 @@ def make_instance(host, port, **settings):
 # -- fixtures ------------------------------------------------------------------------
 
 @pytest.fixture
-def server(redis_server):
-    assert redis_server.command('FLUSHALL') == b'+OK\r\n'
-    return redis_server
-
-
-@pytest.fixture
 def instance(server):
     return make_instance(server.host, server.port)
 
