@@ -12,7 +12,6 @@
 #include "dtredis-test-server.h"
 #include "test-client-common.h"
 
-
 static GBytes *
 str_bytes (const char *text)
 {

@@ -11,7 +11,6 @@
 #include "dtredis-test-server.h"
 #include "test-client-common.h"
 
-
 /* One server for the whole program; each test starts from an empty one. */
 DtTestServer *server;
 

@@ -11,13 +11,11 @@
 #include <string.h>
 #include "dtredis-test-server.h"
 
-
 typedef struct
 {
   DtRedisInstance *instance;
   DtRedisClient   *client;
 } Fixture;
-
 
 #define STRV(...) ((const char * const []) { __VA_ARGS__, NULL })
 

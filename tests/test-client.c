@@ -12,7 +12,6 @@
 #include "dtredis-test-server.h"
 #include "test-client-common.h"
 
-
 static void
 test_execute (Fixture       *f,
               gconstpointer  data)

@@ -14,7 +14,6 @@
 #include "dtredis-url-private.h"
 #include "test-config-common.h"
 
-
 void
 on_notify (GObject    *object,
            GParamSpec *pspec,

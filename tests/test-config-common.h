@@ -13,7 +13,6 @@
 #include "dtredis-config-private.h"
 #include "dtredis-url-private.h"
 
-
 /* Put into every bad URL: no error message may contain it. */
 #define SECRET "S3cretPw"
 

@@ -14,7 +14,6 @@
 #include "dtredis-url-private.h"
 #include "test-config-common.h"
 
-
 static gulong
 count_notify (DtRedisConfig *config,
               const char    *property,

@@ -18,7 +18,6 @@
 #include "dtredis-test-server.h"
 #include "dtredis-fake-server.h"
 
-
 #define PASSWORD "s3cret-Pa55"
 
 #define ALICE_PASSWORD "alice-Pa55"

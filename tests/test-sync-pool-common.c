@@ -17,7 +17,6 @@
 #include "dtredis-fake-server.h"
 #include "test-sync-pool-common.h"
 
-
 DtTestServer *server;
 
 DtRedisConfig *

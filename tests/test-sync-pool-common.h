@@ -16,7 +16,6 @@
 #include "dtredis-test-server.h"
 #include "dtredis-fake-server.h"
 
-
 /* Polls @pool until @cond holds, for up to 5 s. */
 #define WAIT_FOR_STATS(pool, stats, cond)                  \
   G_STMT_START {                                           \
@@ -29,7 +28,6 @@
       }                                                    \
     g_assert_true (cond);                                  \
   } G_STMT_END
-
 
 /* A command in a thread of its own, to hold a connection. */
 typedef struct

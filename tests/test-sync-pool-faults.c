@@ -18,7 +18,6 @@
 #include "dtredis-fake-server.h"
 #include "test-sync-pool-common.h"
 
-
 /* -- replacement and retry ------------------------------------------------- */
 
 static void

@@ -18,7 +18,6 @@
 #include "dtredis-fake-server.h"
 #include "test-sync-pool-common.h"
 
-
 static gboolean
 client_id_listed (DtTestServer *srv,
                   gint64        id)

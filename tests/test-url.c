@@ -14,7 +14,6 @@
 #include "dtredis-url-private.h"
 #include "test-config-common.h"
 
-
 static char *
 build (const char *host,
        guint       port,
