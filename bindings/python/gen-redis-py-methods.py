@@ -239,8 +239,13 @@ def main():
         for number, text in command['py']:
             try:
                 if text.startswith('hand '):
-                    hand.append((command['name'], parse_signature(text[5:])[0]))
-                    rows.append((command['group'], command['name'], text[5:].strip(), '', True))
+                    signature, _, conversion = text[5:].partition('->')
+                    name, _, params = parse_signature(signature)
+                    hand.append((command['name'], name))
+                    rows.append((command['group'], command['name'], signature.strip(), '', True))
+                    key = command['name'].replace('|', ' ')
+                    if conversion.strip() and key not in callbacks:
+                        callbacks[key] = converter_expr(conversion, params, set())[1]
                     continue
                 rows.append((command['group'], command['name'], text.partition(':')[0].strip(),
                              text.rpartition('->')[2].strip(), False))

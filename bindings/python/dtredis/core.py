@@ -299,26 +299,10 @@ def _none(_result):
 
 
 # redis-py's response callbacks, by command name: the generated table
-# (from each command's first py line), and redis-py's for the commands the
-# table leaves to hand-written methods.
+# (from each command's first py line, hand-written methods included).
 _RESPONSE_CALLBACKS = dict(_generated.RESPONSE_CALLBACKS)
-_RESPONSE_CALLBACKS.update({
-    'BITCOUNT': _convert.to_int, 'BITPOS': _convert.to_int, 'GEOADD': _convert.to_int,
-    'HSET': _convert.to_int, 'XTRIM': _convert.to_int, 'ZADD': _convert.zadd(),
-    'XRANGE': _convert.stream_list, 'XREVRANGE': _convert.stream_list,
-    'XREAD': _convert.xread, 'XREADGROUP': _convert.xread,
-    'XCLAIM': _convert.xclaim(), 'XAUTOCLAIM': _convert.xautoclaim(),
-    'CLIENT LIST': _convert.client_list, 'SCRIPT FLUSH': _convert.bool_ok,
-    'AUTH': _convert.to_bool, 'ASKING': _convert.bool_ok, 'READONLY': _convert.bool_ok,
-    'READWRITE': _convert.bool_ok, 'SELECT': _convert.bool_ok,
-    'WATCH': _convert.bool_ok, 'UNWATCH': _convert.bool_ok,
-    'RESET': _convert.str_if_bytes, 'QUIT': _convert.bool_ok,
-    'ACL CAT': _convert.strs, 'ACL GENPASS': _convert.str_if_bytes,
-    'ACL LOG': _convert.acl_log, 'ACL SETUSER': _convert.bool_ok,
-    'CLIENT PAUSE': _convert.bool_ok, 'CLIENT SETNAME': _convert.bool_ok,
-    'CLIENT UNBLOCK': _convert.to_bool, 'SHUTDOWN': _convert.bool_ok,
-    'SLAVEOF': _convert.bool_ok,
-})
+# ASKING has no method (it belongs to Cluster routing); redis-py converts it.
+_RESPONSE_CALLBACKS['ASKING'] = _convert.bool_ok
 _RESPONSE_CALLBACKS.update(('CLUSTER ' + sub, conversion)
                            for sub, conversion in _convert.CLUSTER.items())
 
