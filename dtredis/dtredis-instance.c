@@ -13,6 +13,7 @@
 #include "dtredis-error.h"
 #include "dtredis-instance.h"
 #include "dtredis-pools-private.h"
+#include "dtredis-pubsub-private.h"
 #include "dtredis-url-private.h"
 
 /**
@@ -262,6 +263,25 @@ dt_redis_instance_get_async_redis_client (DtRedisInstance *self)
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
 
   return dt_redis_async_client_new (self, self->pools);
+}
+
+/**
+ * dt_redis_instance_get_pubsub:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Makes a [class@DtRedis.PubSub] for subscribing to channels with the
+ * instance's settings. It does no I/O until its first subscribe, and then
+ * uses a connection of its own, never one of the pools. It runs on the
+ * thread-default [struct@GLib.MainContext] of the calling thread.
+ *
+ * Returns: (transfer full): a new pub/sub object
+ */
+DtRedisPubSub *
+dt_redis_instance_get_pubsub (DtRedisInstance *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  return dt_redis_pubsub_new (self->config);
 }
 
 /**

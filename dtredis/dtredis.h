@@ -24,5 +24,7 @@
 #include "dtredis-async-client-commands.h"
 #include "dtredis-instance.h"
 #include "dtredis-scan-iterator.h"
+#include "dtredis-message.h"
+#include "dtredis-pubsub.h"
 
 #undef DTREDIS_INSIDE

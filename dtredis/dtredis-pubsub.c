@@ -1,0 +1,749 @@
+/* dtredis-pubsub.c: a subscribed connection, delivering messages as signals
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "dtredis-error.h"
+#include "dtredis-message-private.h"
+#include "dtredis-pubsub-engine-private.h"
+#include "dtredis-pubsub-private.h"
+
+/**
+ * DtRedisPubSub:
+ *
+ * A connection subscribed to channels, patterns and shard channels, made
+ * by [method@DtRedis.Instance.get_pubsub].
+ *
+ * It does no I/O until the first subscribe, and then holds a connection of
+ * its own (never one from the pools), opened with the instance's address,
+ * TLS settings, credentials and timeouts. Its I/O runs on the
+ * thread-default [struct@GLib.MainContext] of the thread that created it,
+ * and every signal is emitted there, in the order the server sent the
+ * events. Use the object from that thread: the blocking calls iterate that
+ * context until they are answered, so handlers may run during them.
+ *
+ * Published messages arrive as [signal@DtRedis.PubSub::message]; the
+ * server's confirmations as [signal@DtRedis.PubSub::subscribed] and
+ * [signal@DtRedis.PubSub::unsubscribed]. An event whose signal has no
+ * handler connected goes to the pull queue instead, read with
+ * [method@DtRedis.PubSub.pop_message] or
+ * [method@DtRedis.PubSub.next_message]. The queue holds at most
+ * [property@DtRedis.PubSub:queue-limit] events
+ * (%DT_REDIS_PUBSUB_DEFAULT_QUEUE_LIMIT by default); when it is full the
+ * oldest event is dropped and [method@DtRedis.PubSub.get_dropped] counts
+ * it, so a slow reader never makes memory grow without bound.
+ *
+ * When the connection is lost, the object reconnects with a jittered,
+ * exponential backoff (from 50–100 ms up to 2.5–5 s), subscribes again to
+ * everything the server had confirmed, holds back the messages that
+ * arrive meanwhile, then emits [signal@DtRedis.PubSub::reconnected] with
+ * the length of the gap before delivering them. Messages published during
+ * the gap are lost: delivery is at most once. A shard channel the server
+ * drops on its own (its slot moved) is subscribed to again.
+ *
+ * Unsubscribing from everything closes the connection, and so does
+ * dropping the last reference.
+ */
+
+GParamSpec *dt_redis_pubsub_properties[N_PROPS];
+guint dt_redis_pubsub_signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DtRedisPubSub, dt_redis_pubsub, G_TYPE_OBJECT)
+
+/* GObject */
+
+static void
+dt_redis_pubsub_dispose (GObject *object)
+{
+  DtRedisPubSub *self = (DtRedisPubSub *) object;
+
+  if (self->opening != NULL)
+    {
+      self->opening->self = NULL;
+      g_cancellable_cancel (self->opening->cancellable);
+      self->opening = NULL;
+    }
+  dt_redis_pubsub_close_connection (self);
+  dt_redis_pubsub_clear_source (&self->timer);
+  /* Tasks hold a reference: only our own ops can be left. */
+  g_queue_clear_full (&self->ops, (GDestroyNotify) dt_redis_pubsub_op_free);
+
+  G_OBJECT_CLASS (dt_redis_pubsub_parent_class)->dispose (object);
+}
+
+static void
+dt_redis_pubsub_finalize (GObject *object)
+{
+  DtRedisPubSub *self = (DtRedisPubSub *) object;
+
+  for (guint i = 0; i < N_SUBS; i++)
+    g_hash_table_unref (self->subs[i]);
+  g_queue_clear_full (&self->held, (GDestroyNotify) dt_redis_message_unref);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) dt_redis_message_unref);
+  g_clear_error (&self->last_error);
+  g_byte_array_unref (self->outbuf);
+  g_free (self->read_buf);
+  g_clear_pointer (&self->endpoint, dt_redis_endpoint_unref);
+  g_clear_object (&self->config);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (dt_redis_pubsub_parent_class)->finalize (object);
+}
+
+static void
+dt_redis_pubsub_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  DtRedisPubSub *self = DT_REDIS_PUBSUB (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, self->state == STATE_READY);
+      break;
+
+    case PROP_QUEUE_LIMIT:
+      g_value_set_uint (value, self->queue_limit);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dt_redis_pubsub_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  DtRedisPubSub *self = DT_REDIS_PUBSUB (object);
+
+  switch (prop_id)
+    {
+    case PROP_QUEUE_LIMIT:
+      dt_redis_pubsub_set_queue_limit (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dt_redis_pubsub_class_init (DtRedisPubSubClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dt_redis_pubsub_dispose;
+  object_class->finalize = dt_redis_pubsub_finalize;
+  object_class->get_property = dt_redis_pubsub_get_property;
+  object_class->set_property = dt_redis_pubsub_set_property;
+
+  /**
+   * DtRedisPubSub:connected:
+   *
+   * Whether the subscribed connection is up. It is %FALSE before the
+   * first subscribe, while reconnecting, and after unsubscribing from
+   * everything.
+   */
+  dt_redis_pubsub_properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DtRedisPubSub:queue-limit:
+   *
+   * How many events the pull queue holds before it drops the oldest.
+   */
+  dt_redis_pubsub_properties[PROP_QUEUE_LIMIT] =
+    g_param_spec_uint ("queue-limit", NULL, NULL, 1, G_MAXUINT, DT_REDIS_PUBSUB_DEFAULT_QUEUE_LIMIT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, dt_redis_pubsub_properties);
+
+  /**
+   * DtRedisPubSub::message:
+   * @self: the [class@DtRedis.PubSub]
+   * @message: the message (`message`, `pmessage` or `smessage`)
+   *
+   * A message was published to a channel, a channel matching a pattern,
+   * or a shard channel this object is subscribed to.
+   */
+  dt_redis_pubsub_signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, DT_REDIS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (dt_redis_pubsub_signals[SIGNAL_MESSAGE], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__BOXEDv);
+
+  /**
+   * DtRedisPubSub::subscribed:
+   * @self: the [class@DtRedis.PubSub]
+   * @confirmation: the server's confirmation (`subscribe`, `psubscribe` or
+   *   `ssubscribe`), naming the channel or pattern
+   *
+   * The server confirmed a subscription asked for by a subscribe call.
+   * The resubscriptions after a reconnect emit
+   * [signal@DtRedis.PubSub::reconnected] instead.
+   */
+  dt_redis_pubsub_signals[SIGNAL_SUBSCRIBED] =
+    g_signal_new ("subscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, DT_REDIS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (dt_redis_pubsub_signals[SIGNAL_SUBSCRIBED], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__BOXEDv);
+
+  /**
+   * DtRedisPubSub::unsubscribed:
+   * @self: the [class@DtRedis.PubSub]
+   * @confirmation: the server's confirmation (`unsubscribe`,
+   *   `punsubscribe` or `sunsubscribe`); its channel is %NULL when
+   *   nothing was subscribed
+   *
+   * The server confirmed the end of a subscription.
+   */
+  dt_redis_pubsub_signals[SIGNAL_UNSUBSCRIBED] =
+    g_signal_new ("unsubscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
+                  G_TYPE_NONE, 1, DT_REDIS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+  g_signal_set_va_marshaller (dt_redis_pubsub_signals[SIGNAL_UNSUBSCRIBED], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__BOXEDv);
+
+  /**
+   * DtRedisPubSub::reconnected:
+   * @self: the [class@DtRedis.PubSub]
+   * @gap_us: how long the connection was down, in microseconds, from the
+   *   moment the loss was noticed until every subscription was restored
+   *
+   * The connection was lost and is back, with every subscription the
+   * server had confirmed restored. Messages published during the gap were
+   * not received. Emitted before any message received on the new
+   * connection is delivered.
+   */
+  dt_redis_pubsub_signals[SIGNAL_RECONNECTED] =
+    g_signal_new ("reconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+}
+
+static void
+dt_redis_pubsub_init (DtRedisPubSub *self)
+{
+  for (guint i = 0; i < N_SUBS; i++)
+    self->subs[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->outbuf = g_byte_array_new ();
+  self->read_buf = g_malloc (READ_CHUNK);
+  self->queue_limit = DT_REDIS_PUBSUB_DEFAULT_QUEUE_LIMIT;
+  self->context = g_main_context_ref_thread_default ();
+}
+
+DtRedisPubSub *
+dt_redis_pubsub_new (DtRedisConfig *config)
+{
+  DtRedisPubSub *self = g_object_new (DT_REDIS_TYPE_PUBSUB, NULL);
+
+  self->config = g_object_ref (config);
+
+  return self;
+}
+
+/* Calls */
+
+gboolean
+dt_redis_pubsub_enter (DtRedisPubSub *self)
+{
+  if (!g_main_context_acquire (self->context))
+    {
+      g_critical ("A DtRedisPubSub was used from a thread that does not own its main context");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+dt_redis_pubsub_leave (DtRedisPubSub *self)
+{
+  g_main_context_release (self->context);
+}
+
+static void
+start_call (DtRedisPubSub       *self,
+            Verb                 verb,
+            SubsKind             subs,
+            const char * const  *names,
+            const char          *ping_arg,
+            GCancellable        *cancellable,
+            gpointer             source_tag,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->verb = verb;
+  op->subs = subs;
+  op->names = g_strdupv ((char **) (names != NULL ? names : (const char * const []) { NULL }));
+  op->n_names = g_strv_length (op->names);
+  op->ping_arg = g_strdup (ping_arg);
+  op->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (op->task, source_tag);
+
+  if (verb == OP_SUBSCRIBE && op->n_names == 0)
+    {
+      dt_redis_pubsub_op_finish (self, op, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                        _("%s needs at least one channel or pattern"),
+                                        dt_redis_pubsub_commands[verb][subs]), NULL);
+      return;
+    }
+  for (guint i = 0; i < op->n_names; i++)
+    if (!g_utf8_validate (op->names[i], -1, NULL))
+      {
+        dt_redis_pubsub_op_finish (self, op, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                          _("%s: a channel or pattern name is not UTF-8"),
+                                          dt_redis_pubsub_commands[verb][subs]), NULL);
+        return;
+      }
+
+  dt_redis_pubsub_submit (self, op, cancellable);
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} SyncWait;
+
+static void
+sync_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  SyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+}
+
+/* Runs a call to its end, iterating the object's context. */
+static GAsyncResult *
+run_sync (DtRedisPubSub       *self,
+          Verb                 verb,
+          SubsKind             subs,
+          const char * const  *names,
+          const char          *ping_arg,
+          GCancellable        *cancellable,
+          gpointer             source_tag)
+{
+  SyncWait wait = { NULL };
+
+  g_main_context_push_thread_default (self->context);
+  start_call (self, verb, subs, names, ping_arg, cancellable, source_tag, sync_done, &wait);
+  while (wait.result == NULL)
+    g_main_context_iteration (self->context, TRUE);
+  g_main_context_pop_thread_default (self->context);
+
+  return wait.result;
+}
+
+/* The sync, async and finish functions of one subscription call. */
+#define DEFINE_CALL(name, verb, subs)                                                           \
+gboolean                                                                                        \
+dt_redis_pubsub_##name (DtRedisPubSub       *self,                                              \
+                        const char * const  *names,                                             \
+                        GCancellable        *cancellable,                                       \
+                        GError             **error)                                             \
+{                                                                                               \
+  g_autoptr(GAsyncResult) result = NULL;                                                        \
+                                                                                                \
+  g_return_val_if_fail (DT_REDIS_IS_PUBSUB (self), FALSE);                                      \
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);          \
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);                                \
+                                                                                                \
+  if (!dt_redis_pubsub_enter (self))                                                                            \
+    return FALSE;                                                                               \
+  result = run_sync (self, verb, subs, names, NULL, cancellable, dt_redis_pubsub_##name);       \
+  dt_redis_pubsub_leave (self);                                                                                 \
+                                                                                                \
+  return g_task_propagate_boolean (G_TASK (result), error);                                     \
+}                                                                                               \
+                                                                                                \
+void                                                                                            \
+dt_redis_pubsub_##name##_async (DtRedisPubSub       *self,                                      \
+                                const char * const  *names,                                     \
+                                GCancellable        *cancellable,                               \
+                                GAsyncReadyCallback  callback,                                  \
+                                gpointer             user_data)                                 \
+{                                                                                               \
+  g_return_if_fail (DT_REDIS_IS_PUBSUB (self));                                                 \
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));                     \
+                                                                                                \
+  if (!dt_redis_pubsub_enter (self))                                                                            \
+    return;                                                                                     \
+  start_call (self, verb, subs, names, NULL, cancellable, dt_redis_pubsub_##name##_async,       \
+              callback, user_data);                                                             \
+  dt_redis_pubsub_leave (self);                                                                                 \
+}                                                                                               \
+                                                                                                \
+gboolean                                                                                        \
+dt_redis_pubsub_##name##_finish (DtRedisPubSub  *self,                                          \
+                                 GAsyncResult   *result,                                        \
+                                 GError        **error)                                         \
+{                                                                                               \
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);                                 \
+  g_return_val_if_fail (g_async_result_is_tagged (result, dt_redis_pubsub_##name##_async), FALSE); \
+                                                                                                \
+  return g_task_propagate_boolean (G_TASK (result), error);                                     \
+}
+
+/**
+ * dt_redis_pubsub_subscribe:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1): the channels, at least one
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Subscribes to channels (`SUBSCRIBE`), opening the connection on first
+ * use, and waits until the server confirmed each one, iterating the
+ * object's main context meanwhile.
+ *
+ * A subscription the server confirmed lasts until it is unsubscribed,
+ * across reconnects. When the call fails, what it added is undone.
+ * Cancelling works until the command is sent; after that the server's
+ * answer decides.
+ *
+ * Returns: %TRUE once every channel is confirmed
+ */
+/**
+ * dt_redis_pubsub_subscribe_async:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1): the channels, at least one
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when every channel is confirmed
+ * @user_data: data for @callback
+ *
+ * Subscribes to channels without blocking; see
+ * [method@DtRedis.PubSub.subscribe].
+ */
+/**
+ * dt_redis_pubsub_subscribe_finish:
+ * @self: a [class@DtRedis.PubSub]
+ * @result: the [iface@Gio.AsyncResult]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.PubSub.subscribe_async].
+ *
+ * Returns: %TRUE once every channel is confirmed
+ */
+DEFINE_CALL (subscribe, OP_SUBSCRIBE, SUBS_CHANNEL)
+
+/**
+ * dt_redis_pubsub_psubscribe:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1): the patterns, at least one
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Subscribes to glob-style patterns (`PSUBSCRIBE`); messages to matching channels arrive as `pmessage`, and waits until the server
+ * confirmed each one; see [method@DtRedis.PubSub.subscribe].
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+/**
+ * dt_redis_pubsub_psubscribe_async:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1): the patterns, at least one
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when every name is confirmed
+ * @user_data: data for @callback
+ *
+ * Subscribes to patterns without blocking; see [method@DtRedis.PubSub.psubscribe].
+ */
+/**
+ * dt_redis_pubsub_psubscribe_finish:
+ * @self: a [class@DtRedis.PubSub]
+ * @result: the [iface@Gio.AsyncResult]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.PubSub.psubscribe_async].
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+DEFINE_CALL (psubscribe, OP_SUBSCRIBE, SUBS_PATTERN)
+
+/**
+ * dt_redis_pubsub_ssubscribe:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1): the shard channels, at least one
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Subscribes to shard channels (`SSUBSCRIBE`, Redis 7); their messages arrive as `smessage`, and waits until the server
+ * confirmed each one; see [method@DtRedis.PubSub.subscribe].
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+/**
+ * dt_redis_pubsub_ssubscribe_async:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1): the shard channels, at least one
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when every name is confirmed
+ * @user_data: data for @callback
+ *
+ * Subscribes to shard channels without blocking; see [method@DtRedis.PubSub.ssubscribe].
+ */
+/**
+ * dt_redis_pubsub_ssubscribe_finish:
+ * @self: a [class@DtRedis.PubSub]
+ * @result: the [iface@Gio.AsyncResult]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.PubSub.ssubscribe_async].
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+DEFINE_CALL (ssubscribe, OP_SUBSCRIBE, SUBS_SHARD)
+
+/**
+ * dt_redis_pubsub_unsubscribe:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1) (nullable): the channels; empty or %NULL for all
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Unsubscribes from channels (`UNSUBSCRIBE`), and waits until the server
+ * confirmed each one, iterating the object's main context meanwhile.
+ * Unsubscribing from the last subscription closes the connection.
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+/**
+ * dt_redis_pubsub_unsubscribe_async:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1) (nullable): the channels; empty or %NULL for all
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when every name is confirmed
+ * @user_data: data for @callback
+ *
+ * Unsubscribes from channels without blocking; see [method@DtRedis.PubSub.unsubscribe].
+ */
+/**
+ * dt_redis_pubsub_unsubscribe_finish:
+ * @self: a [class@DtRedis.PubSub]
+ * @result: the [iface@Gio.AsyncResult]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.PubSub.unsubscribe_async].
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+DEFINE_CALL (unsubscribe, OP_UNSUBSCRIBE, SUBS_CHANNEL)
+
+/**
+ * dt_redis_pubsub_punsubscribe:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1) (nullable): the patterns; empty or %NULL for all
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Unsubscribes from patterns (`PUNSUBSCRIBE`), and waits until the server
+ * confirmed each one, iterating the object's main context meanwhile.
+ * Unsubscribing from the last subscription closes the connection.
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+/**
+ * dt_redis_pubsub_punsubscribe_async:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1) (nullable): the patterns; empty or %NULL for all
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when every name is confirmed
+ * @user_data: data for @callback
+ *
+ * Unsubscribes from patterns without blocking; see [method@DtRedis.PubSub.punsubscribe].
+ */
+/**
+ * dt_redis_pubsub_punsubscribe_finish:
+ * @self: a [class@DtRedis.PubSub]
+ * @result: the [iface@Gio.AsyncResult]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.PubSub.punsubscribe_async].
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+DEFINE_CALL (punsubscribe, OP_UNSUBSCRIBE, SUBS_PATTERN)
+
+/**
+ * dt_redis_pubsub_sunsubscribe:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1) (nullable): the shard channels; empty or %NULL for all
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Unsubscribes from shard channels (`SUNSUBSCRIBE`), and waits until the server
+ * confirmed each one, iterating the object's main context meanwhile.
+ * Unsubscribing from the last subscription closes the connection.
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+/**
+ * dt_redis_pubsub_sunsubscribe_async:
+ * @self: a [class@DtRedis.PubSub]
+ * @names: (array zero-terminated=1) (nullable): the shard channels; empty or %NULL for all
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called when every name is confirmed
+ * @user_data: data for @callback
+ *
+ * Unsubscribes from shard channels without blocking; see [method@DtRedis.PubSub.sunsubscribe].
+ */
+/**
+ * dt_redis_pubsub_sunsubscribe_finish:
+ * @self: a [class@DtRedis.PubSub]
+ * @result: the [iface@Gio.AsyncResult]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.PubSub.sunsubscribe_async].
+ *
+ * Returns: %TRUE once every name is confirmed
+ */
+DEFINE_CALL (sunsubscribe, OP_UNSUBSCRIBE, SUBS_SHARD)
+
+/**
+ * dt_redis_pubsub_ping:
+ * @self: a [class@DtRedis.PubSub]
+ * @message: (nullable): text for the server to echo
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Sends `PING` on the subscribed connection (opening it if needed) and
+ * waits for its `pong`, iterating the object's main context meanwhile:
+ * a check that the connection is alive, answered in order with the
+ * messages.
+ *
+ * Returns: (transfer full): the `pong`, whose text is @message (or empty;
+ *   `PONG` when the connection held no subscription), or %NULL on error
+ */
+DtRedisMessage *
+dt_redis_pubsub_ping (DtRedisPubSub  *self,
+                      const char     *message,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (DT_REDIS_IS_PUBSUB (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!dt_redis_pubsub_enter (self))
+    return NULL;
+  result = run_sync (self, OP_PING, SUBS_CHANNEL, NULL, message, cancellable, dt_redis_pubsub_ping);
+  dt_redis_pubsub_leave (self);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * dt_redis_pubsub_ping_async:
+ * @self: a [class@DtRedis.PubSub]
+ * @message: (nullable): text for the server to echo
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @callback: (scope async): called with the `pong`
+ * @user_data: data for @callback
+ *
+ * Sends `PING` without blocking; see [method@DtRedis.PubSub.ping].
+ */
+void
+dt_redis_pubsub_ping_async (DtRedisPubSub       *self,
+                            const char          *message,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (DT_REDIS_IS_PUBSUB (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  if (!dt_redis_pubsub_enter (self))
+    return;
+  start_call (self, OP_PING, SUBS_CHANNEL, NULL, message, cancellable, dt_redis_pubsub_ping_async,
+              callback, user_data);
+  dt_redis_pubsub_leave (self);
+}
+
+/**
+ * dt_redis_pubsub_ping_finish:
+ * @self: a [class@DtRedis.PubSub]
+ * @result: the [iface@Gio.AsyncResult]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Finishes [method@DtRedis.PubSub.ping_async].
+ *
+ * Returns: (transfer full): the `pong`, or %NULL on error
+ */
+DtRedisMessage *
+dt_redis_pubsub_ping_finish (DtRedisPubSub  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, dt_redis_pubsub_ping_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * dt_redis_pubsub_close:
+ * @self: a [class@DtRedis.PubSub]
+ *
+ * Drops every subscription and closes the connection at once, without
+ * waiting for the server. Calls still waiting fail with
+ * %DT_REDIS_ERROR_CLOSED; events already in the pull queue stay there.
+ * The object can subscribe again afterwards.
+ */
+void
+dt_redis_pubsub_close (DtRedisPubSub *self)
+{
+  g_return_if_fail (DT_REDIS_IS_PUBSUB (self));
+
+  if (!dt_redis_pubsub_enter (self))
+    return;
+
+  g_object_ref (self);
+  if (self->opening != NULL)
+    {
+      self->opening->self = NULL;
+      g_cancellable_cancel (self->opening->cancellable);
+      self->opening = NULL;
+    }
+  dt_redis_pubsub_close_connection (self);
+  for (guint i = 0; i < N_SUBS; i++)
+    g_hash_table_remove_all (self->subs[i]);
+  g_queue_clear_full (&self->held, (GDestroyNotify) dt_redis_message_unref);
+  self->lost_at = 0;
+  self->resubscribing = 0;
+  self->attempt = 0;
+  dt_redis_pubsub_set_state (self, STATE_IDLE);
+
+  while (!g_queue_is_empty (&self->ops))
+    dt_redis_pubsub_op_finish (self, g_queue_peek_head (&self->ops),
+               g_error_new_literal (DT_REDIS_ERROR, DT_REDIS_ERROR_CLOSED,
+                                    _("The subscribed connection was closed")), NULL);
+  while (!g_queue_is_empty (&self->waiters))
+    {
+      g_autoptr(GTask) task = g_queue_pop_head (&self->waiters);
+
+      g_task_return_new_error (task, DT_REDIS_ERROR, DT_REDIS_ERROR_CLOSED,
+                               _("The subscribed connection was closed"));
+    }
+  dt_redis_pubsub_arm_timer (self);
+  g_object_unref (self);
+  dt_redis_pubsub_leave (self);
+}
+
