@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * of the shapes Redis sends (a kind it does not use, a missing or
  * mistyped element). */
 DtRedisMessage *dt_redis_message_new_from_reply (DtRedisReply *reply);
-/* A PONG answering a PING sent outside subscribed mode (a status reply). */
+/* The answer to a PING sent outside subscribed mode: +PONG, or its
+ * argument echoed as a bulk string. */
 DtRedisMessage *dt_redis_message_new_pong       (DtRedisReply *payload);
 
 /* Whether @kind is one of the three kinds published messages have. */

@@ -509,10 +509,14 @@ take_reply (DtRedisPubSub *self,
       return TRUE;
     }
 
-  if (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_STATUS)
+  if (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_STATUS ||
+      dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_STRING)
     {
-      /* PING outside subscribed mode answers +PONG. */
-      if (op == NULL || op->verb != OP_PING || g_strcmp0 (dt_redis_reply_get_string (reply, NULL), "PONG") != 0)
+      /* PING outside subscribed mode answers +PONG, or echoes its
+       * argument as a bulk string. */
+      if (op == NULL || op->verb != OP_PING ||
+          (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_STATUS &&
+           g_strcmp0 (dt_redis_reply_get_string (reply, NULL), "PONG") != 0))
         goto stray;
       message = dt_redis_message_new_pong (reply);
       dt_redis_pubsub_op_finish (self, op, NULL, message);

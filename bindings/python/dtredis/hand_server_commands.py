@@ -5,7 +5,7 @@ redis-commands.txt marks each of them "py> hand NAME(PARAMS)": redis-py
 checks or builds their arguments; or the command is flagged "stateful"
 and its documentation says that its state does not outlive it on a
 pooled client; or redis-py raises NotImplementedError (or gives an object
-that owns a connection, which dtredis has not: monitor(), pubsub(),
+that owns a connection, which dtredis has not: monitor(),
 client()).  Like the generated methods, each returns
 self._execute(argv, callback).
 """
@@ -334,13 +334,12 @@ class HandServerCommands:
                                   'Monitor yet')
 
     def pubsub(self, **kwargs):
-        """redis-py's PubSub object: not available.
-
-        SUBSCRIBE takes over a connection for good; on a pooled client it
-        would run on a connection of its own, closed afterwards.
-        """
-        raise NotImplementedError('SUBSCRIBE takes over a connection; dtredis has no '
-                                  'PubSub yet')
+        """redis-py's PubSub (an asyncio one from an asyncio client), on a
+        connection of its own that resubscribes after a reconnect; see
+        dtredis.pubsub.  Keyword arguments: ignore_subscribe_messages,
+        queue_limit (shard_hint is accepted and unused)."""
+        from .pubsub import pubsub_for  # pubsub imports the bridge, which imports core
+        return pubsub_for(self, kwargs)
 
     def client(self):
         """redis-py's single-connection client: not available.
