@@ -348,6 +348,79 @@ dt_redis_message_get_bytes (DtRedisMessage *self)
   return self->payload != NULL ? dt_redis_reply_get_bytes (self->payload) : NULL;
 }
 
+static const guint8 *
+element_data (DtRedisReply *element,
+              gsize        *length)
+{
+  gsize len = 0;
+  const char *data = element != NULL ? dt_redis_reply_get_string (element, &len) : NULL;
+
+  if (length != NULL)
+    *length = len;
+
+  return (const guint8 *) data;
+}
+
+/**
+ * dt_redis_message_get_data:
+ * @self: a [struct@DtRedis.Message]
+ * @length: (out) (optional): where to store the payload's length in bytes
+ *
+ * Gets the payload's bytes without a [struct@GLib.Bytes] around them: for
+ * bindings, which copy them into a string of their own in one call.
+ *
+ * Returns: (array length=length) (element-type guint8) (transfer none) (nullable):
+ *   the payload, owned by @self, or %NULL for a confirmation
+ */
+const guint8 *
+dt_redis_message_get_data (DtRedisMessage *self,
+                           gsize          *length)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return element_data (self->payload, length);
+}
+
+/**
+ * dt_redis_message_get_channel_data:
+ * @self: a [struct@DtRedis.Message]
+ * @length: (out) (optional): where to store the name's length in bytes
+ *
+ * Gets the channel's name as bytes, as [method@DtRedis.Message.get_data]
+ * gives the payload.
+ *
+ * Returns: (array length=length) (element-type guint8) (transfer none) (nullable):
+ *   the name, owned by @self, or %NULL when the message names no channel
+ */
+const guint8 *
+dt_redis_message_get_channel_data (DtRedisMessage *self,
+                                   gsize          *length)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return element_data (self->channel, length);
+}
+
+/**
+ * dt_redis_message_get_pattern_data:
+ * @self: a [struct@DtRedis.Message]
+ * @length: (out) (optional): where to store the pattern's length in bytes
+ *
+ * Gets the pattern of a `pmessage` as bytes, as
+ * [method@DtRedis.Message.get_data] gives the payload.
+ *
+ * Returns: (array length=length) (element-type guint8) (transfer none) (nullable):
+ *   the pattern, owned by @self, or %NULL for every other kind
+ */
+const guint8 *
+dt_redis_message_get_pattern_data (DtRedisMessage *self,
+                                   gsize          *length)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return element_data (self->pattern, length);
+}
+
 /**
  * dt_redis_message_get_count:
  * @self: a [struct@DtRedis.Message]

@@ -81,6 +81,15 @@ const char         *dt_redis_message_get_text          (DtRedisMessage *self);
 DT_REDIS_AVAILABLE_IN_ALL
 GBytes             *dt_redis_message_get_bytes         (DtRedisMessage *self);
 DT_REDIS_AVAILABLE_IN_ALL
+const guint8       *dt_redis_message_get_data          (DtRedisMessage *self,
+                                                        gsize          *length);
+DT_REDIS_AVAILABLE_IN_ALL
+const guint8       *dt_redis_message_get_channel_data  (DtRedisMessage *self,
+                                                        gsize          *length);
+DT_REDIS_AVAILABLE_IN_ALL
+const guint8       *dt_redis_message_get_pattern_data  (DtRedisMessage *self,
+                                                        gsize          *length);
+DT_REDIS_AVAILABLE_IN_ALL
 gint64              dt_redis_message_get_count         (DtRedisMessage *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisMessage, dt_redis_message_unref)

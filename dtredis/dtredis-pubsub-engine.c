@@ -169,13 +169,11 @@ op_cancelled (GCancellable *cancellable,
   /* Once sent, the server's answer decides. */
   if (!op->sent)
     {
+      /* A connection being opened for it is closed once open, unless
+       * something else needs it by then. */
       g_object_ref (self);
       dt_redis_pubsub_op_finish (self, op, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                _("Operation was cancelled")), NULL);
-      if (self->state == STATE_CONNECTING && g_queue_is_empty (&self->ops) && !dt_redis_pubsub_is_subscribed (self))
-        {
-          g_cancellable_cancel (self->opening->cancellable);
-        }
+                                                                _("Operation was cancelled")), NULL);
       dt_redis_pubsub_arm_timer (self);
       g_object_unref (self);
     }
@@ -884,6 +882,7 @@ timer_fired (gpointer user_data)
         dt_redis_pubsub_set_state (self, STATE_IDLE);
     }
 
+  maybe_go_idle (self);
   dt_redis_pubsub_arm_timer (self);
   g_object_unref (self);
 

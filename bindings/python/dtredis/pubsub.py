@@ -84,15 +84,20 @@ def _name(value):
 def _convert(message, decode):
     """A DtRedis.Message as redis-py's message dict."""
     kind = message.get_kind_name()
-    channel = message.get_channel_bytes()
-    if channel is not None:
-        channel = _bytes_data(channel)
     pattern = None
-    if kind in _PUBLISH_TYPES or kind == 'pong':
-        data = _bytes_data(message.get_bytes())
-        if kind == 'pmessage':
-            pattern = _bytes_data(message.get_pattern_bytes())
+    if kind == 'message' or kind == 'smessage':
+        channel = message.get_channel_data()
+        data = message.get_data()
+    elif kind == 'pmessage':
+        channel = message.get_channel_data()
+        pattern = message.get_pattern_data()
+        data = message.get_data()
+    elif kind == 'pong':
+        channel = None
+        data = message.get_data()
     else:
+        # A confirmation; UNSUBSCRIBE with nothing subscribed names nothing.
+        channel = message.get_channel_data() if message.get_channel_bytes() is not None else None
         data = message.get_count()
     if decode:
         if channel is not None:
@@ -177,6 +182,9 @@ class _PubSubBase:
         """redis-py's handle_message() up to the handler: the handler to
         call (or None) and the message, None when it is to be ignored."""
         kind = message['type']
+        if kind == 'message':  # the common case first
+            handler = self.channels.get(message['channel'])
+            return (handler, message) if handler else (None, message)
         if kind in _UNSUBSCRIBE_TYPES:
             table = _TABLES[kind]
             name = message['channel']
@@ -293,6 +301,13 @@ class PubSub(_PubSubBase):
     def _next(self, timeout):
         """The next event as a dict, waiting up to @timeout seconds (None:
         without limit); None when none came."""
+        with self._lock:
+            if self._ready:
+                return self._ready.popleft()
+            # What the last wait read comes first, without a wait.
+            event = self._c.pop_message()
+        if event is not None:
+            return _convert(event, self._decode)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             with self._lock:
@@ -327,7 +342,7 @@ class PubSub(_PubSubBase):
 
     def get_message(self, ignore_subscribe_messages=False, timeout=0.0):
         """The next message, or None when none came within @timeout seconds."""
-        if not self.subscribed and not self._ready:
+        if not (self.channels or self.patterns or self.shard_channels or self._ready):
             start = time.monotonic()
             if not self._subscribed_event.wait(timeout):
                 return None
