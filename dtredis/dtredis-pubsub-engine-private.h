@@ -76,6 +76,7 @@ struct _DtRedisPubSub
   GMainContext       *context;
 
   State               state;
+  gboolean            connected;     /* READY, with nothing left to restore: :connected */
   DtRedisConnection  *conn;
   Opening            *opening;
   GError             *last_error;    /* why the last open failed */
@@ -137,6 +138,8 @@ void     dt_redis_pubsub_op_free          (Op             *op);
 void     dt_redis_pubsub_close_connection (DtRedisPubSub  *self);
 void     dt_redis_pubsub_set_state        (DtRedisPubSub  *self,
                                            State           state);
+/* Notifies :connected when it changed (see the connected field). */
+void     dt_redis_pubsub_update_connected (DtRedisPubSub  *self);
 /* Sets the timer to the earliest deadline or retry. */
 void     dt_redis_pubsub_arm_timer        (DtRedisPubSub  *self);
 gboolean dt_redis_pubsub_is_subscribed    (DtRedisPubSub  *self);

@@ -32,6 +32,7 @@ static void conn_lost        (DtRedisPubSub *self,
 static void start_connect    (DtRedisPubSub *self);
 static void flush            (DtRedisPubSub *self);
 static void finish_reconnect (DtRedisPubSub *self);
+static void maybe_go_idle    (DtRedisPubSub *self);
 
 void
 dt_redis_pubsub_clear_source (GSource **source)
@@ -81,13 +82,24 @@ dt_redis_pubsub_is_subscribed (DtRedisPubSub *self)
 
 void
 dt_redis_pubsub_set_state (DtRedisPubSub *self,
-           State          state)
+                           State          state)
 {
-  gboolean was_connected = self->state == STATE_READY;
-
   self->state = state;
-  if (was_connected != (state == STATE_READY))
-    g_object_notify_by_pspec (G_OBJECT (self), dt_redis_pubsub_properties[PROP_CONNECTED]);
+  dt_redis_pubsub_update_connected (self);
+}
+
+/* :connected is TRUE once the connection is up and, after a reconnect,
+ * every subscription is restored. */
+void
+dt_redis_pubsub_update_connected (DtRedisPubSub *self)
+{
+  gboolean connected = self->state == STATE_READY && self->resubscribing == 0;
+
+  if (self->connected != connected)
+    {
+      self->connected = connected;
+      g_object_notify_by_pspec (G_OBJECT (self), dt_redis_pubsub_properties[PROP_CONNECTED]);
+    }
 }
 
 void
@@ -101,6 +113,10 @@ dt_redis_pubsub_op_finish (DtRedisPubSub *self,
   if (error != NULL && op->added != NULL)
     for (guint i = 0; i < op->added->len; i++)
       g_hash_table_remove (self->subs[op->subs], g_ptr_array_index (op->added, i));
+
+  /* The last unsubscribe closes the connection before its caller hears of
+   * it, so that :connected is already FALSE then. */
+  maybe_go_idle (self);
 
   if (op->task != NULL)
     {
@@ -255,7 +271,8 @@ dt_redis_pubsub_close_connection (DtRedisPubSub *self)
 static void
 maybe_go_idle (DtRedisPubSub *self)
 {
-  if (self->state == STATE_READY && g_queue_is_empty (&self->ops) && !dt_redis_pubsub_is_subscribed (self))
+  if (self->state == STATE_READY && self->conn != NULL &&
+      g_queue_is_empty (&self->ops) && !dt_redis_pubsub_is_subscribed (self))
     {
       dt_redis_pubsub_close_connection (self);
       self->lost_at = 0;
@@ -351,6 +368,7 @@ finish_reconnect (DtRedisPubSub *self)
   gint64 gap = g_get_monotonic_time () - self->lost_at;
 
   self->lost_at = 0;
+  dt_redis_pubsub_update_connected (self);
   g_signal_emit (self, dt_redis_pubsub_signals[SIGNAL_RECONNECTED], 0, gap);
 
   while (!g_queue_is_empty (&self->held) && self->resubscribing == 0 && self->lost_at == 0)

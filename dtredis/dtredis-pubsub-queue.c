@@ -155,7 +155,11 @@ dt_redis_pubsub_next_message_async (DtRedisPubSub       *self,
   g_task_set_source_tag (task, dt_redis_pubsub_next_message_async);
 
   if (!dt_redis_pubsub_enter (self))
-    return;
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("A DtRedisPubSub was used from a thread that does not own its main context"));
+      return;
+    }
 
   message = g_queue_pop_head (&self->queue);
   if (message != NULL)
@@ -283,7 +287,7 @@ dt_redis_pubsub_get_connected (DtRedisPubSub *self)
 {
   g_return_val_if_fail (DT_REDIS_IS_PUBSUB (self), FALSE);
 
-  return self->state == STATE_READY;
+  return self->connected;
 }
 
 /**

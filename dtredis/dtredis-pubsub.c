@@ -106,7 +106,7 @@ dt_redis_pubsub_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_CONNECTED:
-      g_value_set_boolean (value, self->state == STATE_READY);
+      g_value_set_boolean (value, self->connected);
       break;
 
     case PROP_QUEUE_LIMIT:
@@ -151,8 +151,8 @@ dt_redis_pubsub_class_init (DtRedisPubSubClass *klass)
    * DtRedisPubSub:connected:
    *
    * Whether the subscribed connection is up. It is %FALSE before the
-   * first subscribe, while reconnecting, and after unsubscribing from
-   * everything.
+   * first subscribe, while reconnecting (until every subscription is
+   * restored), and after unsubscribing from everything.
    */
   dt_redis_pubsub_properties[PROP_CONNECTED] =
     g_param_spec_boolean ("connected", NULL, NULL, FALSE,
@@ -315,6 +315,17 @@ start_call (DtRedisPubSub       *self,
   dt_redis_pubsub_submit (self, op, cancellable);
 }
 
+/* An _async call from a thread that does not own the context. */
+static void
+report_wrong_thread (DtRedisPubSub       *self,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data,
+                     gpointer             source_tag)
+{
+  g_task_report_new_error (self, callback, user_data, source_tag, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("A DtRedisPubSub was used from a thread that does not own its main context"));
+}
+
 typedef struct
 {
   GAsyncResult *result;
@@ -365,10 +376,10 @@ dt_redis_pubsub_##name (DtRedisPubSub       *self,                              
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);          \
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);                                \
                                                                                                 \
-  if (!dt_redis_pubsub_enter (self))                                                                            \
+  if (!dt_redis_pubsub_enter (self))                                                            \
     return FALSE;                                                                               \
   result = run_sync (self, verb, subs, names, NULL, cancellable, dt_redis_pubsub_##name);       \
-  dt_redis_pubsub_leave (self);                                                                                 \
+  dt_redis_pubsub_leave (self);                                                                 \
                                                                                                 \
   return g_task_propagate_boolean (G_TASK (result), error);                                     \
 }                                                                                               \
@@ -383,11 +394,14 @@ dt_redis_pubsub_##name##_async (DtRedisPubSub       *self,                      
   g_return_if_fail (DT_REDIS_IS_PUBSUB (self));                                                 \
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));                     \
                                                                                                 \
-  if (!dt_redis_pubsub_enter (self))                                                                            \
-    return;                                                                                     \
+  if (!dt_redis_pubsub_enter (self))                                                            \
+    {                                                                                           \
+      report_wrong_thread (self, callback, user_data, dt_redis_pubsub_##name##_async);          \
+      return;                                                                                   \
+    }                                                                                           \
   start_call (self, verb, subs, names, NULL, cancellable, dt_redis_pubsub_##name##_async,       \
               callback, user_data);                                                             \
-  dt_redis_pubsub_leave (self);                                                                                 \
+  dt_redis_pubsub_leave (self);                                                                 \
 }                                                                                               \
                                                                                                 \
 gboolean                                                                                        \
@@ -671,7 +685,10 @@ dt_redis_pubsub_ping_async (DtRedisPubSub       *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   if (!dt_redis_pubsub_enter (self))
-    return;
+    {
+      report_wrong_thread (self, callback, user_data, dt_redis_pubsub_ping_async);
+      return;
+    }
   start_call (self, OP_PING, SUBS_CHANNEL, NULL, message, cancellable, dt_redis_pubsub_ping_async,
               callback, user_data);
   dt_redis_pubsub_leave (self);

@@ -35,8 +35,8 @@ STRV = ('[CCode (array_length = false, array_null_terminated = true, '
 CANCELLABLE = 'GLib.Cancellable? cancellable = null'
 
 # The hand-written methods that take a string array: (class, Vala
-# declaration). Their C is in dtredis-client.h, dtredis-async-client.h and
-# dtredis-pipeline.h.
+# declaration). Their C is in dtredis-client.h, dtredis-async-client.h,
+# dtredis-pipeline.h and dtredis-pubsub.h.
 HAND_WRITTEN = [
     ('Client', 'public DtRedis.Reply execute (%s argv, %s) throws GLib.Error;' % (STRV, CANCELLABLE)),
     ('AsyncClient', 'public async DtRedis.Reply execute_async (%s argv, %s) throws GLib.Error;'
@@ -49,11 +49,20 @@ HAND_WRITTEN = [
     ('Pipeline', 'public async DtRedis.Reply execute_immediate_async (%s argv, %s) throws GLib.Error;'
      % (STRV, CANCELLABLE)),
 ]
+# DtRedisPubSub's calls (dtredis-pubsub.h): the unsubscribes take NULL for all.
+for _verb in ('subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe'):
+    _names = STRV + ('?' if _verb.endswith('unsubscribe') else '') + ' names'
+    HAND_WRITTEN.append(('PubSub', 'public bool %s (%s, %s) throws GLib.Error;'
+                         % (_verb, _names, CANCELLABLE)))
+    HAND_WRITTEN.append(('PubSub', 'public async bool %s_async (%s, %s) throws GLib.Error;'
+                         % (_verb, _names, CANCELLABLE)))
+del _verb, _names
 
 CLASS_HEADERS = {
     'AsyncClient': 'public sealed class AsyncClient : GLib.Object',
     'Client': 'public sealed class Client : GLib.Object',
     'Pipeline': 'public sealed class Pipeline : GLib.Object',
+    'PubSub': 'public sealed class PubSub : GLib.Object',
 }
 
 # reply -> (Vala return type, the twin's, CCode of the return or None), as

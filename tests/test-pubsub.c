@@ -63,6 +63,8 @@ on_reconnected (DtRedisPubSub *pubsub,
                 gint64         gap,
                 Recorder      *rec)
 {
+  /* Every subscription is back by now. */
+  g_assert_true (dt_redis_pubsub_get_connected (pubsub));
   rec->n_reconnected++;
   rec->last_gap = gap;
   g_ptr_array_add (rec->events, g_strdup ("reconnected"));
@@ -664,6 +666,38 @@ test_ping_unsubscribed (void)
   g_assert_false (dt_redis_pubsub_get_connected (pubsub));
 }
 
+static void
+unsubscribe_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  gboolean *connected_then = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dt_redis_pubsub_unsubscribe_finish (DT_REDIS_PUBSUB (source), result, &error));
+  g_assert_no_error (error);
+  connected_then[0] = TRUE;
+  connected_then[1] = dt_redis_pubsub_get_connected (DT_REDIS_PUBSUB (source));
+}
+
+/* When the last unsubscribe's callback runs, the connection is closed. */
+static void
+test_unsubscribe_async_closes_first (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance ();
+  g_autoptr(DtRedisPubSub) pubsub = dt_redis_instance_get_pubsub (instance);
+  g_autoptr(GError) error = NULL;
+  gboolean connected_then[2] = { FALSE, TRUE };
+
+  g_assert_true (dt_redis_pubsub_subscribe (pubsub, (const char *[]) { "u", NULL }, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (dt_redis_pubsub_get_connected (pubsub));
+  dt_redis_pubsub_unsubscribe_async (pubsub, NULL, NULL, unsubscribe_done, connected_then);
+  while (!connected_then[0])
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (connected_then[1]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -686,6 +720,7 @@ main (int   argc,
   g_test_add_func ("/pubsub/client-kill", test_client_kill);
   g_test_add_func ("/pubsub/output-buffer-limit", test_output_buffer_limit);
   g_test_add_func ("/pubsub/ping-unsubscribed", test_ping_unsubscribed);
+  g_test_add_func ("/pubsub/unsubscribe-async-closes-first", test_unsubscribe_async_closes_first);
 
   ret = g_test_run ();
   dt_test_server_free (server);

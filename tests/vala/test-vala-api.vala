@@ -4,7 +4,8 @@
  * the metadata's C types (see tests/meson.build), and run against the
  * private redis-server of examples/run-example.py (REDIS_URL).  Uses the
  * cancellables' default, yield, string arrays, nullable returns and
- * properties, errors, pipelines and optimistic transactions.
+ * properties, errors, pipelines, optimistic transactions, and pub/sub
+ * signals.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -245,6 +246,117 @@ async void async_watch () throws GLib.Error {
     }
 }
 
+/* Resumes once @pubsub's connected property is false, or fails after 5 s. */
+async void wait_disconnected (DtRedis.PubSub pubsub) {
+    if (!pubsub.connected) {
+        return;
+    }
+    var timed_out = false;
+    var handler = pubsub.notify["connected"].connect (() => {
+        if (!pubsub.connected) {
+            Idle.add (wait_disconnected.callback);
+        }
+    });
+    var timer = Timeout.add_seconds (5, () => {
+        timed_out = true;
+        Idle.add (wait_disconnected.callback);
+        return Source.REMOVE;
+    });
+    yield;
+    pubsub.disconnect (handler);
+    if (!timed_out) {
+        Source.remove (timer);
+    }
+    assert (!timed_out);
+}
+
+async void async_pubsub () throws GLib.Error {
+    var client = redis.get_async_redis_client ();
+    var pubsub = redis.get_pubsub ();
+    string[] events = {};
+    pubsub.message.connect ((message) => {
+        var pattern = message.get_pattern ();
+        events += "%s %s%s %s".printf (message.get_kind_name (), message.get_channel (),
+                                       pattern != null ? " " + pattern : "", message.get_text ());
+    });
+    pubsub.subscribed.connect ((confirmation) => {
+        events += "%s %s %lld".printf (confirmation.get_kind_name (), confirmation.get_channel (),
+                                       confirmation.get_count ());
+    });
+    pubsub.unsubscribed.connect ((confirmation) => {
+        events += "%s %s %lld".printf (confirmation.get_kind_name (), confirmation.get_channel (),
+                                       confirmation.get_count ());
+    });
+
+    assert (!pubsub.connected);
+    assert (yield pubsub.subscribe_async ({ "vala:news", "vala:sport" }));
+    assert (yield pubsub.psubscribe_async ({ "vala:log.*" }));
+    assert (yield pubsub.ssubscribe_async ({ "vala:shard{1}" }));
+    assert (pubsub.connected);
+    assert (strv_equal (pubsub.get_channels (), { "vala:news", "vala:sport" }));
+    assert (strv_equal (pubsub.get_patterns (), { "vala:log.*" }));
+    assert (strv_equal (pubsub.get_shard_channels (), { "vala:shard{1}" }));
+
+    var reply = yield client.execute_async ({ "PUBLISH", "vala:news", "hello" });
+    assert (reply.get_integer () == 1);
+    reply = yield client.execute_async ({ "PUBLISH", "vala:log.disk", "full" });
+    assert (reply.get_integer () == 1);
+    reply = yield client.execute_async ({ "SPUBLISH", "vala:shard{1}", "s1" });
+    assert (reply.get_integer () == 1);
+    reply = yield client.execute_async ({ "PUBLISH", "vala:weather", "nobody" });
+    assert (reply.get_integer () == 0);
+
+    // The pong is answered after the messages sent before it.
+    var pong = yield pubsub.ping_async ("vala");
+    assert (pong.get_kind () == DtRedis.MessageKind.PONG);
+    assert (pong.get_text () == "vala");
+    assert (strv_equal (events, {
+        "subscribe vala:news 1", "subscribe vala:sport 2", "psubscribe vala:log.* 3",
+        "ssubscribe vala:shard{1} 1",
+        "message vala:news hello", "pmessage vala:log.disk vala:log.* full",
+        "smessage vala:shard{1} s1"
+    }));
+    assert (pubsub.get_queue_length () == 0);
+
+    // No names: everything of that kind.
+    events = {};
+    assert (yield pubsub.unsubscribe_async ({ "vala:sport" }));
+    assert (pubsub.connected);
+    assert (yield pubsub.unsubscribe_async (null));
+    assert (yield pubsub.punsubscribe_async (null));
+    assert (yield pubsub.sunsubscribe_async (null));
+    assert (strv_equal (events, {
+        "unsubscribe vala:sport 2", "unsubscribe vala:news 1", "punsubscribe vala:log.* 0",
+        "sunsubscribe vala:shard{1} 0"
+    }));
+    assert (pubsub.get_channels ().length == 0);
+    yield wait_disconnected (pubsub);
+}
+
+/* With no handler connected, events wait in the pull queue. */
+async void async_pubsub_queue () throws GLib.Error {
+    var client = redis.get_async_redis_client ();
+    var pubsub = redis.get_pubsub ();
+
+    assert (pubsub.pop_message () == null);
+    assert (yield pubsub.subscribe_async ({ "vala:queue" }));
+    yield client.execute_async ({ "PUBLISH", "vala:queue", "first" });
+    yield client.execute_async ({ "PUBLISH", "vala:queue", "second" });
+
+    var confirmation = yield pubsub.next_message_async ();
+    assert (confirmation.get_kind () == DtRedis.MessageKind.SUBSCRIBE);
+    var first = yield pubsub.next_message_async ();
+    assert (first.get_kind () == DtRedis.MessageKind.MESSAGE);
+    assert (first.get_text () == "first");
+    var second = pubsub.next_message (5000);
+    assert (second != null && second.get_text () == "second");
+    var bytes = second.get_bytes ();
+    assert (bytes != null && text (bytes) == "second");
+    assert (pubsub.pop_message () == null);
+    pubsub.close ();
+    assert (!pubsub.connected);
+}
+
 void test_async_defaults () {
     var res = run_async ((done) => async_defaults.begin (done));
     try {
@@ -281,6 +393,24 @@ void test_async_watch () {
     }
 }
 
+void test_async_pubsub () {
+    var res = run_async ((done) => async_pubsub.begin (done));
+    try {
+        async_pubsub.end (res);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
+void test_async_pubsub_queue () {
+    var res = run_async ((done) => async_pubsub_queue.begin (done));
+    try {
+        async_pubsub_queue.end (res);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
 int main (string[] args) {
     Test.init (ref args);
 
@@ -305,5 +435,7 @@ int main (string[] args) {
     Test.add_func ("/vala/async/errors", test_async_errors);
     Test.add_func ("/vala/async/pipeline", test_async_pipeline);
     Test.add_func ("/vala/async/watch", test_async_watch);
+    Test.add_func ("/vala/pubsub/signals", test_async_pubsub);
+    Test.add_func ("/vala/pubsub/queue", test_async_pubsub_queue);
     return Test.run ();
 }
