@@ -26,6 +26,23 @@
 #           transaction=False) of --pipeline-size (1,000) GETs, queued then
 #           execute()d; here N counts pipelines, and ops= counts commands.
 #
+# pubsub:   the subscriber of bench/run's pub/sub scenarios: a redis-py
+#           shaped PubSub (client.pubsub(); p.subscribe(--channel);
+#           p.get_message(timeout=...) in a loop) receives N messages from
+#           bench-publisher; timed from the first message to the last, with
+#           the process's CPU time over the same span. With --backlog it
+#           reads a line from stdin between subscribing and receiving (the
+#           publisher has sent everything by then). Prints "ops=N-1
+#           seconds=S ops_per_sec=R cpu_seconds=C".
+# pubsub-latency: the same subscriber skips --warmup messages, then takes N
+#           samples of time.monotonic_ns() at get_message()'s return minus
+#           the publisher's CLOCK_MONOTONIC timestamp in the payload. Prints
+#           "samples=N p50_us=.. p99_us=.. max_us=..".
+#           Each impl's PubSub comes from one small function in
+#           PUBSUB_FACTORIES; one that raises NotAvailable (dtredis while its
+#           layer's pubsub() raises NotImplementedError) exits with status 77
+#           and "not available: ..." on stderr, which bench/run reports as such.
+#
 # Connecting and a warm-up are not timed. Prints one line:
 # "ops=N seconds=S ops_per_sec=R". Run it with Debian's /usr/bin/python3
 # (gi and redis-py); bench/run sets GI_TYPELIB_PATH, LD_LIBRARY_PATH and
@@ -35,6 +52,7 @@
 
 import argparse
 import asyncio
+import math
 import sys
 import time
 
@@ -44,6 +62,13 @@ IMPLS = ['dtredis', 'redis-py', 'redis-py-hiredis']
 class Failure(Exception):
     """Ends the benchmark with exit status 1 and this message (raised, not
     sys.exit(), so that it leaves asyncio.run() without a traceback)."""
+
+
+class NotAvailable(Exception):
+    """The impl cannot run this mode (yet): exit status 77, not a failure."""
+
+
+EXIT_NOT_AVAILABLE = 77
 
 
 def debug(args, *what):
@@ -257,10 +282,124 @@ async def asyncio_redispy(args):
     return t1 - t0
 
 
+# -- pub/sub -----------------------------------------------------------------
+
+def pubsub_dtredis(args):
+    """dtredis's redis-py shaped PubSub, from its sync client. Its pull
+    queue drops the oldest message beyond queue_limit (10,000 by default)
+    where redis-py lets the server buffer without limit: the limit is
+    raised to hold every message of the run, and a drop fails it."""
+    client = dtredis_instance(args).get_redis_client()
+    try:
+        try:
+            return client.pubsub(queue_limit=args.requests + args.warmup + 16), None
+        except TypeError:
+            return client.pubsub(), None
+    except (NotImplementedError, AttributeError) as e:
+        raise NotAvailable('the dtredis client has no working pubsub(): %s: %s'
+                           % (type(e).__name__, e))
+
+
+def pubsub_redispy(args):
+    client, expected = redispy_client(args)
+    return client.pubsub(), expected
+
+
+# impl -> function(args) returning (a redis-py shaped PubSub, the parser
+# class its connection must use or None for no check).
+PUBSUB_FACTORIES = {
+    'dtredis': pubsub_dtredis,
+    'redis-py': pubsub_redispy,
+    'redis-py-hiredis': pubsub_redispy,
+}
+
+
+def subscribed(args, p):
+    """Subscribes p to --channel and waits for the server's confirmation."""
+    p.subscribe(args.channel)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        m = p.get_message(timeout=1.0)
+        if m is not None and m['type'] == 'subscribe':
+            return
+        if m is not None:
+            raise Failure('expected the subscribe confirmation, got %r' % (m,))
+    raise Failure('no subscribe confirmation for %s within 30 s' % args.channel)
+
+
+def check_pubsub_parser(args, p, expected):
+    conn = getattr(p, 'connection', None)
+    if conn is None:
+        raise Failure('the PubSub has no connection to check the parser of')
+    parser = type(conn._parser)
+    if parser is not expected:
+        raise Failure('%s: the PubSub connection parses with %s.%s, not %s.%s'
+                      % (args.impl, parser.__module__, parser.__qualname__,
+                         expected.__module__, expected.__qualname__))
+    print('parser: %s.%s (the PubSub connection)' % (parser.__module__, parser.__qualname__),
+          file=sys.stderr, flush=True)
+
+
+def pubsub_messages(p, count):
+    """Yields (monotonic ns at receipt, payload) for the next count messages."""
+    get_message, now = p.get_message, time.monotonic_ns
+    got = 0
+    while got < count:
+        m = get_message(timeout=20.0)
+        t = now()
+        if m is None:
+            raise Failure('no message for 20 s (%d of %d received; %s dropped)'
+                          % (got, count, getattr(p, 'dropped', 'none')))
+        if m['type'] != 'message':
+            continue
+        got += 1
+        yield t, m['data']
+
+
+def percentile_us(sorted_ns, p):
+    """Nearest rank, as the C subscribers compute it."""
+    return sorted_ns[max(1, math.ceil(p * len(sorted_ns))) - 1] / 1e3
+
+
+def run_pubsub(args):
+    p, expected = PUBSUB_FACTORIES[args.impl](args)
+    subscribed(args, p)
+    if expected is not None:
+        check_pubsub_parser(args, p, expected)
+    print('subscribed', flush=True)   # bench/run starts the publisher now
+    n = args.requests
+    if args.mode == 'pubsub-latency':
+        samples = []
+        for i, (t, data) in enumerate(pubsub_messages(p, args.warmup + n)):
+            if i >= args.warmup:
+                samples.append(t - int(data[:20]))
+        samples.sort()
+        print('samples=%d p50_us=%.1f p99_us=%.1f max_us=%.1f'
+              % (n, percentile_us(samples, 0.50), percentile_us(samples, 0.99), samples[-1] / 1e3))
+    else:
+        if args.backlog:
+            sys.stdin.readline()
+        messages = pubsub_messages(p, n)
+        t0, _ = next(messages)
+        cpu0 = time.process_time()
+        for t1, data in messages:
+            pass
+        cpu1 = time.process_time()
+        if int(data[:20]) != n - 1:
+            raise Failure('the last message is %r, not number %d' % (data, n - 1))
+        seconds = (t1 - t0) / 1e9
+        print('ops=%d seconds=%.6f ops_per_sec=%.1f cpu_seconds=%.6f'
+              % (n - 1, seconds, (n - 1) / seconds, cpu1 - cpu0))
+    if getattr(p, 'dropped', 0):
+        raise Failure('the PubSub dropped %d messages' % p.dropped)
+    p.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description='The Python benchmark scenarios.')
     parser.add_argument('--impl', choices=IMPLS, required=True)
-    parser.add_argument('--mode', choices=['sync', 'asyncio', 'pipeline'], required=True)
+    parser.add_argument('--mode', choices=['sync', 'asyncio', 'pipeline', 'pubsub', 'pubsub-latency'],
+                        required=True)
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=6379)
     parser.add_argument('-n', '--requests', type=int, default=20000,
@@ -269,12 +408,25 @@ def main():
                         help='GETs per pipeline (--mode pipeline)')
     parser.add_argument('--max-connections', type=int, default=10)
     parser.add_argument('--key', default='key:000000000000')
+    parser.add_argument('--channel', default='bench:pubsub', help='pub/sub modes: the channel')
+    parser.add_argument('--warmup', type=int, default=100,
+                        help='pubsub-latency: messages received before sampling')
+    parser.add_argument('--backlog', action='store_true',
+                        help='pubsub: read a line from stdin between subscribing and receiving')
     parser.add_argument('--debug', action='store_true',
                         help='say more on stderr (hiredis module, pool, parser_class asked for)')
     args = parser.parse_args()
 
     try:
+        if args.mode.startswith('pubsub'):
+            if args.impl != 'dtredis':
+                args.parser = redispy_parser(args, asyncio_api=False)
+            run_pubsub(args)
+            return
         ops, seconds = run(args)
+    except NotAvailable as e:
+        print('not available: %s' % e, file=sys.stderr, flush=True)
+        sys.exit(EXIT_NOT_AVAILABLE)
     except Failure as e:
         sys.exit('bench_python: %s' % e)
     print('ops=%d seconds=%.6f ops_per_sec=%.1f' % (ops, seconds, ops / seconds))
