@@ -98,6 +98,8 @@ struct _DtRedisPubSub
 
   GQueue              queue;         /* DtRedisMessage *: the pull queue */
   guint               queue_limit;
+  DtRedisPubSubOverflow overflow;
+  gboolean            paused;        /* PAUSE_READING stopped the reading: no in_source */
   guint64             dropped;
   GQueue              waiters;       /* GTask *: next_message_async */
 };
@@ -106,6 +108,7 @@ enum {
   PROP_0,
   PROP_CONNECTED,
   PROP_QUEUE_LIMIT,
+  PROP_OVERFLOW,
   N_PROPS
 };
 
@@ -138,6 +141,8 @@ void     dt_redis_pubsub_op_free          (Op             *op);
 void     dt_redis_pubsub_close_connection (DtRedisPubSub  *self);
 void     dt_redis_pubsub_set_state        (DtRedisPubSub  *self,
                                            State           state);
+/* PAUSE_READING: reads again once the queue is below its limit. */
+void     dt_redis_pubsub_maybe_resume     (DtRedisPubSub  *self);
 /* Notifies :connected when it changed (see the connected field). */
 void     dt_redis_pubsub_update_connected (DtRedisPubSub  *self);
 /* Sets the timer to the earliest deadline or retry. */

@@ -33,6 +33,7 @@ static void start_connect    (DtRedisPubSub *self);
 static void flush            (DtRedisPubSub *self);
 static void finish_reconnect (DtRedisPubSub *self);
 static void maybe_go_idle    (DtRedisPubSub *self);
+static Op  *first_sent       (DtRedisPubSub *self);
 
 void
 dt_redis_pubsub_clear_source (GSource **source)
@@ -156,9 +157,11 @@ send_op (DtRedisPubSub *self,
       argv[1] = op->ping_arg;
       argvlen[1] = op->ping_arg != NULL ? strlen (op->ping_arg) : 0;
       dt_redis_resp_append_command (self->outbuf, op->ping_arg != NULL ? 2 : 1, argv, argvlen);
+      dt_redis_pubsub_maybe_resume (self);
       return;
     }
 
+  dt_redis_pubsub_maybe_resume (self);
   op->expected = op->n_names;
   {
     g_autofree const char **v = g_new (const char *, op->n_names + 1);
@@ -263,6 +266,7 @@ dt_redis_pubsub_close_connection (DtRedisPubSub *self)
   dt_redis_pubsub_clear_source (&self->in_source);
   dt_redis_pubsub_clear_source (&self->out_source);
   g_clear_pointer (&self->conn, dt_redis_connection_free);
+  self->paused = FALSE;
   g_byte_array_set_size (self->outbuf, 0);
   self->out_pos = 0;
 }
@@ -355,11 +359,51 @@ deliver (DtRedisPubSub  *self,
     }
 
   g_queue_push_tail (&self->queue, dt_redis_message_ref (message));
+  if (self->queue.length < self->queue_limit)
+    return;
+
+  /* Full. A call waiting for its answer needs the reading to go on. */
+  if (self->overflow == DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING && first_sent (self) == NULL)
+    {
+      if (!self->paused && self->in_source != NULL)
+        {
+          dt_redis_pubsub_clear_source (&self->in_source);
+          self->paused = TRUE;
+        }
+      return;
+    }
   while (self->queue.length > self->queue_limit)
     {
       dt_redis_message_unref (g_queue_pop_head (&self->queue));
       self->dropped++;
     }
+}
+
+static gboolean readable (GObject  *stream,
+                          gpointer  user_data);
+
+static void
+watch_input (DtRedisPubSub *self)
+{
+  self->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->conn->input), NULL);
+  g_source_set_callback (self->in_source, G_SOURCE_FUNC (readable), self, NULL);
+  g_source_set_static_name (self->in_source, "[dtredis] pubsub read");
+  g_source_attach (self->in_source, self->context);
+}
+
+void
+dt_redis_pubsub_maybe_resume (DtRedisPubSub *self)
+{
+  if (!self->paused)
+    return;
+  if (self->overflow == DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING &&
+      self->queue.length >= self->queue_limit && first_sent (self) == NULL)
+    return;
+
+  /* The reader holds no whole reply: readable() parsed them all. */
+  self->paused = FALSE;
+  if (self->conn != NULL)
+    watch_input (self);
 }
 
 static void
@@ -613,7 +657,7 @@ readable (GObject  *stream,
 
   g_object_ref (self);
 
-  for (guint i = 0; i < MAX_READS_PER_DISPATCH && self->conn == conn; i++)
+  for (guint i = 0; i < MAX_READS_PER_DISPATCH && self->conn == conn && !self->paused; i++)
     {
       GError *error = NULL;
       gssize n;
@@ -801,10 +845,7 @@ opened (GObject      *source,
   self->attempt = 0;
   g_clear_error (&self->last_error);
 
-  self->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (conn->input), NULL);
-  g_source_set_callback (self->in_source, G_SOURCE_FUNC (readable), self, NULL);
-  g_source_set_static_name (self->in_source, "[dtredis] pubsub read");
-  g_source_attach (self->in_source, self->context);
+  watch_input (self);
 
   /* Everything the server had confirmed goes first, so that nothing new
    * is delivered before it is restored; then the waiting ops, in order. */

@@ -25,9 +25,14 @@
 DtRedisMessage *
 dt_redis_pubsub_pop_message (DtRedisPubSub *self)
 {
+  DtRedisMessage *message;
+
   g_return_val_if_fail (DT_REDIS_IS_PUBSUB (self), NULL);
 
-  return g_queue_pop_head (&self->queue);
+  message = g_queue_pop_head (&self->queue);
+  dt_redis_pubsub_maybe_resume (self);
+
+  return message;
 }
 
 static gboolean
@@ -74,8 +79,8 @@ dt_redis_pubsub_next_message (DtRedisPubSub  *self,
   if (!dt_redis_pubsub_enter (self))
     return NULL;
 
-  /* Whatever is already readable comes first. */
-  while (g_main_context_iteration (self->context, FALSE) && g_queue_is_empty (&self->queue))
+  /* What is queued comes first; else whatever is already readable. */
+  while (g_queue_is_empty (&self->queue) && g_main_context_iteration (self->context, FALSE))
     ;
 
   if (g_queue_is_empty (&self->queue) && timeout_ms != 0)
@@ -99,6 +104,7 @@ dt_redis_pubsub_next_message (DtRedisPubSub  *self,
     }
 
   message = g_queue_pop_head (&self->queue);
+  dt_redis_pubsub_maybe_resume (self);
   dt_redis_pubsub_leave (self);
 
   if (message == NULL)
@@ -164,6 +170,7 @@ dt_redis_pubsub_next_message_async (DtRedisPubSub       *self,
   message = g_queue_pop_head (&self->queue);
   if (message != NULL)
     {
+      dt_redis_pubsub_maybe_resume (self);
       g_task_return_pointer (task, message, (GDestroyNotify) dt_redis_message_unref);
     }
   else if (g_cancellable_is_cancelled (cancellable))
@@ -324,12 +331,62 @@ dt_redis_pubsub_set_queue_limit (DtRedisPubSub *self,
   if (self->queue_limit == limit)
     return;
   self->queue_limit = limit;
-  while (self->queue.length > self->queue_limit)
-    {
-      dt_redis_message_unref (g_queue_pop_head (&self->queue));
-      self->dropped++;
-    }
+  if (self->overflow == DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST)
+    while (self->queue.length > self->queue_limit)
+      {
+        dt_redis_message_unref (g_queue_pop_head (&self->queue));
+        self->dropped++;
+      }
+  dt_redis_pubsub_maybe_resume (self);
   g_object_notify_by_pspec (G_OBJECT (self), dt_redis_pubsub_properties[PROP_QUEUE_LIMIT]);
+}
+
+/**
+ * dt_redis_pubsub_get_overflow:
+ * @self: a [class@DtRedis.PubSub]
+ *
+ * Gets [property@DtRedis.PubSub:overflow].
+ *
+ * Returns: what a full pull queue does
+ */
+DtRedisPubSubOverflow
+dt_redis_pubsub_get_overflow (DtRedisPubSub *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_PUBSUB (self), DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST);
+
+  return self->overflow;
+}
+
+/**
+ * dt_redis_pubsub_set_overflow:
+ * @self: a [class@DtRedis.PubSub]
+ * @overflow: what a full pull queue is to do
+ *
+ * Sets [property@DtRedis.PubSub:overflow]. Switching to
+ * %DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST drops what is beyond the limit at
+ * once and reads again.
+ */
+void
+dt_redis_pubsub_set_overflow (DtRedisPubSub         *self,
+                              DtRedisPubSubOverflow  overflow)
+{
+  g_return_if_fail (DT_REDIS_IS_PUBSUB (self));
+  g_return_if_fail (overflow == DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST ||
+                    overflow == DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING);
+
+  if (self->overflow == overflow)
+    return;
+  self->overflow = overflow;
+  if (overflow == DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST)
+    {
+      while (self->queue.length > self->queue_limit)
+        {
+          dt_redis_message_unref (g_queue_pop_head (&self->queue));
+          self->dropped++;
+        }
+      dt_redis_pubsub_maybe_resume (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), dt_redis_pubsub_properties[PROP_OVERFLOW]);
 }
 
 /**

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "dtredis-enums.h"
 #include "dtredis-error.h"
 #include "dtredis-message-private.h"
 #include "dtredis-pubsub-engine-private.h"
@@ -36,7 +37,10 @@
  * [property@DtRedis.PubSub:queue-limit] events
  * (%DT_REDIS_PUBSUB_DEFAULT_QUEUE_LIMIT by default); when it is full the
  * oldest event is dropped and [method@DtRedis.PubSub.get_dropped] counts
- * it, so a slow reader never makes memory grow without bound.
+ * it, or, with [property@DtRedis.PubSub:overflow] set to
+ * %DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING, the socket is not read until
+ * there is room; either way a slow reader never makes memory grow without
+ * bound.
  *
  * When the connection is lost, the object reconnects with a jittered,
  * exponential backoff (from 50–100 ms up to 2.5–5 s), subscribes again to
@@ -113,6 +117,10 @@ dt_redis_pubsub_get_property (GObject    *object,
       g_value_set_uint (value, self->queue_limit);
       break;
 
+    case PROP_OVERFLOW:
+      g_value_set_enum (value, self->overflow);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -130,6 +138,10 @@ dt_redis_pubsub_set_property (GObject      *object,
     {
     case PROP_QUEUE_LIMIT:
       dt_redis_pubsub_set_queue_limit (self, g_value_get_uint (value));
+      break;
+
+    case PROP_OVERFLOW:
+      dt_redis_pubsub_set_overflow (self, g_value_get_enum (value));
       break;
 
     default:
@@ -165,6 +177,17 @@ dt_redis_pubsub_class_init (DtRedisPubSubClass *klass)
    */
   dt_redis_pubsub_properties[PROP_QUEUE_LIMIT] =
     g_param_spec_uint ("queue-limit", NULL, NULL, 1, G_MAXUINT, DT_REDIS_PUBSUB_DEFAULT_QUEUE_LIMIT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DtRedisPubSub:overflow:
+   *
+   * What the pull queue does when it is full: drop its oldest event (the
+   * default), or stop reading until it has room.
+   */
+  dt_redis_pubsub_properties[PROP_OVERFLOW] =
+    g_param_spec_enum ("overflow", NULL, NULL, DT_REDIS_TYPE_PUB_SUB_OVERFLOW,
+                       DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, dt_redis_pubsub_properties);

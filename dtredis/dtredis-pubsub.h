@@ -24,6 +24,27 @@ G_BEGIN_DECLS
  */
 #define DT_REDIS_PUBSUB_DEFAULT_QUEUE_LIMIT 10000
 
+/**
+ * DtRedisPubSubOverflow:
+ * @DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST: a full pull queue drops its
+ *   oldest event for each new one, and counts it
+ *   ([method@DtRedis.PubSub.get_dropped])
+ * @DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING: a full pull queue stops the
+ *   reading of the socket until it is below its limit again, so that the
+ *   server holds what follows (up to its `client-output-buffer-limit
+ *   pubsub`, beyond which it closes the connection: a reconnect). The
+ *   queue may exceed its limit by what one read brought in; while a call
+ *   waits for its answer, reading goes on and the queue drops as with
+ *   %DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST.
+ *
+ * What [class@DtRedis.PubSub]'s pull queue does when it is full.
+ */
+typedef enum
+{
+  DT_REDIS_PUBSUB_OVERFLOW_DROP_OLDEST,
+  DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING,
+} DtRedisPubSubOverflow;
+
 #define DT_REDIS_TYPE_PUBSUB (dt_redis_pubsub_get_type ())
 
 DT_REDIS_AVAILABLE_IN_ALL
@@ -169,6 +190,11 @@ guint           dt_redis_pubsub_get_queue_limit      (DtRedisPubSub        *self
 DT_REDIS_AVAILABLE_IN_ALL
 void            dt_redis_pubsub_set_queue_limit      (DtRedisPubSub        *self,
                                                       guint                 limit);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisPubSubOverflow dt_redis_pubsub_get_overflow   (DtRedisPubSub        *self);
+DT_REDIS_AVAILABLE_IN_ALL
+void            dt_redis_pubsub_set_overflow         (DtRedisPubSub        *self,
+                                                      DtRedisPubSubOverflow overflow);
 DT_REDIS_AVAILABLE_IN_ALL
 guint           dt_redis_pubsub_get_queue_length     (DtRedisPubSub        *self);
 DT_REDIS_AVAILABLE_IN_ALL

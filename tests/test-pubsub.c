@@ -666,6 +666,57 @@ test_ping_unsubscribed (void)
   g_assert_false (dt_redis_pubsub_get_connected (pubsub));
 }
 
+/* PAUSE_READING: a full queue stops the reading instead of dropping;
+ * the server holds the rest, and every message arrives in order. */
+static void
+test_pull_queue_pause (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance ();
+  g_autoptr(DtRedisPubSub) pubsub = dt_redis_instance_get_pubsub (instance);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(DtRedisPipeline) pipeline = dt_redis_client_pipeline (client, FALSE);
+  g_autoptr(GPtrArray) replies = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *padding = g_strnfill (1000, '.');
+  gint64 until;
+  guint n = 0;
+
+  dt_redis_pubsub_set_queue_limit (pubsub, 100);
+  dt_redis_pubsub_set_overflow (pubsub, DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING);
+  g_assert_true (dt_redis_pubsub_subscribe (pubsub, (const char *[]) { "paused", NULL }, NULL, &error));
+  g_assert_no_error (error);
+  dt_redis_message_unref (dt_redis_pubsub_pop_message (pubsub));  /* the confirmation */
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("%u %s", i, padding);
+
+      dt_redis_pipeline_append (pipeline, (const char *[]) { "PUBLISH", "paused", payload, NULL });
+    }
+  replies = dt_redis_pipeline_execute (pipeline, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Run the loop a while: the queue fills up to its limit, and stops
+   * there (one read of 16 KiB brings at most 16 more). */
+  until = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_cmpuint (dt_redis_pubsub_get_queue_length (pubsub), >=, 100);
+  g_assert_cmpuint (dt_redis_pubsub_get_queue_length (pubsub), <=, 100 + 17);
+
+  /* Reading them makes room, and the rest comes: all of it, in order. */
+  for (DtRedisMessage *m; n < 1000 && (m = dt_redis_pubsub_next_message (pubsub, 5000, NULL, &error)) != NULL; n++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("%u ", n);
+
+      g_assert_true (g_str_has_prefix (dt_redis_message_get_text (m), prefix));
+      dt_redis_message_unref (m);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1000);
+  g_assert_cmpuint (dt_redis_pubsub_get_dropped (pubsub), ==, 0);
+}
+
 static void
 unsubscribe_done (GObject      *source,
                   GAsyncResult *result,
@@ -710,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/pubsub/channels-patterns-shards", test_channels_patterns_shards);
   g_test_add_func ("/pubsub/ordered-delivery", test_ordered_delivery);
   g_test_add_func ("/pubsub/pull-queue-bound", test_pull_queue_bound);
+  g_test_add_func ("/pubsub/pull-queue-pause", test_pull_queue_pause);
   g_test_add_func ("/pubsub/next-message-cancel", test_next_message_cancel);
   g_test_add_func ("/pubsub/cycles", test_cycles);
   g_test_add_func ("/pubsub/connect-failure", test_connect_failure);

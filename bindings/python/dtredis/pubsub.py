@@ -9,9 +9,12 @@ client) with redis-py's methods and message dicts
 Underneath is one ``DtRedis.PubSub``: a connection of its own that
 reconnects and subscribes again by itself after a connection loss (the
 messages published meanwhile are lost: at most once).  Its events wait in
-its bounded pull queue (``queue_limit``, default 10,000; the oldest are
-dropped beyond it and counted in ``dropped``) until ``get_message()`` or
-``listen()`` takes them.
+its bounded pull queue (``queue_limit``, default 10,000) until
+``get_message()`` or ``listen()`` takes them.  A full queue stops the
+reading of the socket (``PAUSE_READING``), so that, as with redis-py, the
+server holds what follows rather than the client dropping it; only while a
+call (``subscribe()``, ``ping()``...) waits for its answer does a full
+queue drop its oldest events, counted in ``dropped``.
 
 - The sync ``PubSub`` runs the C object on a private GLib.MainContext,
   iterated only inside its calls (``get_message(timeout=)`` waits in
@@ -150,6 +153,9 @@ class _PubSubBase:
 
     def _new_c(self):
         c = self._instance.get_pubsub()
+        # As with redis-py, nothing is dropped: a full queue leaves the rest
+        # to the server.
+        c.set_overflow(DtRedis.PubSubOverflow.PAUSE_READING)
         if self._queue_limit is not None:
             c.set_queue_limit(self._queue_limit)
         return c
