@@ -18,6 +18,7 @@
 #include "dtredis-resp-private.h"
 
 #define MAX_READS_PER_DISPATCH 16
+#define FEED_SLICE             1024
 #define BACKOFF_FIRST_US    (100 * G_TIME_SPAN_MILLISECOND)
 #define BACKOFF_MAX_US      (5 * G_TIME_SPAN_SECOND)
 
@@ -104,10 +105,10 @@ dt_redis_pubsub_update_connected (DtRedisPubSub *self)
 }
 
 void
-dt_redis_pubsub_op_finish (DtRedisPubSub *self,
-           Op            *op,
-           GError        *error,
-           DtRedisMessage *pong)
+dt_redis_pubsub_op_finish (DtRedisPubSub  *self,
+                           Op             *op,
+                           GError         *error,
+                           DtRedisMessage *pong)
 {
   g_queue_remove (&self->ops, op);
 
@@ -206,8 +207,8 @@ op_cancelled (GCancellable *cancellable,
 
 void
 dt_redis_pubsub_submit (DtRedisPubSub *self,
-        Op            *op,
-        GCancellable  *cancellable)
+                        Op            *op,
+                        GCancellable  *cancellable)
 {
   GError *error = NULL;
 
@@ -454,9 +455,9 @@ op_names_contain (Op         *op,
 }
 
 static Op *
-internal_op_new (Verb      verb,
-                 SubsKind  subs,
-                 char    **names)
+internal_op_new (Verb       verb,
+                 SubsKind   subs,
+                 char     **names)
 {
   Op *op = g_new0 (Op, 1);
 
@@ -481,9 +482,9 @@ typedef enum
  * dropping a shard channel, subscribed to again; anything else answers
  * no command. */
 static Confirmation
-take_confirmation (DtRedisPubSub  *self,
-                   DtRedisMessage *message,
-                   Op            **done)
+take_confirmation (DtRedisPubSub   *self,
+                   DtRedisMessage  *message,
+                   Op             **done)
 {
   Op *op = first_sent (self);
   Verb verb;
@@ -677,25 +678,32 @@ readable (GObject  *stream,
                                                 conn->description));
           break;
         }
-      if (!dt_redis_resp_reader_feed (conn->reader, (const char *) self->read_buf, n, &error))
+      /* In slices: hiredis moves its buffer's unread bytes to the front
+       * each time a KiB of it was consumed, which costs quadratic time
+       * on one big feed. The whole read is taken in, paused or not. */
+      for (gssize off = 0; off < n && self->conn == conn; off += FEED_SLICE)
         {
-          conn_lost (self, error);
-          break;
-        }
-
-      while (self->conn == conn)
-        {
-          DtRedisReply *reply = NULL;
-
-          if (!dt_redis_resp_reader_pop (conn->reader, &reply, &error))
+          if (!dt_redis_resp_reader_feed (conn->reader, (const char *) self->read_buf + off,
+                                          MIN (FEED_SLICE, n - off), &error))
             {
               conn_lost (self, error);
               break;
             }
-          if (reply == NULL)
-            break;
-          take_reply (self, reply);
-          dt_redis_reply_unref (reply);
+
+          while (self->conn == conn)
+            {
+              DtRedisReply *reply = NULL;
+
+              if (!dt_redis_resp_reader_pop (conn->reader, &reply, &error))
+                {
+                  conn_lost (self, error);
+                  break;
+                }
+              if (reply == NULL)
+                break;
+              take_reply (self, reply);
+              dt_redis_reply_unref (reply);
+            }
         }
 
       if (n < READ_CHUNK)

@@ -366,13 +366,13 @@ sync_done (GObject      *source,
 
 /* Runs a call to its end, iterating the object's context. */
 static GAsyncResult *
-run_sync (DtRedisPubSub       *self,
-          Verb                 verb,
-          SubsKind             subs,
-          const char * const  *names,
-          const char          *ping_arg,
-          GCancellable        *cancellable,
-          gpointer             source_tag)
+run_sync (DtRedisPubSub      *self,
+          Verb                verb,
+          SubsKind            subs,
+          const char * const *names,
+          const char         *ping_arg,
+          GCancellable       *cancellable,
+          gpointer            source_tag)
 {
   SyncWait wait = { NULL };
 

@@ -717,6 +717,57 @@ test_pull_queue_pause (void)
   g_assert_cmpuint (dt_redis_pubsub_get_dropped (pubsub), ==, 0);
 }
 
+/* Over TLS, with a password: the pub/sub connection uses the instance's
+ * settings like the pools do. */
+static void
+test_tls_and_password (void)
+{
+  DtTestServerOptions opts = { .tls = TRUE, .password = "pubsub-secret" };
+  g_autoptr(DtTestServer) tls_server = dt_test_server_start (&opts);
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(DtRedisPubSub) pubsub = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  Recorder rec = { 0 };
+
+  dt_redis_config_set_redis_host (config, "127.0.0.1");
+  dt_redis_config_set_redis_port (config, dt_test_server_get_tls_port (tls_server));
+  dt_redis_config_set_redis_ssl (config, TRUE);
+  dt_redis_config_set_redis_tls_ca_file (config, dt_test_server_get_ca_file (tls_server));
+  dt_redis_config_set_redis_password (config, "pubsub-secret");
+  instance = dt_redis_instance_new (config);
+  pubsub = dt_redis_instance_get_pubsub (instance);
+  recorder_init (&rec, pubsub);
+
+  g_assert_true (dt_redis_pubsub_subscribe (pubsub, (const char *[]) { "secure", NULL }, NULL, &error));
+  g_assert_no_error (error);
+  reply = dt_test_server_command (tls_server, "PUBLISH", "secure", "over tls", NULL);
+  g_assert_cmpstr (reply, ==, ":1\r\n");
+  wait_for (&rec.n_messages, 1, 10);
+  {
+    const char * const expected[] = { "subscribe secure 1", "message secure over tls", NULL };
+    assert_events (&rec, expected);
+  }
+
+  /* A wrong password fails the subscribe with AUTH, and undoes it. */
+  {
+    g_autoptr(DtRedisConfig) bad = dt_redis_config_copy (config);
+    g_autoptr(DtRedisInstance) bad_instance = NULL;
+    g_autoptr(DtRedisPubSub) bad_pubsub = NULL;
+    g_autoptr(GError) auth_error = NULL;
+
+    dt_redis_config_set_redis_password (bad, "wrong");
+    bad_instance = dt_redis_instance_new (bad);
+    bad_pubsub = dt_redis_instance_get_pubsub (bad_instance);
+    g_assert_false (dt_redis_pubsub_subscribe (bad_pubsub, (const char *[]) { "secure", NULL }, NULL, &auth_error));
+    g_assert_error (auth_error, DT_REDIS_ERROR, DT_REDIS_ERROR_AUTH);
+    g_assert_null (strstr (auth_error->message, "wrong"));
+    assert_no_channels (bad_pubsub);
+  }
+  recorder_clear (&rec);
+}
+
 static void
 unsubscribe_done (GObject      *source,
                   GAsyncResult *result,
@@ -772,6 +823,7 @@ main (int   argc,
   g_test_add_func ("/pubsub/client-kill", test_client_kill);
   g_test_add_func ("/pubsub/output-buffer-limit", test_output_buffer_limit);
   g_test_add_func ("/pubsub/ping-unsubscribed", test_ping_unsubscribed);
+  g_test_add_func ("/pubsub/tls-and-password", test_tls_and_password);
   g_test_add_func ("/pubsub/unsubscribe-async-closes-first", test_unsubscribe_async_closes_first);
 
   ret = g_test_run ();

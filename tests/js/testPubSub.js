@@ -323,3 +323,51 @@ function testReconnectAfterServerRestart() {
         assert.equal(gaps.length, 1, 'still reconnected once');
     });
 }
+
+// No handler: events wait in the pull queue, which keeps the newest
+// queue-limit of them and counts what it dropped; or, with the
+// PAUSE_READING overflow, stops reading and loses nothing.
+function testSlowConsumerStaysBounded() {
+    return withServer(async ({client, newPubSub}) => {
+        const publishAll = async channel => {
+            const pipe = client.pipeline(false);
+            for (let i = 0; i < 1000; i++)
+                pipe.append(['PUBLISH', channel, `${i}`]);
+            await pipe.execute_async(null);
+        };
+
+        const dropping = newPubSub();
+        dropping.queue_limit = 100;
+        assert.ok(await dropping.subscribe_async(['slow'], null));
+        await publishAll('slow');
+        await dropping.ping_async(null, null);  // every message is in by its pong
+        assert.equal(dropping.get_queue_length(), 100);
+        assert.equal(dropping.get_dropped(), 901, 'the confirmation and 900 messages');
+        const kept = [];
+        for (let m; (m = dropping.pop_message()) !== null;)
+            kept.push(Number(m.get_text()));
+        assert.deepEqual(kept, Array.from({length: 100}, (_, i) => 900 + i));
+
+        const pausing = newPubSub();
+        pausing.queue_limit = 100;
+        pausing.overflow = DtRedis.PubSubOverflow.PAUSE_READING;
+        assert.ok(await pausing.subscribe_async(['paused'], null));
+        assert.equal(pausing.pop_message().get_kind(), DtRedis.MessageKind.SUBSCRIBE);
+        await publishAll('paused');
+        await sleep(300);
+        // At its limit, plus what the last read of 16 KiB brought in
+        // (messages of about 40 bytes here).
+        const queued = pausing.get_queue_length();
+        assert.ok(queued >= 100 && queued <= 100 + 16384 / 36, `the queue stopped at its limit: ${queued}`);
+        const all = [];
+        while (all.length < 1000) {
+            const m = pausing.pop_message();
+            if (m === null)
+                await sleep(1);
+            else
+                all.push(Number(m.get_text()));
+        }
+        assert.deepEqual(all, Array.from({length: 1000}, (_, i) => i));
+        assert.equal(pausing.get_dropped(), 0);
+    });
+}
