@@ -167,7 +167,7 @@ class _PubSubBase:
         new = dict.fromkeys(args)
         new.update(kwargs)
         if not new:
-            raise DataError('%s needs at least one name' % table)
+            raise DataError('subscribing to %s needs at least one name' % table.replace('_', ' '))
         return [_name(k) for k in new], {self._key(k): v for k, v in new.items()}
 
     def _subscribed(self, table, new):
