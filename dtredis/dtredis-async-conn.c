@@ -352,27 +352,32 @@ conn_readable (GObject  *stream,
         }
 
       conn->last_active = g_get_monotonic_time ();
-      if (!dt_redis_resp_reader_feed (conn->connection->reader, (const char *) self->read_buf, n, &error))
+      /* In slices: see DT_REDIS_RESP_FEED_SLICE. */
+      for (gssize off = 0; off < n && conn->state == CONN_READY; off += (gssize) DT_REDIS_RESP_FEED_SLICE)
         {
-          conn_fail_protocol (conn, error);
-          g_error_free (error);
-          break;
-        }
-
-      while (conn->state == CONN_READY)
-        {
-          DtRedisReply *reply = NULL;
-
-          if (!dt_redis_resp_reader_pop (conn->connection->reader, &reply, &error))
+          if (!dt_redis_resp_reader_feed (conn->connection->reader, (const char *) self->read_buf + off,
+                                          MIN ((gssize) DT_REDIS_RESP_FEED_SLICE, n - off), &error))
             {
               conn_fail_protocol (conn, error);
               g_error_free (error);
               break;
             }
-          if (reply == NULL)
-            break;
-          if (!conn_take_reply (conn, reply))
-            break;
+
+          while (conn->state == CONN_READY)
+            {
+              DtRedisReply *reply = NULL;
+
+              if (!dt_redis_resp_reader_pop (conn->connection->reader, &reply, &error))
+                {
+                  conn_fail_protocol (conn, error);
+                  g_error_free (error);
+                  break;
+                }
+              if (reply == NULL)
+                break;
+              if (!conn_take_reply (conn, reply))
+                break;
+            }
         }
 
       if (n < READ_CHUNK)

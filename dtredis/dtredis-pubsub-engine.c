@@ -18,7 +18,6 @@
 #include "dtredis-resp-private.h"
 
 #define MAX_READS_PER_DISPATCH 16
-#define FEED_SLICE             1024
 #define BACKOFF_FIRST_US    (100 * G_TIME_SPAN_MILLISECOND)
 #define BACKOFF_MAX_US      (5 * G_TIME_SPAN_SECOND)
 
@@ -678,13 +677,12 @@ readable (GObject  *stream,
                                                 conn->description));
           break;
         }
-      /* In slices: hiredis moves its buffer's unread bytes to the front
-       * each time a KiB of it was consumed, which costs quadratic time
-       * on one big feed. The whole read is taken in, paused or not. */
-      for (gssize off = 0; off < n && self->conn == conn; off += FEED_SLICE)
+      /* In slices (see DT_REDIS_RESP_FEED_SLICE); the whole read is taken
+       * in, paused or not. */
+      for (gssize off = 0; off < n && self->conn == conn; off += (gssize) DT_REDIS_RESP_FEED_SLICE)
         {
           if (!dt_redis_resp_reader_feed (conn->reader, (const char *) self->read_buf + off,
-                                          MIN (FEED_SLICE, n - off), &error))
+                                          MIN ((gssize) DT_REDIS_RESP_FEED_SLICE, n - off), &error))
             {
               conn_lost (self, error);
               break;
