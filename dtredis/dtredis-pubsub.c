@@ -149,6 +149,22 @@ dt_redis_pubsub_set_property (GObject      *object,
     }
 }
 
+/* A signal carrying one DtRedisMessage. Not of static scope: the emission
+ * takes a reference (a message is reference counted, so that is cheap),
+ * and a binding's handler may keep the message it was given. */
+static guint
+new_message_signal (DtRedisPubSubClass *klass,
+                    const char         *name)
+{
+  guint id = g_signal_new (name, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                           0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
+                           G_TYPE_NONE, 1, DT_REDIS_TYPE_MESSAGE);
+
+  g_signal_set_va_marshaller (id, G_TYPE_FROM_CLASS (klass), g_cclosure_marshal_VOID__BOXEDv);
+
+  return id;
+}
+
 static void
 dt_redis_pubsub_class_init (DtRedisPubSubClass *klass)
 {
@@ -200,12 +216,7 @@ dt_redis_pubsub_class_init (DtRedisPubSubClass *klass)
    * A message was published to a channel, a channel matching a pattern,
    * or a shard channel this object is subscribed to.
    */
-  dt_redis_pubsub_signals[SIGNAL_MESSAGE] =
-    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
-                  G_TYPE_NONE, 1, DT_REDIS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (dt_redis_pubsub_signals[SIGNAL_MESSAGE], G_TYPE_FROM_CLASS (klass),
-                              g_cclosure_marshal_VOID__BOXEDv);
+  dt_redis_pubsub_signals[SIGNAL_MESSAGE] = new_message_signal (klass, "message");
 
   /**
    * DtRedisPubSub::subscribed:
@@ -217,12 +228,7 @@ dt_redis_pubsub_class_init (DtRedisPubSubClass *klass)
    * The resubscriptions after a reconnect emit
    * [signal@DtRedis.PubSub::reconnected] instead.
    */
-  dt_redis_pubsub_signals[SIGNAL_SUBSCRIBED] =
-    g_signal_new ("subscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
-                  G_TYPE_NONE, 1, DT_REDIS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (dt_redis_pubsub_signals[SIGNAL_SUBSCRIBED], G_TYPE_FROM_CLASS (klass),
-                              g_cclosure_marshal_VOID__BOXEDv);
+  dt_redis_pubsub_signals[SIGNAL_SUBSCRIBED] = new_message_signal (klass, "subscribed");
 
   /**
    * DtRedisPubSub::unsubscribed:
@@ -233,12 +239,7 @@ dt_redis_pubsub_class_init (DtRedisPubSubClass *klass)
    *
    * The server confirmed the end of a subscription.
    */
-  dt_redis_pubsub_signals[SIGNAL_UNSUBSCRIBED] =
-    g_signal_new ("unsubscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, g_cclosure_marshal_VOID__BOXED,
-                  G_TYPE_NONE, 1, DT_REDIS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
-  g_signal_set_va_marshaller (dt_redis_pubsub_signals[SIGNAL_UNSUBSCRIBED], G_TYPE_FROM_CLASS (klass),
-                              g_cclosure_marshal_VOID__BOXEDv);
+  dt_redis_pubsub_signals[SIGNAL_UNSUBSCRIBED] = new_message_signal (klass, "unsubscribed");
 
   /**
    * DtRedisPubSub::reconnected:
