@@ -88,16 +88,6 @@ dt_redis_async_conn_enqueue (Conn    *conn,
   dt_redis_async_conn_update_idle (conn);
 }
 
-void
-dt_redis_async_destroy_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
 /* The deadline timer is lazy: armed for the head when unarmed, and when it
  * fires at a deadline the head has since left, re-armed for the new head.
  * That is one wakeup per socket-timeout per busy connection, whatever the
@@ -158,35 +148,6 @@ static gboolean conn_writable (GObject  *stream,
                                gpointer  user_data);
 static gboolean conn_timer_dispatch (gpointer user_data);
 
-static gboolean
-timer_source_dispatch (GSource     *source,
-                       GSourceFunc  callback,
-                       gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-/* A source that fires at its ready time and nothing else. */
-static GSourceFuncs timer_source_funcs = {
-  NULL, NULL, timer_source_dispatch, NULL, NULL, NULL,
-};
-
-GSource *
-dt_redis_async_timer_source_new (GSourceFunc  func,
-                                 gpointer     data,
-                                 GMainContext *context,
-                                 const char  *name)
-{
-  GSource *source = g_source_new (&timer_source_funcs, sizeof (GSource));
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_set_ready_time (source, -1);
-  g_source_set_static_name (source, name);
-  g_source_attach (source, context);
-
-  return source;
-}
-
 static void
 conn_start_io (Conn *conn)
 {
@@ -197,7 +158,7 @@ conn_start_io (Conn *conn)
   g_source_set_static_name (conn->in_source, "[dtredis] async read");
   g_source_attach (conn->in_source, self->context);
 
-  conn->timer = dt_redis_async_timer_source_new (conn_timer_dispatch, conn, self->context, "[dtredis] reply deadline");
+  conn->timer = dt_redis_timer_source_new (conn_timer_dispatch, conn, self->context, "[dtredis] reply deadline");
 }
 
 static GError *
@@ -352,32 +313,27 @@ conn_readable (GObject  *stream,
         }
 
       conn->last_active = g_get_monotonic_time ();
-      /* In slices: see DT_REDIS_RESP_FEED_SLICE. */
-      for (gssize off = 0; off < n && conn->state == CONN_READY; off += (gssize) DT_REDIS_RESP_FEED_SLICE)
+      if (!dt_redis_resp_reader_feed (conn->connection->reader, (const char *) self->read_buf, n, &error))
         {
-          if (!dt_redis_resp_reader_feed (conn->connection->reader, (const char *) self->read_buf + off,
-                                          MIN ((gssize) DT_REDIS_RESP_FEED_SLICE, n - off), &error))
+          conn_fail_protocol (conn, error);
+          g_error_free (error);
+          break;
+        }
+
+      while (conn->state == CONN_READY)
+        {
+          DtRedisReply *reply = NULL;
+
+          if (!dt_redis_resp_reader_pop (conn->connection->reader, &reply, &error))
             {
               conn_fail_protocol (conn, error);
               g_error_free (error);
               break;
             }
-
-          while (conn->state == CONN_READY)
-            {
-              DtRedisReply *reply = NULL;
-
-              if (!dt_redis_resp_reader_pop (conn->connection->reader, &reply, &error))
-                {
-                  conn_fail_protocol (conn, error);
-                  g_error_free (error);
-                  break;
-                }
-              if (reply == NULL)
-                break;
-              if (!conn_take_reply (conn, reply))
-                break;
-            }
+          if (reply == NULL)
+            break;
+          if (!conn_take_reply (conn, reply))
+            break;
         }
 
       if (n < READ_CHUNK)
@@ -422,7 +378,7 @@ conn_writable (GObject  *stream,
 
   /* Destroying the dispatching source is fine; conn_write makes a new
    * one if the buffer fills up again. */
-  dt_redis_async_destroy_source (&conn->out_source);
+  dt_redis_source_clear (&conn->out_source);
   dt_redis_async_conn_write (conn);
 
   dt_redis_async_conn_unref (conn);
@@ -718,9 +674,9 @@ dt_redis_async_conn_close (Conn         *conn,
   /* Its callback, whenever it runs, sees CLOSED and drops the result. */
   if (was_connecting)
     g_cancellable_cancel (conn->open_cancellable);
-  dt_redis_async_destroy_source (&conn->in_source);
-  dt_redis_async_destroy_source (&conn->out_source);
-  dt_redis_async_destroy_source (&conn->timer);
+  dt_redis_source_clear (&conn->in_source);
+  dt_redis_source_clear (&conn->out_source);
+  dt_redis_source_clear (&conn->timer);
   g_clear_pointer (&conn->connection, dt_redis_connection_free);
 
   in_flight = conn->in_flight;

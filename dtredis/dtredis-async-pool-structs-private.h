@@ -9,6 +9,7 @@
 
 #include "dtredis-async-pool-private.h"
 #include "dtredis-connection-private.h"
+#include "dtredis-source-private.h"
 
 G_BEGIN_DECLS
 
@@ -177,13 +178,8 @@ gboolean dt_redis_async_conn_is_idle (const Conn *conn);
 void dt_redis_async_conn_update_idle (Conn *conn);
 void dt_redis_async_conn_enqueue (Conn    *conn,
                                   Request *req);
-void dt_redis_async_destroy_source (GSource **source);
 Conn *dt_redis_async_conn_open (DtRedisAsyncPool *self,
                                 Request          *owner);
-GSource *dt_redis_async_timer_source_new (GSourceFunc  func,
-                                          gpointer     data,
-                                          GMainContext *context,
-                                          const char  *name);
 void dt_redis_async_conn_flush (Conn *conn);
 void dt_redis_async_conn_close (Conn         *conn,
                                 const GError *head_error,

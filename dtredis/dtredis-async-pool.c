@@ -659,7 +659,7 @@ dt_redis_async_pool_new (DtRedisEndpoint *endpoint,
   g_source_set_static_name (self->incoming_source, "[dtredis] async handover");
   g_source_attach (self->incoming_source, self->context);
 
-  self->wait_timer = dt_redis_async_timer_source_new (wait_timer_dispatch, self, self->context,
+  self->wait_timer = dt_redis_timer_source_new (wait_timer_dispatch, self, self->context,
                                        "[dtredis] connection wait");
 
   return self;
@@ -731,9 +731,9 @@ dt_redis_async_pool_teardown (DtRedisAsyncPool *self)
   g_assert (g_queue_is_empty (&self->incoming));
   g_assert (self->incoming_cancels->len == 0 && self->incoming_closes->len == 0);
 
-  dt_redis_async_destroy_source (&self->flush_source);
-  dt_redis_async_destroy_source (&self->incoming_source);
-  dt_redis_async_destroy_source (&self->wait_timer);
+  dt_redis_source_clear (&self->flush_source);
+  dt_redis_source_clear (&self->incoming_source);
+  dt_redis_source_clear (&self->wait_timer);
   g_ptr_array_unref (self->incoming_cancels);
   g_ptr_array_unref (self->incoming_closes);
   g_ptr_array_unref (self->close_tasks);

@@ -743,9 +743,6 @@ dt_redis_conn_exchange (DtRedisConnection     *self,
   RunContext ctx = { .cancellable = cancellable };
   gboolean tls = is_tls (self);
   gboolean received = FALSE;
-  gboolean grow = FALSE;
-  gsize fed = 0;    /* of the last read, the bytes given to the reader */
-  gsize unfed = 0;  /* and those not yet: DT_REDIS_RESP_FEED_SLICE at a time */
   guint got = 0;
 
   if (tls ? !stream_send_all (self, &ctx, payload, len, error)
@@ -772,24 +769,6 @@ dt_redis_conn_exchange (DtRedisConnection     *self,
             }
           continue;
         }
-      if (unfed > 0)
-        {
-          gsize slice = MIN (unfed, DT_REDIS_RESP_FEED_SLICE);
-
-          if (!dt_redis_resp_reader_feed (self->reader, (const char *) self->buf + fed, slice, error))
-            goto fail;
-          fed += slice;
-          unfed -= slice;
-          continue;
-        }
-
-      /* A full buffer means more is coming: read it in fewer calls. */
-      if (grow && self->buf_size < READ_BUF_MAX)
-        {
-          g_free (self->buf);
-          self->buf_size *= 4;
-          self->buf = g_malloc (self->buf_size);
-        }
 
       /* A server that never stops sending is no better than a silent
        * one; the first read is bounded by SO_RCVTIMEO or poll(). */
@@ -808,17 +787,23 @@ dt_redis_conn_exchange (DtRedisConnection     *self,
           goto fail;
         }
       received = TRUE;
-      grow = (gsize) n == self->buf_size;
-      fed = MIN ((gsize) n, DT_REDIS_RESP_FEED_SLICE);
-      unfed = (gsize) n - fed;
-      if (!dt_redis_resp_reader_feed (self->reader, (const char *) self->buf, fed, error))
+
+      if (!dt_redis_resp_reader_feed (self->reader, (const char *) self->buf, (gsize) n, error))
         goto fail;
+
+      /* A full buffer means more is coming: read it in fewer calls. */
+      if ((gsize) n == self->buf_size && self->buf_size < READ_BUF_MAX)
+        {
+          g_free (self->buf);
+          self->buf_size *= 4;
+          self->buf = g_malloc (self->buf_size);
+        }
     }
 
   /* Bytes after the last reply answer nothing we sent: they would be
    * taken for the next command's reply. The replies are good; the
    * connection is not. */
-  if (unfed > 0 || dt_redis_resp_reader_has_buffered (self->reader))
+  if (dt_redis_resp_reader_has_buffered (self->reader))
     {
       self->broken = TRUE;
       self->stray = TRUE;

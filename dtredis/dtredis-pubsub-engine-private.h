@@ -14,6 +14,7 @@
 #include "dtredis-connection-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-pubsub.h"
+#include "dtredis-source-private.h"
 
 G_BEGIN_DECLS
 

@@ -16,6 +16,7 @@
 #include "dtredis-message-private.h"
 #include "dtredis-pubsub-engine-private.h"
 #include "dtredis-resp-private.h"
+#include "dtredis-source-private.h"
 
 #define MAX_READS_PER_DISPATCH 16
 #define BACKOFF_FIRST_US    (100 * G_TIME_SPAN_MILLISECOND)
@@ -35,29 +36,6 @@ static void finish_reconnect (DtRedisPubSub *self);
 static void maybe_go_idle    (DtRedisPubSub *self);
 static Op  *first_sent       (DtRedisPubSub *self);
 
-void
-dt_redis_pubsub_clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static gboolean
-timer_source_dispatch (GSource     *source,
-                       GSourceFunc  callback,
-                       gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-/* A source that fires at its ready time and nothing else. */
-static GSourceFuncs timer_source_funcs = {
-  NULL, NULL, timer_source_dispatch, NULL, NULL, NULL,
-};
-
 /* Ops */
 
 void
@@ -66,7 +44,7 @@ dt_redis_pubsub_op_free (Op *op)
   g_strfreev (op->names);
   g_free (op->ping_arg);
   g_clear_pointer (&op->added, g_ptr_array_unref);
-  dt_redis_pubsub_clear_source (&op->cancel_source);
+  dt_redis_source_clear (&op->cancel_source);
   g_clear_object (&op->task);
   g_free (op);
 }
@@ -198,7 +176,7 @@ op_cancelled (GCancellable *cancellable,
     }
   else
     {
-      dt_redis_pubsub_clear_source (&op->cancel_source);
+      dt_redis_source_clear (&op->cancel_source);
     }
 
   return G_SOURCE_REMOVE;
@@ -263,8 +241,8 @@ dt_redis_pubsub_submit (DtRedisPubSub *self,
 void
 dt_redis_pubsub_close_connection (DtRedisPubSub *self)
 {
-  dt_redis_pubsub_clear_source (&self->in_source);
-  dt_redis_pubsub_clear_source (&self->out_source);
+  dt_redis_source_clear (&self->in_source);
+  dt_redis_source_clear (&self->out_source);
   g_clear_pointer (&self->conn, dt_redis_connection_free);
   self->paused = FALSE;
   g_byte_array_set_size (self->outbuf, 0);
@@ -290,7 +268,7 @@ writable (GObject  *stream,
 {
   DtRedisPubSub *self = user_data;
 
-  dt_redis_pubsub_clear_source (&self->out_source);
+  dt_redis_source_clear (&self->out_source);
   g_object_ref (self);
   flush (self);
   g_object_unref (self);
@@ -367,7 +345,7 @@ deliver (DtRedisPubSub  *self,
     {
       if (!self->paused && self->in_source != NULL)
         {
-          dt_redis_pubsub_clear_source (&self->in_source);
+          dt_redis_source_clear (&self->in_source);
           self->paused = TRUE;
         }
       return;
@@ -677,31 +655,26 @@ readable (GObject  *stream,
                                                 conn->description));
           break;
         }
-      /* In slices (see DT_REDIS_RESP_FEED_SLICE); the whole read is taken
-       * in, paused or not. */
-      for (gssize off = 0; off < n && self->conn == conn; off += (gssize) DT_REDIS_RESP_FEED_SLICE)
+      /* The whole read is taken in, paused or not. */
+      if (!dt_redis_resp_reader_feed (conn->reader, (const char *) self->read_buf, n, &error))
         {
-          if (!dt_redis_resp_reader_feed (conn->reader, (const char *) self->read_buf + off,
-                                          MIN ((gssize) DT_REDIS_RESP_FEED_SLICE, n - off), &error))
+          conn_lost (self, error);
+          break;
+        }
+
+      while (self->conn == conn)
+        {
+          DtRedisReply *reply = NULL;
+
+          if (!dt_redis_resp_reader_pop (conn->reader, &reply, &error))
             {
               conn_lost (self, error);
               break;
             }
-
-          while (self->conn == conn)
-            {
-              DtRedisReply *reply = NULL;
-
-              if (!dt_redis_resp_reader_pop (conn->reader, &reply, &error))
-                {
-                  conn_lost (self, error);
-                  break;
-                }
-              if (reply == NULL)
-                break;
-              take_reply (self, reply);
-              dt_redis_reply_unref (reply);
-            }
+          if (reply == NULL)
+            break;
+          take_reply (self, reply);
+          dt_redis_reply_unref (reply);
         }
 
       if (n < READ_CHUNK)
@@ -971,12 +944,7 @@ dt_redis_pubsub_arm_timer (DtRedisPubSub *self)
       return;
     }
   if (self->timer == NULL)
-    {
-      self->timer = g_source_new (&timer_source_funcs, sizeof (GSource));
-      g_source_set_callback (self->timer, timer_fired, self, NULL);
-      g_source_set_static_name (self->timer, "[dtredis] pubsub timer");
-      g_source_attach (self->timer, self->context);
-    }
+    self->timer = dt_redis_timer_source_new (timer_fired, self, self->context, "[dtredis] pubsub timer");
   g_source_set_ready_time (self->timer, when);
 }
 

@@ -99,8 +99,8 @@ dt_redis_pubsub_next_message (DtRedisPubSub  *self,
         }
       while (g_queue_is_empty (&self->queue) && !fired && !g_cancellable_is_cancelled (cancellable))
         g_main_context_iteration (self->context, TRUE);
-      dt_redis_pubsub_clear_source (&timeout);
-      dt_redis_pubsub_clear_source (&cancel);
+      dt_redis_source_clear (&timeout);
+      dt_redis_source_clear (&cancel);
     }
 
   message = g_queue_pop_head (&self->queue);
@@ -132,7 +132,7 @@ waiter_cancelled (GCancellable *cancellable,
 static void
 destroy_source (gpointer source)
 {
-  dt_redis_pubsub_clear_source ((GSource **) &source);
+  dt_redis_source_clear ((GSource **) &source);
 }
 
 /**

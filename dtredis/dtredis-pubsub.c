@@ -73,7 +73,7 @@ dt_redis_pubsub_dispose (GObject *object)
       self->opening = NULL;
     }
   dt_redis_pubsub_close_connection (self);
-  dt_redis_pubsub_clear_source (&self->timer);
+  dt_redis_source_clear (&self->timer);
   /* Tasks hold a reference: only our own ops can be left. */
   g_queue_clear_full (&self->ops, (GDestroyNotify) dt_redis_pubsub_op_free);
 

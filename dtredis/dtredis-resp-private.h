@@ -24,20 +24,15 @@ G_BEGIN_DECLS
  * says, so a broken or hostile server cannot make us buffer it. */
 #define DT_REDIS_RESP_MAX_LINE_LEN          ((gsize) 16 * 1024)
 
-/* How much to feed the reader at a time, popping the replies in between:
- * hiredis moves its buffer's unread bytes to the front each time a KiB of
- * it was consumed, so one big feed costs time quadratic in its size (a
- * 64 KiB read of small replies moved about 2 MiB). A few KiB keep that
- * small without many more calls for a large value. */
-#define DT_REDIS_RESP_FEED_SLICE            ((gsize) 4096)
-
 typedef struct _DtRedisRespReader DtRedisRespReader;
 
 DtRedisRespReader *dt_redis_resp_reader_new          (gsize               max_bulk_len,
                                                       guint               max_elements);
 void               dt_redis_resp_reader_free         (DtRedisRespReader  *self);
-/* Appends bytes read from the socket; FALSE (PROTOCOL) only after an
- * earlier parse error. */
+/* Appends bytes read from the socket (copied: the caller may reuse its
+ * buffer); FALSE (PROTOCOL) only after an earlier parse error. Any size
+ * costs linear time: hiredis gets a big feed in slices, as pop() takes
+ * the replies. */
 gboolean           dt_redis_resp_reader_feed         (DtRedisRespReader  *self,
                                                       const char         *data,
                                                       gsize               len,

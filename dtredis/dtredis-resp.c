@@ -23,7 +23,17 @@ struct _DtRedisRespReader
   /* Set when one of our object functions refused a value; hiredis then
    * reports "out of memory", which would be the wrong thing to tell. */
   char        *refusal;
+  /* Bytes fed but not yet given to hiredis: see FEED_SLICE. */
+  GByteArray  *unfed;
+  gsize        unfed_pos;
 };
+
+/* How much hiredis gets at a time. It moves its buffer's unread bytes to
+ * the front each time a KiB of it was consumed, so one big feed costs
+ * time quadratic in its size (a 64 KiB read of small replies moved about
+ * 2 MiB); pop() hands a bigger feed over in slices of this size instead,
+ * as the replies before them are taken. */
+#define FEED_SLICE ((gsize) 4096)
 
 static DtRedisReplyType
 reply_type_from_task (int type)
@@ -158,6 +168,7 @@ dt_redis_resp_reader_free (DtRedisRespReader *self)
 
   redisReaderFree (self->reader);
   g_free (self->refusal);
+  g_clear_pointer (&self->unfed, g_byte_array_unref);
   g_free (self);
 }
 
@@ -183,11 +194,50 @@ dt_redis_resp_reader_feed (DtRedisRespReader  *self,
       return FALSE;
     }
 
+  /* Behind bytes still waiting, or beyond one slice: kept for pop(). */
+  if (self->unfed != NULL || len > FEED_SLICE)
+    {
+      gsize now = self->unfed != NULL ? 0 : FEED_SLICE;
+
+      if (now > 0 && redisReaderFeed (self->reader, data, now) != REDIS_OK)
+        {
+          set_protocol_error (self, error);
+          return FALSE;
+        }
+      if (self->unfed == NULL)
+        {
+          self->unfed = g_byte_array_sized_new (len - now);
+          self->unfed_pos = 0;
+        }
+      g_byte_array_append (self->unfed, (const guint8 *) data + now, len - now);
+      return TRUE;
+    }
+
   if (redisReaderFeed (self->reader, data, len) != REDIS_OK)
     {
       set_protocol_error (self, error);
       return FALSE;
     }
+
+  return TRUE;
+}
+
+/* Gives hiredis the next slice of what feed() kept; FALSE when there was
+ * none. */
+static gboolean
+feed_next_slice (DtRedisRespReader *self)
+{
+  gsize n;
+
+  if (self->unfed == NULL)
+    return FALSE;
+
+  n = MIN (FEED_SLICE, self->unfed->len - self->unfed_pos);
+  /* hiredis refuses a feed only after an error, which pop() reports. */
+  redisReaderFeed (self->reader, (const char *) self->unfed->data + self->unfed_pos, n);
+  self->unfed_pos += n;
+  if (self->unfed_pos == self->unfed->len)
+    g_clear_pointer (&self->unfed, g_byte_array_unref);
 
   return TRUE;
 }
@@ -284,23 +334,27 @@ dt_redis_resp_reader_pop (DtRedisRespReader  *self,
 
   *reply = NULL;
 
-  if (self->refusal != NULL)
+  do
     {
-      set_protocol_error (self, error);
-      return FALSE;
-    }
+      if (self->refusal != NULL)
+        {
+          set_protocol_error (self, error);
+          return FALSE;
+        }
 
-  if (redisReaderGetReply (self->reader, &obj) != REDIS_OK)
-    {
-      set_protocol_error (self, error);
-      return FALSE;
-    }
+      if (redisReaderGetReply (self->reader, &obj) != REDIS_OK)
+        {
+          set_protocol_error (self, error);
+          return FALSE;
+        }
 
-  if (obj == NULL && pending_item_too_long (self))
-    {
-      set_protocol_error (self, error);
-      return FALSE;
+      if (obj == NULL && pending_item_too_long (self))
+        {
+          set_protocol_error (self, error);
+          return FALSE;
+        }
     }
+  while (obj == NULL && feed_next_slice (self));
 
   *reply = obj;
 
@@ -310,7 +364,7 @@ dt_redis_resp_reader_pop (DtRedisRespReader  *self,
 gboolean
 dt_redis_resp_reader_has_buffered (DtRedisRespReader *self)
 {
-  return self->reader->len > self->reader->pos;
+  return self->reader->len > self->reader->pos || self->unfed != NULL;
 }
 
 /* How many decimal digits @value has. */
