@@ -101,6 +101,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/**
+ * dt_redis_async_client_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [class@DtRedis.AsyncClient].
+ *
+ * Returns: the type
+ */
 G_DEFINE_FINAL_TYPE (DtRedisAsyncClient, dt_redis_async_client, G_TYPE_OBJECT)
 
 static void

@@ -106,6 +106,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/**
+ * dt_redis_client_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [class@DtRedis.Client].
+ *
+ * Returns: the type
+ */
 G_DEFINE_FINAL_TYPE (DtRedisClient, dt_redis_client, G_TYPE_OBJECT)
 
 static void

@@ -42,6 +42,13 @@
  * that cannot work, such as a port of 0 or a negative timeout.
  */
 
+/**
+ * dt_redis_config_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [class@DtRedis.Config].
+ *
+ * Returns: the type
+ */
 G_DEFINE_FINAL_TYPE (DtRedisConfig, dt_redis_config, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];

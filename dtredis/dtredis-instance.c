@@ -55,6 +55,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/**
+ * dt_redis_instance_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [class@DtRedis.Instance].
+ *
+ * Returns: the type
+ */
 G_DEFINE_FINAL_TYPE (DtRedisInstance, dt_redis_instance, G_TYPE_OBJECT)
 
 static void

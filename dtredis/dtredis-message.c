@@ -33,6 +33,14 @@ struct _DtRedisMessage
   gint64              count;    /* confirmations: the subscriptions left on the connection */
 };
 
+/**
+ * dt_redis_message_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [struct@DtRedis.Message], a boxed type
+ * whose copy takes a reference.
+ *
+ * Returns: the type
+ */
 G_DEFINE_BOXED_TYPE (DtRedisMessage, dt_redis_message,
                      dt_redis_message_ref, dt_redis_message_unref)
 

@@ -119,6 +119,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/**
+ * dt_redis_pipeline_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [class@DtRedis.Pipeline].
+ *
+ * Returns: the type
+ */
 G_DEFINE_FINAL_TYPE (DtRedisPipeline, dt_redis_pipeline, G_TYPE_OBJECT)
 
 static void

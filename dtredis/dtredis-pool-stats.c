@@ -7,6 +7,13 @@
 
 #include "dtredis-pool-stats.h"
 
+/**
+ * dt_redis_pool_stats_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [struct@DtRedis.PoolStats], a boxed type.
+ *
+ * Returns: the type
+ */
 G_DEFINE_BOXED_TYPE (DtRedisPoolStats, dt_redis_pool_stats,
                      dt_redis_pool_stats_copy, dt_redis_pool_stats_free)
 

@@ -57,6 +57,13 @@
 GParamSpec *dt_redis_pubsub_properties[N_PROPS];
 guint dt_redis_pubsub_signals[N_SIGNALS];
 
+/**
+ * dt_redis_pubsub_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [class@DtRedis.PubSub].
+ *
+ * Returns: the type
+ */
 G_DEFINE_FINAL_TYPE (DtRedisPubSub, dt_redis_pubsub, G_TYPE_OBJECT)
 
 /* GObject */

@@ -36,6 +36,13 @@ struct _DtRedisReply
   char              data[];
 };
 
+/**
+ * dt_redis_reply_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [struct@DtRedis.Reply], a boxed type.
+ *
+ * Returns: the type
+ */
 G_DEFINE_BOXED_TYPE (DtRedisReply, dt_redis_reply, dt_redis_reply_ref, dt_redis_reply_unref)
 
 static DtRedisReply *

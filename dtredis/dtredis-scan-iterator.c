@@ -61,6 +61,13 @@ struct _DtRedisScanIterator
   gboolean            done;
 };
 
+/**
+ * dt_redis_scan_iterator_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [class@DtRedis.ScanIterator].
+ *
+ * Returns: the type
+ */
 G_DEFINE_FINAL_TYPE (DtRedisScanIterator, dt_redis_scan_iterator, G_TYPE_OBJECT)
 
 static void

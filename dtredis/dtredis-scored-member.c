@@ -27,6 +27,13 @@ struct _DtRedisScoredMember
   gdouble  score;
 };
 
+/**
+ * dt_redis_scored_member_get_type:
+ *
+ * Gets the [alias@GObject.Type] of [struct@DtRedis.ScoredMember], a boxed type.
+ *
+ * Returns: the type
+ */
 G_DEFINE_BOXED_TYPE (DtRedisScoredMember, dt_redis_scored_member,
                      dt_redis_scored_member_copy, dt_redis_scored_member_free)
 
