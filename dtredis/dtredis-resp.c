@@ -23,7 +23,10 @@ struct _DtRedisRespReader
   /* Set when one of our object functions refused a value; hiredis then
    * reports "out of memory", which would be the wrong thing to tell. */
   char        *refusal;
-  /* Bytes fed but not yet given to hiredis: see FEED_SLICE. */
+  /* Bytes fed but not yet given to hiredis: see FEED_SLICE. The array is
+   * kept between feeds up to UNFED_KEEP bytes (allocating and freeing it
+   * per read made malloc consolidate its free lists each time while many
+   * small replies were alive). */
   GByteArray  *unfed;
   gsize        unfed_pos;
 };
@@ -34,6 +37,14 @@ struct _DtRedisRespReader
  * 2 MiB); pop() hands a bigger feed over in slices of this size instead,
  * as the replies before them are taken. */
 #define FEED_SLICE ((gsize) 4096)
+#define UNFED_KEEP ((gsize) 16 * 1024)
+
+/* Whether feed() kept bytes that hiredis has not had yet. */
+static inline gboolean
+has_unfed (const DtRedisRespReader *self)
+{
+  return self->unfed != NULL && self->unfed_pos < self->unfed->len;
+}
 
 static DtRedisReplyType
 reply_type_from_task (int type)
@@ -195,9 +206,9 @@ dt_redis_resp_reader_feed (DtRedisRespReader  *self,
     }
 
   /* Behind bytes still waiting, or beyond one slice: kept for pop(). */
-  if (self->unfed != NULL || len > FEED_SLICE)
+  if (has_unfed (self) || len > FEED_SLICE)
     {
-      gsize now = self->unfed != NULL ? 0 : FEED_SLICE;
+      gsize now = has_unfed (self) ? 0 : FEED_SLICE;
 
       if (now > 0 && redisReaderFeed (self->reader, data, now) != REDIS_OK)
         {
@@ -205,10 +216,7 @@ dt_redis_resp_reader_feed (DtRedisRespReader  *self,
           return FALSE;
         }
       if (self->unfed == NULL)
-        {
-          self->unfed = g_byte_array_sized_new (len - now);
-          self->unfed_pos = 0;
-        }
+        self->unfed = g_byte_array_sized_new (len - now);
       g_byte_array_append (self->unfed, (const guint8 *) data + now, len - now);
       return TRUE;
     }
@@ -229,7 +237,7 @@ feed_next_slice (DtRedisRespReader *self)
 {
   gsize n;
 
-  if (self->unfed == NULL)
+  if (!has_unfed (self))
     return FALSE;
 
   n = MIN (FEED_SLICE, self->unfed->len - self->unfed_pos);
@@ -237,7 +245,13 @@ feed_next_slice (DtRedisRespReader *self)
   redisReaderFeed (self->reader, (const char *) self->unfed->data + self->unfed_pos, n);
   self->unfed_pos += n;
   if (self->unfed_pos == self->unfed->len)
-    g_clear_pointer (&self->unfed, g_byte_array_unref);
+    {
+      if (self->unfed->len > UNFED_KEEP)
+        g_clear_pointer (&self->unfed, g_byte_array_unref);
+      else
+        g_byte_array_set_size (self->unfed, 0);
+      self->unfed_pos = 0;
+    }
 
   return TRUE;
 }
@@ -364,7 +378,7 @@ dt_redis_resp_reader_pop (DtRedisRespReader  *self,
 gboolean
 dt_redis_resp_reader_has_buffered (DtRedisRespReader *self)
 {
-  return self->reader->len > self->reader->pos || self->unfed != NULL;
+  return self->reader->len > self->reader->pos || has_unfed (self);
 }
 
 /* How many decimal digits @value has. */
