@@ -20,6 +20,9 @@ G_BEGIN_DECLS
  * property reports. */
 DtRedisClient      *dt_redis_client_new       (DtRedisInstance *instance,
                                                DtRedisPools    *pools);
+/* A client that keeps the connection its first command leases. */
+DtRedisClient      *dt_redis_client_new_single_connection (DtRedisInstance *instance,
+                                                           DtRedisPools    *pools);
 DtRedisAsyncClient *dt_redis_async_client_new (DtRedisInstance *instance,
                                                DtRedisPools    *pools);
 DtRedisPipeline    *dt_redis_pipeline_new     (DtRedisInstance *instance,

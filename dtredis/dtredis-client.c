@@ -10,6 +10,7 @@
 
 #include "dtredis-client-private.h"
 #include "dtredis-commands-private.h"
+#include "dtredis-held-connection-private.h"
 #include "dtredis-value-private.h"
 
 /**
@@ -88,6 +89,22 @@
  *
  * Any command without a helper goes through [method@DtRedis.Client.execute]
  * or, with binary arguments, [method@DtRedis.Client.execute_bytes].
+ *
+ * ## Single-connection clients
+ *
+ * A client from [method@DtRedis.Instance.get_single_connection_client]
+ * (redis-py's `Redis.client()`) is different: its first command leases a
+ * connection from the sync pool and the client keeps it, so the state
+ * that commands give a connection (`SELECT`, `CLIENT SETNAME`, `WATCH`,
+ * `CLIENT TRACKING`...) stays in force between its commands, blocking
+ * commands included. Its commands run one at a time, whatever the thread.
+ * [method@DtRedis.Client.close] gives the connection back (closed, so
+ * that its state reaches no other client); the next command leases a new
+ * one. If the connection is lost before any state-changing command ran on
+ * it, the next command quietly uses a new one; after one did, every
+ * command fails with %DT_REDIS_ERROR_CLOSED until the client is closed,
+ * rather than run without the state it was given. Pipelines from it run
+ * on the pool, as redis-py's do.
  */
 
 struct _DtRedisClient
@@ -96,11 +113,14 @@ struct _DtRedisClient
 
   DtRedisInstance *instance; /* for the property only */
   DtRedisPools    *pools;
+  /* A single-connection client's connection; NULL for pooled clients. */
+  DtRedisHeldConnection *held;
 };
 
 enum {
   PROP_0,
   PROP_INSTANCE,
+  PROP_SINGLE_CONNECTION,
   N_PROPS
 };
 
@@ -130,6 +150,7 @@ dt_redis_client_finalize (GObject *object)
 {
   DtRedisClient *self = (DtRedisClient *) object;
 
+  g_clear_pointer (&self->held, dt_redis_held_connection_free);
   g_clear_pointer (&self->pools, dt_redis_pools_unref);
 
   G_OBJECT_CLASS (dt_redis_client_parent_class)->finalize (object);
@@ -147,6 +168,10 @@ dt_redis_client_get_property (GObject    *object,
     {
     case PROP_INSTANCE:
       g_value_set_object (value, self->instance);
+      break;
+
+    case PROP_SINGLE_CONNECTION:
+      g_value_set_boolean (value, self->held != NULL);
       break;
 
     default:
@@ -193,6 +218,17 @@ dt_redis_client_class_init (DtRedisClientClass *klass)
                          DT_REDIS_TYPE_INSTANCE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * DtRedisClient:single-connection:
+   *
+   * Whether the client keeps one connection for all its commands (see
+   * [method@DtRedis.Instance.get_single_connection_client]) rather than
+   * borrow a pooled one per command.
+   */
+  properties[PROP_SINGLE_CONNECTION] =
+    g_param_spec_boolean ("single-connection", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -213,6 +249,16 @@ dt_redis_client_new (DtRedisInstance *instance,
   self = g_object_new (DT_REDIS_TYPE_CLIENT, "instance", instance, NULL);
   self->pools = dt_redis_pools_ref (pools);
 
+  return self;
+}
+
+DtRedisClient *
+dt_redis_client_new_single_connection (DtRedisInstance *instance,
+                                       DtRedisPools    *pools)
+{
+  DtRedisClient *self = dt_redis_client_new (instance, pools);
+
+  self->held = dt_redis_held_connection_new (pools);
   return self;
 }
 
@@ -240,11 +286,19 @@ run (DtRedisClient   *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_assert (cmd->n_replies == 1);
 
-  pool = dt_redis_pools_dup_sync (self->pools, error);
-  if (pool == NULL)
-    return FALSE;
-  if (!dt_redis_sync_pool_run (pool, cmd, &reply, cancellable, error))
-    return FALSE;
+  if (self->held != NULL)
+    {
+      if (!dt_redis_held_connection_run (self->held, cmd, &reply, cancellable, error))
+        return FALSE;
+    }
+  else
+    {
+      pool = dt_redis_pools_dup_sync (self->pools, error);
+      if (pool == NULL)
+        return FALSE;
+      if (!dt_redis_sync_pool_run (pool, cmd, &reply, cancellable, error))
+        return FALSE;
+    }
 
   return dt_redis_value_from_reply (cmd->kind, reply, value, error);
 }
@@ -406,10 +460,13 @@ dt_redis_client_pipeline (DtRedisClient *self,
  * dt_redis_client_close:
  * @self: a [class@DtRedis.Client]
  *
- * Does nothing, and is there for code written against redis-py, whose
- * clients have a `close()`.
+ * Gives back the connection of a single-connection client (see
+ * [method@DtRedis.Instance.get_single_connection_client]), closed; its
+ * next command starts on a new one. On other clients it does nothing,
+ * and is there for code written against redis-py, whose clients have a
+ * `close()`.
  *
- * A client owns no connection (the pool of its instance does), so there
+ * A pooled client owns no connection (the pool of its instance does), so there
  * is nothing of its own to release, and nothing shared may be released on
  * its behalf: other clients of the same instance keep working, and so does
  * this one. To close the pool's connections, use
@@ -419,4 +476,23 @@ void
 dt_redis_client_close (DtRedisClient *self)
 {
   g_return_if_fail (DT_REDIS_IS_CLIENT (self));
+
+  if (self->held != NULL)
+    dt_redis_held_connection_release (self->held);
+}
+
+/**
+ * dt_redis_client_get_single_connection:
+ * @self: a [class@DtRedis.Client]
+ *
+ * Gets [property@DtRedis.Client:single-connection].
+ *
+ * Returns: whether the client keeps one connection for all its commands
+ */
+gboolean
+dt_redis_client_get_single_connection (DtRedisClient *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CLIENT (self), FALSE);
+
+  return self->held != NULL;
 }

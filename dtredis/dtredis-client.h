@@ -44,5 +44,7 @@ DtRedisPipeline *dt_redis_client_pipeline      (DtRedisClient       *self,
                                                 gboolean             transaction);
 DT_REDIS_AVAILABLE_IN_ALL
 void             dt_redis_client_close         (DtRedisClient       *self);
+DT_REDIS_AVAILABLE_IN_ALL
+gboolean         dt_redis_client_get_single_connection (DtRedisClient *self);
 
 G_END_DECLS

@@ -79,6 +79,23 @@ gboolean           dt_redis_connection_run           (DtRedisConnection    *self
                                                       DtRedisReply        **replies,
                                                       GCancellable         *cancellable,
                                                       GError              **error);
+/* Push mode, for a connection the server keeps sending to (MONITOR).
+ * Sends @cmd without reading anything; marks the connection broken on
+ * failure. */
+gboolean           dt_redis_connection_send          (DtRedisConnection    *self,
+                                                      const DtRedisCommand *cmd,
+                                                      GCancellable         *cancellable,
+                                                      GError              **error);
+/* The next reply the server sent, waiting until @deadline (monotonic; 0:
+ * no limit). Bytes after it are kept for the next call. When @deadline
+ * passes first: TRUE, with *@reply NULL. Neither that nor a cancel
+ * (G_IO_ERROR_CANCELLED) harms the connection; any other error marks it
+ * broken. */
+gboolean           dt_redis_connection_read_pushed   (DtRedisConnection    *self,
+                                                      gint64                deadline,
+                                                      DtRedisReply        **reply,
+                                                      GCancellable         *cancellable,
+                                                      GError              **error);
 /* The liveness check, without blocking: whether the peer closed, sent
  * stray bytes, the connection broke, or it belongs to another process.
  * One system call on a plain socket (a non-blocking peek). */

@@ -894,3 +894,99 @@ dt_redis_connection_is_stale (DtRedisConnection *self)
   self->broken = TRUE;
   return TRUE;
 }
+
+/* Push mode (MONITOR) */
+
+gboolean
+dt_redis_connection_send (DtRedisConnection     *self,
+                          const DtRedisCommand  *cmd,
+                          GCancellable          *cancellable,
+                          GError               **error)
+{
+  RunContext ctx = { .cancellable = cancellable };
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (cmd != NULL, FALSE);
+
+  if (self->broken)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                   _("The connection to %s is broken"), self->description);
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  ok = is_tls (self) ? stream_send_all (self, &ctx, cmd->payload->data, cmd->payload->len, error)
+                     : plain_send_all (self, &ctx, cmd->payload->data, cmd->payload->len, error);
+  if (!ok)
+    {
+      self->broken = TRUE;
+      if (ctx.sent)
+        note_maybe_executed (error);
+    }
+  dt_redis_run_context_clear (&ctx);
+  return ok;
+}
+
+gboolean
+dt_redis_connection_read_pushed (DtRedisConnection  *self,
+                                 gint64              deadline,
+                                 DtRedisReply      **reply,
+                                 GCancellable       *cancellable,
+                                 GError            **error)
+{
+  RunContext ctx = { .cancellable = cancellable, .deadline = deadline };
+  gboolean tls;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (reply != NULL, FALSE);
+
+  *reply = NULL;
+  if (self->broken)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                   _("The connection to %s is broken"), self->description);
+      return FALSE;
+    }
+
+  tls = is_tls (self);
+  for (;;)
+    {
+      gssize n;
+
+      if (!dt_redis_resp_reader_pop (self->reader, reply, &local_error))
+        break;
+      if (*reply != NULL)
+        return TRUE;
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+        break;
+
+      ctx.now = g_get_monotonic_time ();
+      n = tls ? stream_receive (self, &ctx, &local_error)
+              : plain_receive (self, &ctx, FALSE, &local_error);
+      if (n == 0)
+        local_error = dt_redis_conn_closed_error (self->description);
+      if (n <= 0)
+        break;
+      if (!dt_redis_resp_reader_feed (self->reader, (const char *) self->buf, (gsize) n,
+                                      &local_error))
+        break;
+    }
+  dt_redis_run_context_clear (&ctx);
+
+  /* Waiting that ends consumes nothing: bytes of a reply that has not
+   * fully arrived stay in the reader for the next call. */
+  if (g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT) &&
+      deadline != 0 && g_get_monotonic_time () >= deadline)
+    {
+      g_error_free (local_error);
+      return TRUE;
+    }
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->broken = TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
+}

@@ -13,6 +13,7 @@
 #include "dtredis-error.h"
 #include "dtredis-instance.h"
 #include "dtredis-pools-private.h"
+#include "dtredis-monitor-private.h"
 #include "dtredis-pubsub-private.h"
 #include "dtredis-url-private.h"
 
@@ -255,6 +256,31 @@ dt_redis_instance_get_redis_client (DtRedisInstance *self)
 }
 
 /**
+ * dt_redis_instance_get_single_connection_client:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets a blocking client that keeps one connection for all its commands,
+ * as redis-py's `Redis.client()`: `SELECT`, `CLIENT SETNAME`, `WATCH` and
+ * other state its commands give the connection stay in force until
+ * [method@DtRedis.Client.close]. Its first command leases the connection
+ * from the sync pool, where it counts as in use until the client is
+ * closed or finalized; it is then closed, not lent again. Commands from
+ * several threads run one at a time. See [class@DtRedis.Client] for what
+ * happens when the connection is lost.
+ *
+ * This does no I/O.
+ *
+ * Returns: (transfer full): a new client
+ */
+DtRedisClient *
+dt_redis_instance_get_single_connection_client (DtRedisInstance *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  return dt_redis_client_new_single_connection (self, self->pools);
+}
+
+/**
  * dt_redis_instance_get_async_redis_client:
  * @self: a [class@DtRedis.Instance]
  *
@@ -270,6 +296,24 @@ dt_redis_instance_get_async_redis_client (DtRedisInstance *self)
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
 
   return dt_redis_async_client_new (self, self->pools);
+}
+
+/**
+ * dt_redis_instance_get_monitor:
+ * @self: a [class@DtRedis.Instance]
+ *
+ * Gets a new [class@DtRedis.Monitor] for the instance's server. This does
+ * no I/O: [method@DtRedis.Monitor.start] opens its connection, which is
+ * its own and never one of the pools'.
+ *
+ * Returns: (transfer full): a new monitor
+ */
+DtRedisMonitor *
+dt_redis_instance_get_monitor (DtRedisInstance *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+
+  return dt_redis_monitor_new (self->config);
 }
 
 /**

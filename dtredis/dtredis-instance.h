@@ -16,6 +16,7 @@
 #include "dtredis-client.h"
 #include "dtredis-async-client.h"
 #include "dtredis-pool-stats.h"
+#include "dtredis-monitor.h"
 #include "dtredis-pubsub.h"
 
 G_BEGIN_DECLS
@@ -34,7 +35,11 @@ const char         *dt_redis_instance_get_redis_url          (DtRedisInstance   
 DT_REDIS_AVAILABLE_IN_ALL
 DtRedisClient      *dt_redis_instance_get_redis_client       (DtRedisInstance      *self);
 DT_REDIS_AVAILABLE_IN_ALL
+DtRedisClient      *dt_redis_instance_get_single_connection_client (DtRedisInstance *self);
+DT_REDIS_AVAILABLE_IN_ALL
 DtRedisAsyncClient *dt_redis_instance_get_async_redis_client (DtRedisInstance      *self);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisMonitor     *dt_redis_instance_get_monitor            (DtRedisInstance      *self);
 DT_REDIS_AVAILABLE_IN_ALL
 DtRedisPubSub      *dt_redis_instance_get_pubsub             (DtRedisInstance      *self);
 DT_REDIS_AVAILABLE_IN_ALL

@@ -26,5 +26,6 @@
 #include "dtredis-scan-iterator.h"
 #include "dtredis-message.h"
 #include "dtredis-pubsub.h"
+#include "dtredis-monitor.h"
 
 #undef DTREDIS_INSIDE

@@ -243,7 +243,8 @@ def main():
                     name, _, params = parse_signature(signature)
                     hand.append((command['name'], name))
                     rows.append((command['group'], command['name'], signature.strip(), '', True))
-                    key = command['name'].replace('|', ' ')
+                    conversion, _, words = conversion.partition(' for ')
+                    key = words.strip() or command['name'].replace('|', ' ')
                     if conversion.strip() and key not in callbacks:
                         callbacks[key] = converter_expr(conversion, params, set())[1]
                     continue

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// The async client from GJS: Gio._promisify and await, against a private
+// The clients from GJS (the async one with Gio._promisify and await), against a private
 // redis-server on a free 127.0.0.1 port that each test starts and stops.
 
 const DtRedis = imports.gi.DtRedis;
@@ -175,5 +175,34 @@ function testResetAsyncPool() {
         assert.ok(await instance.reset_async_pool_async(null));
         assert.equal(instance.get_async_pool_stats().total, 0);
         assert.equal(await client.ping_async(null), 'PONG', 'the next command builds a new pool');
+    });
+}
+
+// The objects that keep a connection, from GJS (blocking calls): a
+// single-connection client keeps SELECT; a monitor reports its commands.
+function testSingleConnectionClientAndMonitor() {
+    return withServer(async (instance, client) => {
+        const single = instance.get_single_connection_client();
+        assert.ok(single.single_connection);
+        single.execute(['SELECT', '3'], null);
+        assert.ok(single.set('gjs:key', 'three', null));
+        assert.equal(single.get('gjs:key', null), 'three');
+        const pooled = instance.get_redis_client();
+        assert.equal(pooled.get('gjs:key', null), null, 'db 0 has no such key');
+
+        const monitor = instance.get_monitor();
+        assert.ok(monitor.start(null));
+        assert.ok(monitor.active);
+        assert.equal(monitor.next_command(0, null), null, 'nothing yet');
+        single.incr('gjs:counter', null);
+        const line = monitor.next_command(5000, null);
+        assert.ok(/^\d+\.\d+ \[3 127\.0\.0\.1:\d+\] "INCR" "gjs:counter"$/.test(line), line);
+        monitor.close();
+        assert.ok(!monitor.active);
+
+        single.close();
+        assert.equal(single.get('gjs:key', null), null, 'a new connection, in db 0');
+        single.close();
+        assert.equal(await client.ping_async(null), 'PONG');
     });
 }

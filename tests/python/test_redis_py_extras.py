@@ -461,3 +461,22 @@ def test_scan_iter_returns_every_key_that_stays_while_others_write(client, insta
         thread.join()
     # SCAN's guarantee: a key present from start to end is returned.
     assert seen == stable
+
+
+# -- DEBUG OBJECT ---------------------------------------------------------------------
+
+
+def test_debug_object_matches_redis_py(redis_server_factory):
+    server = redis_server_factory(extra_config=['enable-debug-command yes'])
+    theirs = redis.Redis(host=server.host, port=server.port)
+    ours = make_instance(server.host, server.port).get_redis_client()
+    theirs.set('number', 12345)
+    theirs.rpush('list', *range(10))
+    for key in ('number', 'list'):
+        expected = theirs.debug_object(key)
+        got = ours.debug_object(key)
+        assert got == expected and isinstance(got['refcount'], int)
+        assert ours.execute_command('DEBUG OBJECT', key) == expected
+    assert ours.execute_command('DEBUG', 'SLEEP', 0) == theirs.execute_command('DEBUG', 'SLEEP', 0)
+    with pytest.raises(redis.exceptions.ResponseError, match='no such key'):
+        ours.debug_object('missing')

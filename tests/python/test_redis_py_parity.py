@@ -363,23 +363,21 @@ def test_persistence_commands_match_redis_py(redis_server_factory):
     admin.close()
 
 
-def test_connection_objects_are_not_implemented(server):
-    """monitor() and client() give redis-py objects that own a connection:
-    ours raise NotImplementedError, when called.  (pubsub() has its own
-    tests: test_pubsub.py.)"""
+def test_connection_objects_are_ours(server):
+    """monitor() and client() give our objects that own a connection, of
+    the client's kind, from clients and pipelines alike (their behaviour:
+    test_connection_objects.py; pubsub(): test_pubsub.py)."""
     async def main():
         async with instance(server, OUR_DB).get_async_redis() as client:
-            for name in ('monitor', 'client'):
-                with pytest.raises(NotImplementedError):
-                    getattr(client, name)()
+            assert type(client.monitor()).__name__ == 'AsyncMonitor'
+            assert type(client.client()).__name__ == 'AsyncSingleConnectionClient'
 
     with instance(server, OUR_DB).get_redis() as client:
-        for name in ('monitor', 'client'):
-            with pytest.raises(NotImplementedError):
-                getattr(client, name)()
+        assert type(client.monitor()).__name__ == 'Monitor'
+        assert client.client().props.single_connection
         with client.pipeline() as pipe:
-            with pytest.raises(NotImplementedError):
-                pipe.monitor()
+            assert type(pipe.monitor()).__name__ == 'Monitor'
+            assert pipe.client().props.single_connection
     asyncio.run(main())
 
 

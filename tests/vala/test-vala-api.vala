@@ -169,6 +169,34 @@ void test_sync_watch () {
     }
 }
 
+/* A single-connection client keeps SELECT; a monitor reports commands
+ * (timeout_ms and the cancellable have defaults: -1 and null). */
+void test_kept_connections () {
+    try {
+        var single = redis.get_single_connection_client ();
+        assert (single.single_connection);
+        single.execute ({ "SELECT", "4" });
+        assert (single.set ("vala:kept", "four"));
+        assert (redis.get_redis_client ().get ("vala:kept") == null);
+
+        var monitor = redis.get_monitor ();
+        assert (monitor.start ());
+        assert (monitor.next_command (0) == null);
+        single.incr ("vala:kept-counter");
+        var line = monitor.next_command (5000);
+        assert (line != null && line.has_suffix ("\"INCR\" \"vala:kept-counter\""));
+        assert (" [4 " in line);
+        monitor.close ();
+        assert (!monitor.active);
+
+        single.close ();
+        assert (single.get ("vala:kept") == null);
+        single.close ();
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+}
+
 /* -- async ----------------------------------------------------------------- */
 
 async void async_defaults () throws GLib.Error {
@@ -431,6 +459,7 @@ int main (string[] args) {
     Test.add_func ("/vala/config/nullable-properties", test_nullable_properties);
     Test.add_func ("/vala/sync/pipeline", test_sync_pipeline);
     Test.add_func ("/vala/sync/watch", test_sync_watch);
+    Test.add_func ("/vala/sync/kept-connections", test_kept_connections);
     Test.add_func ("/vala/async/defaults", test_async_defaults);
     Test.add_func ("/vala/async/errors", test_async_errors);
     Test.add_func ("/vala/async/pipeline", test_async_pipeline);

@@ -439,6 +439,23 @@ def client_kill(response):
     return bool_ok(response)
 
 
+_DEBUG_OBJECT_INTEGERS = ('refcount', 'serializedlength', 'lru', 'lru_seconds_idle')
+
+
+def debug_object(response):
+    """DEBUG OBJECT: 'Value at:0x.. refcount:1 encoding:int ...' as a dict
+    of str, its first word under 'type' (as redis-py reads it), the known
+    counts as ints."""
+    fields = {}
+    for pair in ('type:' + str_if_bytes(response)).split():
+        name, _, value = pair.partition(':')
+        fields[name] = value
+    for name in _DEBUG_OBJECT_INTEGERS:
+        if name in fields:
+            fields[name] = int(fields[name])
+    return fields
+
+
 _CLIENT_INFO_INTEGERS = ('id', 'age', 'idle', 'db', 'sub', 'psub', 'multi', 'qbuf',
                          'qbuf-free', 'obl', 'argv-mem', 'oll', 'omem', 'tot-mem')
 

@@ -4,10 +4,10 @@
 redis-commands.txt marks each of them "py> hand NAME(PARAMS)": redis-py
 checks or builds their arguments; or the command is flagged "stateful"
 and its documentation says that its state does not outlive it on a
-pooled client; or redis-py raises NotImplementedError (or gives an object
-that owns a connection, which dtredis has not: monitor(),
-client()).  Like the generated methods, each returns
-self._execute(argv, callback).
+pooled client; or redis-py raises NotImplementedError; or redis-py gives
+an object that owns a connection (pubsub(), monitor(), client()), which
+comes from its own module.  Like the generated methods, the command
+methods return self._execute(argv, callback).
 """
 
 import inspect
@@ -19,8 +19,12 @@ from .exceptions import ConnectionError, DataError, RedisError
 # The methods redis-py's asyncio client defines as coroutines although
 # they send nothing first (or check their arguments first): the asyncio
 # clients run them when awaited, so that they raise (or warn) then.
-COROUTINES = frozenset(('command_info', 'memory_doctor', 'memory_help', 'script_debug',
+COROUTINES = frozenset(('command_info', 'debug_segfault', 'memory_doctor', 'memory_help', 'script_debug',
                         'shutdown', 'unwatch', 'watch'))
+
+# CLIENT KILL TYPE's values, as redis-py checks them.
+_CLIENT_KILL_TYPES = ('normal', 'master', 'slave', 'pubsub')
+
 
 def _intentionally(command, url=None):
     """redis-py's message for a command it intentionally does not implement
@@ -72,6 +76,28 @@ class HandServerCommands:
     """redis-py's server, ACL and connection methods written by hand."""
 
     # server
+
+    def client_kill_filter(self, _id=None, _type=None, addr=None, skipme=None, laddr=None,
+                           user=None, **kwargs):
+        """CLIENT KILL [TYPE t] [SKIPME YES|NO] [ID id] [ADDR a] [LADDR a]
+        [USER u]: how many clients were killed.  At least one filter is
+        required; @_type is one of normal, master, slave, pubsub."""
+        pieces = ['CLIENT', 'KILL']
+        if _type is not None:
+            if str(_type).lower() not in _CLIENT_KILL_TYPES:
+                raise DataError('CLIENT KILL type must be one of %r' % (_CLIENT_KILL_TYPES,))
+            pieces += ('TYPE', _type)
+        if skipme is not None:
+            if not isinstance(skipme, bool):
+                raise DataError('CLIENT KILL skipme must be a bool')
+            pieces += ('SKIPME', 'YES' if skipme else 'NO')
+        for word, value in (('ID', _id), ('ADDR', addr), ('LADDR', laddr), ('USER', user)):
+            if value is not None:
+                pieces += (word, value)
+        if len(pieces) == 2:
+            raise DataError('CLIENT KILL <filter> <value> ... ... <filter> <value> must '
+                            'specify at least one filter')
+        return self._execute(pieces, _c.client_kill)
 
     def client_list(self, _type=None, client_id=[], **kwargs):  # noqa: B006 - redis-py's
         """CLIENT LIST: a list of dicts, one per connected client."""
@@ -285,6 +311,23 @@ class HandServerCommands:
                 pieces.append(word)
         return self._execute(pieces, _c.raw)
 
+    def client_tracking_on(self, clientid=None, prefix=[], bcast=False,  # noqa: B006
+                           optin=False, optout=False, noloop=False):
+        """client_tracking(True, ...): CLIENT TRACKING ON with the options."""
+        return self.client_tracking(True, clientid, prefix, bcast, optin, optout, noloop)
+
+    def client_tracking_off(self, clientid=None, prefix=[], bcast=False,  # noqa: B006
+                            optin=False, optout=False, noloop=False):
+        """client_tracking(False, ...): CLIENT TRACKING OFF with the options."""
+        return self.client_tracking(False, clientid, prefix, bcast, optin, optout, noloop)
+
+    def debug_object(self, key, **kwargs):
+        """DEBUG OBJECT key: a dict of what the server says about the value
+        ('type', 'refcount', 'encoding', 'serializedlength', 'lru',
+        'lru_seconds_idle', ...), the counts as ints.  The server refuses
+        DEBUG unless its enable-debug-command allows it."""
+        return self._execute(['DEBUG', 'OBJECT', key], _c.debug_object)
+
     def watch(self, *names):
         """Warns (DeprecationWarning) and returns None, as redis-py's client
         does: it sends nothing.
@@ -325,13 +368,10 @@ class HandServerCommands:
         return self._execute(['PSYNC', replicationid, offset], _c.binary)
 
     def monitor(self):
-        """redis-py's Monitor object: not available.
-
-        MONITOR takes over a connection for good; on a pooled client it
-        would run on a connection of its own, closed afterwards.
-        """
-        raise NotImplementedError('MONITOR takes over a connection; dtredis has no '
-                                  'Monitor yet')
+        """redis-py's Monitor (an asyncio one from an asyncio client), on a
+        connection of its own; see dtredis.monitor."""
+        from .monitor import monitor_for
+        return monitor_for(self)
 
     def pubsub(self, **kwargs):
         """redis-py's PubSub (an asyncio one from an asyncio client), on a
@@ -342,13 +382,11 @@ class HandServerCommands:
         return pubsub_for(self, kwargs)
 
     def client(self):
-        """redis-py's single-connection client: not available.
-
-        dtredis's clients borrow a connection per command; a command that
-        changes the connection's state runs on a connection of its own.
-        """
-        raise NotImplementedError('dtredis has no single-connection client yet: its '
-                                  'clients borrow a connection per command')
+        """redis-py's single-connection client: the same kind of client
+        (sync or asyncio, decoding or not) whose commands all run on one
+        kept connection, until close(); see dtredis.single_connection."""
+        from .single_connection import single_connection_client_for
+        return single_connection_client_for(self)
 
     # server
 
@@ -444,6 +482,11 @@ class HandServerCommands:
     def command_info(self, **kwargs):
         """Raises NotImplementedError, as redis-py does."""
         raise NotImplementedError(_intentionally('COMMAND INFO'))
+
+    def debug_segfault(self, **kwargs):
+        """Raises NotImplementedError, as redis-py does."""
+        raise NotImplementedError(_intentionally(
+            'DEBUG SEGFAULT', 'https://redis.io/commands/debug-segfault'))
 
     def failover(self):
         """Raises NotImplementedError, as redis-py does."""

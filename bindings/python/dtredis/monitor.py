@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""redis-py's Monitor, sync and asyncio, over DtRedis.Monitor
+-------------------------------------------------------------
+``client.monitor()`` gives a ``Monitor`` (``AsyncMonitor`` from an asyncio
+client) on a connection of its own, never one of the pools'.  As in
+redis-py, entering the context sends MONITOR, ``next_command()`` returns
+the next command the server ran as a dict (``time``, ``db``,
+``client_address``, ``client_port``, ``client_type``, ``command``, always
+text), ``listen()`` yields them, and leaving the context closes the
+connection.  ``next_command()`` outside the context starts the monitor
+first.
+
+The asyncio ``AsyncMonitor`` waits in a thread of its own (one per
+monitor): cancelling the task that awaits ``next_command()`` cancels the
+wait in C and waits for it to stop, and loses no line.
+"""
+
+import asyncio
+import concurrent.futures
+
+from gi.repository import Gio, GLib
+
+from .core import _error
+
+
+def _unquote(text):
+    """The arguments of a MONITOR line's command part, each still carrying
+    the server's escapes except that of the double quote, joined by
+    spaces: what redis-py's Monitor reports."""
+    arguments = []
+    current = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if current is None:
+            if char == '"':
+                current = []
+        elif char == '\\' and i + 1 < len(text):
+            following = text[i + 1]
+            current.append('"' if following == '"' else char + following)
+            i += 1
+        elif char == '"':
+            arguments.append(''.join(current))
+            current = None
+        else:
+            current.append(char)
+        i += 1
+    return ' '.join(arguments)
+
+
+def parse_line(line):
+    """The dict redis-py's Monitor.next_command() gives for a MONITOR line:
+    ``1700000000.123456 [0 127.0.0.1:51234] "SET" "k" "v"``."""
+    stamp, rest = line.split(' ', 1)
+    if not rest.startswith('['):
+        raise _line_error(line)
+    close = rest.find('] ')
+    if close < 0:
+        raise _line_error(line)
+    db, _, client = rest[1:close].partition(' ')
+    if client == 'lua':
+        address, port, kind = 'lua', '', 'lua'
+    elif client.startswith('unix:'):
+        address, port, kind = 'unix', client[len('unix:'):], 'unix'
+    else:
+        # The port follows the last colon: IPv6 addresses have others.
+        address, _, port = client.rpartition(':')
+        kind = 'tcp'
+    return {'time': float(stamp), 'db': int(db), 'client_address': address,
+            'client_port': port, 'client_type': kind, 'command': _unquote(rest[close + 2:])}
+
+
+def _line_error(line):
+    from .exceptions import RedisError
+    return RedisError('Not a MONITOR line: %r' % line[:80])
+
+
+class _MonitorBase:
+    """The C monitor of a client's instance, made when first needed."""
+
+    def __init__(self, instance):
+        self._instance = instance
+        self._c = None
+
+    def _monitor(self):
+        if self._c is None:
+            self._c = self._instance.get_monitor()
+        return self._c
+
+    def _start(self, cancellable=None):
+        try:
+            self._monitor().start(cancellable)
+        except GLib.Error as error:
+            raise _error(error) from error
+
+    def _next_line(self, cancellable=None):
+        c = self._monitor()
+        if not c.get_active():
+            self._start(cancellable)
+        try:
+            return c.next_command(-1, cancellable)
+        except GLib.Error as error:
+            raise _error(error) from error
+
+    def _close(self):
+        if self._c is not None:
+            self._c.close()
+
+
+class Monitor(_MonitorBase):
+    """redis-py's Monitor: ``with client.monitor() as m: for command in
+    m.listen(): ...``.  Used from one thread at a time."""
+
+    def __enter__(self):
+        self._start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._close()
+
+    def next_command(self):
+        """The next command the server runs, as a dict; waits for it."""
+        return parse_line(self._next_line())
+
+    def listen(self):
+        """Yields each command the server runs, as next_command() does."""
+        while True:
+            yield self.next_command()
+
+
+class AsyncMonitor(_MonitorBase):
+    """redis-py's asyncio Monitor: ``async with client.monitor() as m:
+    async for command in m.listen(): ...``."""
+
+    def __init__(self, instance):
+        super().__init__(instance)
+        self._thread = None
+
+    async def _in_thread(self, function, *args):
+        """Runs function(*args, cancellable) in the monitor's thread; a
+        cancel of the awaiting task cancels it there and waits for it."""
+        if self._thread is None:
+            self._thread = concurrent.futures.ThreadPoolExecutor(
+                1, thread_name_prefix='dtredis-monitor')
+        cancellable = Gio.Cancellable()
+        future = asyncio.get_running_loop().run_in_executor(
+            self._thread, function, *args, cancellable)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            cancellable.cancel()
+            try:
+                await future
+            except Exception:  # noqa: BLE001 - the cancel is what the caller sees
+                pass
+            raise
+
+    async def connect(self):
+        """Makes the C monitor (no I/O), as redis-py's connect() takes a
+        connection."""
+        self._monitor()
+
+    async def __aenter__(self):
+        await self._in_thread(self._start)
+        return self
+
+    async def __aexit__(self, *exc_info):
+        await self.aclose()
+
+    async def aclose(self):
+        """Closes the monitor's connection and its thread."""
+        if self._thread is not None:
+            await self._in_thread(lambda _cancellable: self._close())
+            self._thread.shutdown(wait=False)
+            self._thread = None
+        else:
+            self._close()
+
+    async def next_command(self):
+        """The next command the server runs, as a dict."""
+        return parse_line(await self._in_thread(self._next_line))
+
+    async def listen(self):
+        """Yields each command the server runs."""
+        while True:
+            yield await self.next_command()
+
+
+def monitor_for(client):
+    """client.monitor() for any of our clients: an AsyncMonitor for an
+    asyncio one."""
+    from gi.module import get_introspection_module
+    DtRedis = get_introspection_module('DtRedis')
+    while not isinstance(client, (DtRedis.Client, DtRedis.AsyncClient)):
+        client = client._client
+    cls = AsyncMonitor if isinstance(client, DtRedis.AsyncClient) else Monitor
+    return cls(client.props.instance)
