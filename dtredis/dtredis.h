@@ -27,5 +27,6 @@
 #include "dtredis-message.h"
 #include "dtredis-pubsub.h"
 #include "dtredis-monitor.h"
+#include "dtredis-key-slot.h"
 
 #undef DTREDIS_INSIDE

@@ -7,6 +7,8 @@ PYTHONPATH at the build and source trees.
 
 Fixtures:
   redis_server          session-wide server (TCP and Unix socket)
+  cluster_lab           session-wide Redis Cluster: 3 primaries, 3 replicas
+                        (cluster_lab.py)
   redis_url             its URL, "redis://127.0.0.1:PORT/0"
   redis_server_factory  call it to start more servers for one test, e.g.
                         redis_server_factory(password="pw",
@@ -309,3 +311,13 @@ def pytest_report_header(config):
     return "python: %s; redis-server: %s" % (
         sys.executable,
         os.environ.get("DT_TEST_REDIS_SERVER") or shutil.which("redis-server"))
+
+
+@pytest.fixture(scope="session")
+def cluster_lab():
+    from cluster_lab import ClusterLab
+    lab = ClusterLab(RedisServer, _free_port).start()
+    try:
+        yield lab
+    finally:
+        lab.close()
