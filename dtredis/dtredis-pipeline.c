@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "dtredis-client-private.h"
@@ -281,6 +283,62 @@ dt_redis_pipeline_append (DtRedisPipeline    *self,
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, self);
 
   dt_redis_command_append_strv (ensure_body (self), argv);
+  return self;
+}
+
+/**
+ * dt_redis_pipeline_append_commands:
+ * @self: a [class@DtRedis.Pipeline]
+ * @args: (array zero-terminated=1): the commands' names and arguments,
+ *   one command after the other
+ * @lengths: (array length=n_commands): how many strings of @args each
+ *   command takes, its name included (at least 1)
+ * @n_commands: the number of elements of @lengths
+ *
+ * Queues @n_commands commands at once, as many calls to
+ * [method@DtRedis.Pipeline.append] would: for bindings, where each call
+ * has a cost of its own. `{ "SET", "k", "v", "GET", "k", NULL }` with
+ * lengths `{ 3, 2 }` queues `SET k v` and `GET k`. When the lengths do
+ * not add up to the strings of @args, nothing is queued and a critical
+ * warning is emitted.
+ *
+ * Returns: (transfer none): @self, to chain calls
+ */
+DtRedisPipeline *
+dt_redis_pipeline_append_commands (DtRedisPipeline    *self,
+                                   const char * const *args,
+                                   const guint        *lengths,
+                                   guint               n_commands)
+{
+  guint n_args;
+  guint total = 0;
+  DtRedisCommand *body;
+
+  g_return_val_if_fail (DT_REDIS_IS_PIPELINE (self), NULL);
+  g_return_val_if_fail (args != NULL, self);
+  g_return_val_if_fail (lengths != NULL || n_commands == 0, self);
+
+  n_args = g_strv_length ((char **) args);
+  for (guint i = 0; i < n_commands; i++)
+    {
+      g_return_val_if_fail (lengths[i] > 0, self);
+      total += lengths[i];
+    }
+  g_return_val_if_fail (total == n_args, self);
+
+  body = ensure_body (self);
+  for (guint i = 0, at = 0; i < n_commands; at += lengths[i], i++)
+    {
+      gsize lens_stack[16];
+      g_autofree gsize *lens_heap = NULL;
+      gsize *lens = lens_stack;
+
+      if (lengths[i] > G_N_ELEMENTS (lens_stack))
+        lens = lens_heap = g_new (gsize, lengths[i]);
+      for (guint j = 0; j < lengths[i]; j++)
+        lens[j] = strlen (args[at + j]);
+      dt_redis_command_append_argv (body, lengths[i], args + at, lens);
+    }
   return self;
 }
 

@@ -25,6 +25,11 @@ DT_REDIS_AVAILABLE_IN_ALL
 DtRedisPipeline *dt_redis_pipeline_append          (DtRedisPipeline     *self,
                                                     const char * const  *argv);
 DT_REDIS_AVAILABLE_IN_ALL
+DtRedisPipeline *dt_redis_pipeline_append_commands (DtRedisPipeline     *self,
+                                                    const char * const  *args,
+                                                    const guint         *lengths,
+                                                    guint                n_commands);
+DT_REDIS_AVAILABLE_IN_ALL
 DtRedisPipeline *dt_redis_pipeline_append_bytes    (DtRedisPipeline     *self,
                                                     GBytes * const      *argv,
                                                     guint                n_argv);

@@ -352,6 +352,36 @@ dt_redis_reply_get_string (const DtRedisReply *self,
     }
 }
 
+/**
+ * dt_redis_reply_get_data:
+ * @self: a [struct@DtRedis.Reply]
+ * @length: (out): where to store the length in bytes
+ *
+ * Gets the bytes of a bulk string or status reply, for bindings: one call
+ * gives a language's byte string where [method@DtRedis.Reply.get_bytes]
+ * takes two. Any other reply, an error included, gives %NULL (which
+ * bindings may show as an empty byte string: check the reply's type
+ * first).
+ *
+ * Returns: (array length=length) (element-type guint8) (transfer none) (nullable):
+ *   the bytes, owned by @self
+ */
+const guint8 *
+dt_redis_reply_get_data (const DtRedisReply *self,
+                         gsize              *length)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (length != NULL, NULL);
+
+  if (self->type != DT_REDIS_REPLY_STRING && self->type != DT_REDIS_REPLY_STATUS)
+    {
+      *length = 0;
+      return NULL;
+    }
+  *length = self->len;
+  return (const guint8 *) self->data;
+}
+
 /* Whether @self's string can be handed out as C text: valid UTF-8 with no
  * NUL byte inside, which a C string would cut short. */
 static gboolean

@@ -77,6 +77,9 @@ const char       *dt_redis_reply_get_string      (const DtRedisReply  *self,
 DT_REDIS_AVAILABLE_IN_ALL
 GBytes           *dt_redis_reply_get_bytes       (DtRedisReply        *self);
 DT_REDIS_AVAILABLE_IN_ALL
+const guint8     *dt_redis_reply_get_data        (const DtRedisReply  *self,
+                                                  gsize               *length);
+DT_REDIS_AVAILABLE_IN_ALL
 const char       *dt_redis_reply_get_text        (const DtRedisReply  *self,
                                                   GError             **error);
 DT_REDIS_AVAILABLE_IN_ALL

@@ -656,6 +656,40 @@ test_async_watch_guards (Fixture       *f,
   g_assert_cmpstr (other, ==, "$1\r\n2\r\n");
 }
 
+/* Many commands in one call, as the bindings queue them; lengths that do
+ * not add up queue nothing. */
+static void
+test_append_commands (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(DtRedisPipeline) pipe = dt_redis_client_pipeline (f->client, FALSE);
+  g_autoptr(GPtrArray) replies = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint lengths[] = { 3, 2, 2, 1 };
+  const guint wrong[] = { 3, 3 };
+
+  g_test_expect_message ("DtRedis", G_LOG_LEVEL_CRITICAL, "*total == n_args*");
+  g_assert_true (dt_redis_pipeline_append_commands (pipe, STRV ("SET", "k", "v", "GET", "k"),
+                                                    wrong, G_N_ELEMENTS (wrong)) == pipe);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (dt_redis_pipeline_get_n_commands (pipe), ==, 0);
+
+  g_assert_true (dt_redis_pipeline_append_commands (pipe, STRV ("SET", "k", "v", "GET", "k",
+                                                                "INCR", "n", "PING"),
+                                                    lengths, G_N_ELEMENTS (lengths)) == pipe);
+  dt_redis_pipeline_append (pipe, STRV ("INCR", "n"));
+  g_assert_cmpuint (dt_redis_pipeline_get_n_commands (pipe), ==, 5);
+
+  replies = dt_redis_pipeline_execute (pipe, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (replies->len, ==, 5);
+  assert_status (reply_at (replies, 0), "OK");
+  assert_string (reply_at (replies, 1), "v");
+  assert_integer (reply_at (replies, 2), 1);
+  assert_status (reply_at (replies, 3), "PONG");
+  assert_integer (reply_at (replies, 4), 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -677,6 +711,7 @@ main (int    argc,
   ADD ("/pipeline/execabort", test_execabort);
   ADD ("/pipeline/watch-unchanged", test_watch_unchanged);
   ADD ("/pipeline/append-bytes", test_append_bytes);
+  ADD ("/pipeline/append-commands", test_append_commands);
   ADD ("/pipeline/watch-guards", test_watch_guards);
   ADD ("/pipeline/watch-rules", test_watch_rules);
   ADD ("/pipeline/async-watch-guards", test_async_watch_guards);

@@ -92,6 +92,35 @@ test_reply_string_binary (void)
   g_assert_cmpstr (empty_text, ==, "\"\"");
 }
 
+/* The bindings' one-call accessor: bytes of strings and statuses only. */
+static void
+test_reply_get_data (void)
+{
+  static const guint8 data[] = { 'a', 0, 'b' };
+  g_autoptr(DtRedisReply) string = dt_redis_reply_new_string (data, sizeof data);
+  g_autoptr(DtRedisReply) empty = dt_redis_reply_new_string (NULL, 0);
+  g_autoptr(DtRedisReply) status = dt_redis_reply_new_status ("OK");
+  g_autoptr(DtRedisReply) error = dt_redis_reply_new_error ("ERR no");
+  g_autoptr(DtRedisReply) nil = dt_redis_reply_new_nil ();
+  g_autoptr(DtRedisReply) integer = dt_redis_reply_new_integer (7);
+  gsize length = 99;
+  const guint8 *got;
+
+  got = dt_redis_reply_get_data (string, &length);
+  g_assert_cmpmem (got, length, data, sizeof data);
+  got = dt_redis_reply_get_data (empty, &length);
+  g_assert_nonnull (got);
+  g_assert_cmpuint (length, ==, 0);
+  got = dt_redis_reply_get_data (status, &length);
+  g_assert_cmpmem (got, length, "OK", 2);
+
+  length = 99;
+  g_assert_null (dt_redis_reply_get_data (error, &length));
+  g_assert_cmpuint (length, ==, 0);
+  g_assert_null (dt_redis_reply_get_data (nil, &length));
+  g_assert_null (dt_redis_reply_get_data (integer, &length));
+}
+
 static void
 test_reply_bytes_outlive_reply (void)
 {
@@ -323,6 +352,7 @@ main (int   argc,
   g_test_add_func ("/reply/error", test_reply_error);
   g_test_add_func ("/reply/integer", test_reply_integer);
   g_test_add_func ("/reply/string-binary", test_reply_string_binary);
+  g_test_add_func ("/reply/get-data", test_reply_get_data);
   g_test_add_func ("/reply/bytes-outlive-reply", test_reply_bytes_outlive_reply);
   g_test_add_func ("/reply/array", test_reply_array);
   g_test_add_func ("/reply/array-wide-numbers", test_reply_array_wide_numbers);

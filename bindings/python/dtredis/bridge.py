@@ -51,7 +51,7 @@ from gi.repository import Gio, GLib
 from gi.module import get_introspection_module
 
 from .core import _error, _is_error_reply
-from .pipeline import _finish_pipeline, _p_execute_async
+from .pipeline import _append_all, _finish_pipeline, _p_append, _p_execute_async
 
 DtRedis = get_introspection_module('DtRedis')
 
@@ -376,8 +376,7 @@ class _Channel:
         """Sends @calls as one non-transactional pipeline of @client."""
         pipe = _a_pipeline(client, False)
         try:
-            for call in calls:
-                call.start(pipe, call.args)
+            _append_all(pipe, ((call.args, call.start is _p_append) for call in calls))
             _p_execute_async(pipe, None, _batch_done, (self, calls))
         except Exception as error:  # arguments the C functions refused
             for call in calls:

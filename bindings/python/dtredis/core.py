@@ -226,6 +226,7 @@ _REPLY_STRING = DtRedis.ReplyType.STRING
 _REPLY_ARRAY = DtRedis.ReplyType.ARRAY
 _reply_type = DtRedis.Reply.get_reply_type
 _reply_bytes = DtRedis.Reply.get_bytes
+_reply_data = DtRedis.Reply.get_data
 _reply_integer = DtRedis.Reply.get_integer
 _reply_n_elements = DtRedis.Reply.get_n_elements
 _reply_element = DtRedis.Reply.get_element
@@ -238,9 +239,14 @@ def _from_reply(reply):
     lists, and an error reply an instance of its exception class (as
     inside redis-py transaction results), which callers raise.
     """
+    # One call into C for the common case, a string that is not empty
+    # (get_data() gives b'' for every other reply too).
+    data = _reply_data(reply)
+    if data:
+        return data
     kind = _reply_type(reply)
     if kind == _REPLY_STRING or kind == _REPLY_STATUS:
-        return _bytes_data(_reply_bytes(reply))
+        return data
     if kind == _REPLY_INTEGER:
         return _reply_integer(reply)
     if kind == _REPLY_NIL:

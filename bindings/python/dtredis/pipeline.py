@@ -26,6 +26,7 @@ DtRedis = get_introspection_module('DtRedis')
 _c_pipeline = DtRedis.Client.pipeline
 _p_append = DtRedis.Pipeline.append
 _p_append_bytes = DtRedis.Pipeline.append_bytes
+_p_append_commands = DtRedis.Pipeline.append_commands
 _p_watch = DtRedis.Pipeline.watch
 _p_watch_async = DtRedis.Pipeline.watch_async
 _p_watch_finish = DtRedis.Pipeline.watch_finish
@@ -39,6 +40,27 @@ _p_immediate_finish = DtRedis.Pipeline.execute_immediate_finish
 _p_execute = DtRedis.Pipeline.execute
 _p_execute_async = DtRedis.Pipeline.execute_async
 _p_execute_finish = DtRedis.Pipeline.execute_finish
+
+
+def _append_all(pipe, commands):
+    """Queues @commands on the C pipeline @pipe, in order: each an (argv,
+    is_text) pair, argv a list of str (text) or of GLib.Bytes.  A run of
+    text commands goes in one append_commands() call: one crossing into C
+    instead of one per command."""
+    flat = []
+    lengths = []
+    for argv, is_text in commands:
+        if is_text:
+            flat += argv
+            lengths.append(len(argv))
+            continue
+        if lengths:
+            _p_append_commands(pipe, flat, lengths)
+            flat = []
+            lengths = []
+        _p_append_bytes(pipe, argv)
+    if lengths:
+        _p_append_commands(pipe, flat, lengths)
 
 
 def _execute_pipeline(pipe):
@@ -206,11 +228,10 @@ class _PipelineBase(_Commands):
             pipe = watcher
         else:
             pipe = self._make_pipeline(self._client, transaction)
-        for argv, _callback in stack:
-            if type(argv) is list:  # text, from _execute()
-                _p_append(pipe, argv)
-            else:
-                _p_append_bytes(pipe, [_Bytes(arg) for arg in argv])
+        # Text comes from _execute() as a list, binary arguments as a tuple.
+        _append_all(pipe, ((argv, True) if type(argv) is list else
+                           ([_Bytes(arg) for arg in argv], False)
+                           for argv, _callback in stack))
         return pipe, stack
 
 
