@@ -827,6 +827,18 @@ fail:
   return FALSE;
 }
 
+/* A broken connection takes no more commands: nothing is sent. */
+static gboolean
+check_not_broken (DtRedisConnection  *self,
+                  GError            **error)
+{
+  if (!self->broken)
+    return TRUE;
+  g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+               _("The connection to %s is broken"), self->description);
+  return FALSE;
+}
+
 gboolean
 dt_redis_connection_run (DtRedisConnection     *self,
                          const DtRedisCommand  *cmd,
@@ -839,12 +851,8 @@ dt_redis_connection_run (DtRedisConnection     *self,
   g_return_val_if_fail (replies != NULL || cmd->n_replies == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->broken)
-    {
-      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
-                   _("The connection to %s is broken"), self->description);
-      return FALSE;
-    }
+  if (!check_not_broken (self, error))
+    return FALSE;
   /* Nothing is sent yet: the connection stays usable. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -909,12 +917,8 @@ dt_redis_connection_send (DtRedisConnection     *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (cmd != NULL, FALSE);
 
-  if (self->broken)
-    {
-      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
-                   _("The connection to %s is broken"), self->description);
-      return FALSE;
-    }
+  if (!check_not_broken (self, error))
+    return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
@@ -945,12 +949,8 @@ dt_redis_connection_read_pushed (DtRedisConnection  *self,
   g_return_val_if_fail (reply != NULL, FALSE);
 
   *reply = NULL;
-  if (self->broken)
-    {
-      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
-                   _("The connection to %s is broken"), self->description);
-      return FALSE;
-    }
+  if (!check_not_broken (self, error))
+    return FALSE;
 
   tls = is_tls (self);
   for (;;)

@@ -119,14 +119,14 @@ class Client(ClientExtras, _Commands, _CClient):
 
     __repr__ = _client_repr
 
-    def _execute(self, argv, callback):
+    def _execute(self, argv, callback, cancellable=None):
         """Runs one command given as Python values; returns callback(reply)."""
         texts = _values_as_text(argv)
         try:
             if texts is not None:
-                reply = _c_execute(self, texts, None)
+                reply = _c_execute(self, texts, cancellable)
             else:
-                reply = _c_execute_bytes(self, _argv(argv), None)
+                reply = _c_execute_bytes(self, _argv(argv), cancellable)
         except GLib.Error as error:
             raise _error(error) from error
         return callback(_from_reply(reply))

@@ -15,11 +15,9 @@ monitor): cancelling the task that awaits ``next_command()`` cancels the
 wait in C and waits for it to stop, and loses no line.
 """
 
-import asyncio
-import concurrent.futures
+from gi.repository import GLib
 
-from gi.repository import Gio, GLib
-
+from .call_thread import CallThread
 from .core import _error
 
 
@@ -134,26 +132,7 @@ class AsyncMonitor(_MonitorBase):
 
     def __init__(self, instance):
         super().__init__(instance)
-        self._thread = None
-
-    async def _in_thread(self, function, *args):
-        """Runs function(*args, cancellable) in the monitor's thread; a
-        cancel of the awaiting task cancels it there and waits for it."""
-        if self._thread is None:
-            self._thread = concurrent.futures.ThreadPoolExecutor(
-                1, thread_name_prefix='dtredis-monitor')
-        cancellable = Gio.Cancellable()
-        future = asyncio.get_running_loop().run_in_executor(
-            self._thread, function, *args, cancellable)
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            cancellable.cancel()
-            try:
-                await future
-            except Exception:  # noqa: BLE001 - the cancel is what the caller sees
-                pass
-            raise
+        self._thread = CallThread('dtredis-monitor')
 
     async def connect(self):
         """Makes the C monitor (no I/O), as redis-py's connect() takes a
@@ -161,7 +140,7 @@ class AsyncMonitor(_MonitorBase):
         self._monitor()
 
     async def __aenter__(self):
-        await self._in_thread(self._start)
+        await self._thread.call(self._start)
         return self
 
     async def __aexit__(self, *exc_info):
@@ -169,16 +148,11 @@ class AsyncMonitor(_MonitorBase):
 
     async def aclose(self):
         """Closes the monitor's connection and its thread."""
-        if self._thread is not None:
-            await self._in_thread(lambda _cancellable: self._close())
-            self._thread.shutdown(wait=False)
-            self._thread = None
-        else:
-            self._close()
+        await self._thread.close(self._close)
 
     async def next_command(self):
         """The next command the server runs, as a dict."""
-        return parse_line(await self._in_thread(self._next_line))
+        return parse_line(await self._thread.call(self._next_line))
 
     async def listen(self):
         """Yields each command the server runs."""

@@ -17,47 +17,25 @@ thread of its own, and cancelling the task that awaits one cancels it in
 C and waits for it to end.  Its pipelines, like redis-py's, use the pool.
 """
 
-import asyncio
-import concurrent.futures
-
-from gi.repository import Gio, GLib
 from gi.module import get_introspection_module
 
 from .async_client import AsyncClient, _AsyncPipeline, _awaitable_method, _coroutine_method
-from .client import _DecodedClient
+from .call_thread import CallThread
+from .client import Client, _DecodedClient
 from .client_extras import AsyncClientExtras
 from .core import (
-    _argv,
     _Commands,
     _decoding,
-    _error,
-    _from_reply,
     _GeneratedCommands,
     _HandCommands,
-    _HandServerCommands,
-    _values_as_text)
+    _HandServerCommands)
 from .hand_server_commands import COROUTINES as _COROUTINES
 
 DtRedis = get_introspection_module('DtRedis')
 
-_c_execute = DtRedis.Client.execute
-_c_execute_bytes = DtRedis.Client.execute_bytes
 _c_close = DtRedis.Client.close
 # The C method: the override's get_async_redis_client() is a coroutine.
 _i_get_async_redis_client = DtRedis.Instance.get_async_redis_client
-
-
-def _run(client, argv, callback, cancellable):
-    """One command on the C single-connection @client (in its thread)."""
-    texts = _values_as_text(argv)
-    try:
-        if texts is not None:
-            reply = _c_execute(client, texts, cancellable)
-        else:
-            reply = _c_execute_bytes(client, _argv(argv), cancellable)
-    except GLib.Error as error:
-        raise _error(error) from error
-    return callback(_from_reply(reply))
 
 
 class AsyncSingleConnectionClient(AsyncClientExtras, _Commands):
@@ -70,7 +48,7 @@ class AsyncSingleConnectionClient(AsyncClientExtras, _Commands):
         # and monitor() go through it, as redis-py's do through the pool.
         self._client = _i_get_async_redis_client(instance)
         self._decode = decode
-        self._thread = None
+        self._thread = CallThread('dtredis-client')
 
     @property
     def props(self):
@@ -82,29 +60,10 @@ class AsyncSingleConnectionClient(AsyncClientExtras, _Commands):
         return '<%s.%s(%s%s)>' % (type(self).__module__, type(self).__name__,
                                   'decode_responses=True, ' if self._decode else '', url)
 
-    async def _in_thread(self, function, *args):
-        """function(*args, cancellable) in this client's thread; a cancel of
-        the awaiting task cancels it there and waits for it to end."""
-        if self._thread is None:
-            self._thread = concurrent.futures.ThreadPoolExecutor(
-                1, thread_name_prefix='dtredis-client')
-        cancellable = Gio.Cancellable()
-        future = asyncio.get_running_loop().run_in_executor(
-            self._thread, function, *args, cancellable)
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            cancellable.cancel()
-            try:
-                await future
-            except Exception:  # noqa: BLE001 - the cancel is what the caller sees
-                pass
-            raise
-
     def _execute(self, argv, callback):
         if self._decode:
             callback = _decoding(callback)
-        return self._in_thread(_run, self._single, argv, callback)
+        return self._thread.call(Client._execute, self._single, argv, callback)
 
     def pipeline(self, transaction=True, shard_hint=None):
         """A pipeline on the pool (as redis-py's single-connection client's)."""
@@ -115,22 +74,11 @@ class AsyncSingleConnectionClient(AsyncClientExtras, _Commands):
     async def close(self, close_connection_pool=None):
         """Gives the kept connection back, closed; the next command starts
         on a new one."""
-        if self._thread is not None:
-            await self._in_thread(lambda _cancellable: _c_close(self._single))
-            self._thread.shutdown(wait=False)
-            self._thread = None
-        else:
-            _c_close(self._single)
+        await self._thread.close(lambda: _c_close(self._single))
 
-    async def aclose(self):
-        """The same as close()."""
-        await self.close()
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *exc_info):
-        await self.close()
+    aclose = AsyncClient.aclose
+    __aenter__ = AsyncClient.__aenter__
+    __aexit__ = AsyncClient.__aexit__
 
 
 # Argument errors are raised when awaited, as on the other asyncio clients.
