@@ -80,7 +80,8 @@ class AsyncClient(AsyncClientExtras, _Commands, _CAsyncClient):
         if _is_batchable(argv):
             if texts is not None:
                 return _bridge().batched(self, _p_append, texts, callback)
-            return _bridge().batched(self, _p_append_bytes, _argv(argv), callback)
+            # A tuple: what _append_all() takes for binary arguments.
+            return _bridge().batched(self, _p_append_bytes, tuple(_argv(argv)), callback)
         if texts is not None:
             return _bridge().solo(self, _a_execute_async, (texts,), _a_execute_finish,
                                   _generic_convert(callback))

@@ -51,7 +51,7 @@ from gi.repository import Gio, GLib
 from gi.module import get_introspection_module
 
 from .core import _error, _is_error_reply
-from .pipeline import _append_all, _finish_pipeline, _p_append, _p_execute_async
+from .pipeline import _append_all, _finish_pipeline, _p_execute_async
 
 DtRedis = get_introspection_module('DtRedis')
 
@@ -210,9 +210,11 @@ class _Call:
 
     A single call runs start(target, *args, cancellable, callback) and
     gives convert(finish(target, result)).  A batched call (finish is
-    None) is a command queued with start(pipeline, args) into a batch of
-    @target, an AsyncClient; its reply goes through convert, the command's
-    redis-py callback.
+    None) is a command queued into a batch of @target, an AsyncClient:
+    args is its argv, a list of str or a tuple of GLib.Bytes, queued by
+    pipeline._append_all() (start, Pipeline.append or append_bytes, says
+    which); its reply goes through convert, the command's redis-py
+    callback.
     """
 
     __slots__ = ('future', 'channel', 'target', 'start', 'args', 'finish',
@@ -376,7 +378,7 @@ class _Channel:
         """Sends @calls as one non-transactional pipeline of @client."""
         pipe = _a_pipeline(client, False)
         try:
-            _append_all(pipe, ((call.args, call.start is _p_append) for call in calls))
+            _append_all(pipe, [call.args for call in calls])
             _p_execute_async(pipe, None, _batch_done, (self, calls))
         except Exception as error:  # arguments the C functions refused
             for call in calls:

@@ -199,7 +199,15 @@ def _are_keys(values):
 
 
 def _values_as_text(values):
-    """@values as the str the server would get, or None if one is binary."""
+    """@values as the str the server would get, or None if one is binary.
+
+    A list of str without NUL (the common case) is returned as it is."""
+    if type(values) is list:
+        for value in values:
+            if type(value) is not str or '\0' in value:
+                break
+        else:
+            return values
     texts = []
     for value in values:
         kind = type(value)

@@ -15,7 +15,6 @@ from .core import (
     _encode,
     _error,
     _from_reply,
-    _is_error_reply,
     _is_key,
     _values_as_text)
 
@@ -43,14 +42,14 @@ _p_execute_finish = DtRedis.Pipeline.execute_finish
 
 
 def _append_all(pipe, commands):
-    """Queues @commands on the C pipeline @pipe, in order: each an (argv,
-    is_text) pair, argv a list of str (text) or of GLib.Bytes.  A run of
-    text commands goes in one append_commands() call: one crossing into C
-    instead of one per command."""
+    """Queues @commands on the C pipeline @pipe, in order: each a list of
+    str (text) or a tuple of GLib.Bytes.  A run of text commands goes in
+    one append_commands() call: one crossing into C instead of one per
+    command."""
     flat = []
     lengths = []
-    for argv, is_text in commands:
-        if is_text:
+    for argv in commands:
+        if type(argv) is list:
             flat += argv
             lengths.append(len(argv))
             continue
@@ -87,16 +86,17 @@ def _pipeline_results(values, stack, raise_on_error):
     does) with raise_on_error, else left in the list as the exception.
     """
     results = []
-    for number, (value, (argv, callback)) in enumerate(zip(values, stack), 1):
-        if _is_error_reply(value):
-            if raise_on_error:
-                command = ' '.join(map(_safe_str, argv))
-                value.args = ('Command # %d (%s) of pipeline caused error: %s'
-                              % (number, command, value.args[0]),) + value.args[1:]
-                raise value
-            results.append(value)
-        else:
-            results.append(callback(value))
+    append = results.append
+    for value, (argv, callback) in zip(values, stack):
+        if not isinstance(value, RedisError):
+            append(callback(value))
+            continue
+        if raise_on_error:
+            command = ' '.join(map(_safe_str, argv))
+            value.args = ('Command # %d (%s) of pipeline caused error: %s'
+                          % (len(results) + 1, command, value.args[0]),) + value.args[1:]
+            raise value
+        append(value)
     return results
 
 
@@ -229,9 +229,8 @@ class _PipelineBase(_Commands):
         else:
             pipe = self._make_pipeline(self._client, transaction)
         # Text comes from _execute() as a list, binary arguments as a tuple.
-        _append_all(pipe, ((argv, True) if type(argv) is list else
-                           ([_Bytes(arg) for arg in argv], False)
-                           for argv, _callback in stack))
+        _append_all(pipe, [argv if type(argv) is list else tuple(_Bytes(arg) for arg in argv)
+                           for argv, _callback in stack])
         return pipe, stack
 
 
