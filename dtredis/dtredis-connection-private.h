@@ -36,6 +36,8 @@ typedef struct _DtRedisConnection
   gint64             last_used;
   pid_t              pid;        /* the process that opened it */
   gboolean           broken;     /* an I/O or protocol error happened: never reuse */
+  GList              idle_link;  /* the sync pool's idle list (data: this connection),
+                                  * so that a lease allocates no list node */
 
   /* Private to dtredis-connection.c, except where said. */
   char              *description; /* dt_redis_endpoint_describe () */

@@ -192,6 +192,7 @@ dt_redis_conn_new (DtRedisEndpoint *endpoint)
   self->fd = -1;
   self->created_at = self->last_used = g_get_monotonic_time ();
   self->pid = dt_redis_connection_current_pid ();
+  self->idle_link.data = self;
 
   return self;
 }

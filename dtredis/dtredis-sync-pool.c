@@ -87,9 +87,21 @@ free_connections (GSList *list)
   g_slist_free_full (list, (GDestroyNotify) dt_redis_connection_free);
 }
 
+/* The idle list links the connections themselves (conn->idle_link). */
+static DtRedisConnection *
+pop_idle_locked (DtRedisSyncPool *self,
+                 gboolean         oldest)
+{
+  GList *link = oldest ? g_queue_pop_tail_link (&self->idle) : g_queue_pop_head_link (&self->idle);
+
+  return link != NULL ? link->data : NULL;
+}
+
 void
 dt_redis_sync_pool_unref (DtRedisSyncPool *self)
 {
+  DtRedisConnection *conn;
+
   g_return_if_fail (self != NULL);
 
   if (!g_atomic_ref_count_dec (&self->ref_count))
@@ -98,7 +110,8 @@ dt_redis_sync_pool_unref (DtRedisSyncPool *self)
   /* Callers hold a reference while they hold a connection. */
   g_warn_if_fail (g_queue_is_empty (&self->waiters) || self->pid != dt_redis_connection_current_pid ());
 
-  g_queue_clear_full (&self->idle, (GDestroyNotify) dt_redis_connection_free);
+  while ((conn = pop_idle_locked (self, FALSE)) != NULL)
+    dt_redis_connection_free (conn);
   g_mutex_clear (&self->mutex);
   dt_redis_endpoint_unref (self->endpoint);
   g_free (self);
@@ -120,7 +133,7 @@ check_fork_locked (DtRedisSyncPool  *self,
   if (G_LIKELY (pid == self->pid))
     return;
 
-  while ((conn = g_queue_pop_head (&self->idle)) != NULL)
+  while ((conn = pop_idle_locked (self, FALSE)) != NULL)
     *to_close = g_slist_prepend (*to_close, conn);
   g_queue_init (&self->waiters);
   self->n_total = 0;
@@ -147,7 +160,7 @@ expire_idle_locked (DtRedisSyncPool  *self,
       if (oldest == NULL || now - oldest->last_used <= timeout)
         break;
 
-      g_queue_pop_tail (&self->idle);
+      pop_idle_locked (self, TRUE);
       *to_close = g_slist_prepend (*to_close, oldest);
       self->n_total--;
       self->stale_closed++;
@@ -320,7 +333,7 @@ dt_redis_sync_pool_lease (DtRedisSyncPool  *self,
 
   if (!g_queue_is_empty (&self->idle))
     {
-      conn = g_queue_pop_head (&self->idle);
+      conn = pop_idle_locked (self, FALSE);
       self->n_in_use++;
       self->hits++;
       g_mutex_unlock (&self->mutex);
@@ -401,7 +414,7 @@ dt_redis_sync_pool_give_back (DtRedisSyncPool   *self,
         }
       else
         {
-          g_queue_push_head (&self->idle, conn);
+          g_queue_push_head_link (&self->idle, &conn->idle_link);
         }
 
       expire_idle_locked (self, &to_close);
@@ -457,7 +470,7 @@ dt_redis_sync_pool_close (DtRedisSyncPool *self)
   g_mutex_lock (&self->mutex);
   check_fork_locked (self, &to_close);
   self->closed = TRUE;
-  while ((conn = g_queue_pop_head (&self->idle)) != NULL)
+  while ((conn = pop_idle_locked (self, FALSE)) != NULL)
     {
       to_close = g_slist_prepend (to_close, conn);
       self->n_total--;
