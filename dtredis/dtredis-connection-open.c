@@ -427,28 +427,43 @@ warn_insecure_once (void)
     }
 }
 
-static gboolean
-start_tls (GTask   *task,
-           GError **error)
+/* What making the TLS client connection needs, for the worker thread:
+ * its own references, as the open may give up on it meanwhile. */
+typedef struct
 {
-  OpenData *data = g_task_get_task_data (task);
-  DtRedisConnection *conn = data->conn;
-  DtRedisEndpoint *endpoint = conn->endpoint;
+  GIOStream       *base;
+  DtRedisEndpoint *endpoint;
+  char            *description;
+} TlsSetup;
+
+static void
+tls_setup_free (TlsSetup *setup)
+{
+  g_clear_object (&setup->base);
+  dt_redis_endpoint_unref (setup->endpoint);
+  g_free (setup->description);
+  g_free (setup);
+}
+
+/* The client connection with its trust store and certificate. */
+static GIOStream *
+create_tls (TlsSetup  *setup,
+            GError   **error)
+{
+  DtRedisEndpoint *endpoint = setup->endpoint;
   g_autoptr(GSocketConnectable) identity = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  data->phase = PHASE_TLS;
-
   /* The identity is the host name as given, so that the certificate is
    * checked against it (and SNI carries it). */
   identity = g_network_address_new (endpoint->host, endpoint->port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (conn->socket_connection), identity, &local_error);
+  tls = g_tls_client_connection_new (setup->base, identity, &local_error);
   if (tls == NULL)
     {
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS,
-                   _("TLS is not available for %s: %s"), conn->description, local_error->message);
-      return FALSE;
+                   _("TLS is not available for %s: %s"), setup->description, local_error->message);
+      return NULL;
     }
 
   if (endpoint->tls_ca_file != NULL)
@@ -460,7 +475,7 @@ start_tls (GTask   *task,
           g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS,
                        _("Could not load the CA certificates from “%s”: %s"),
                        endpoint->tls_ca_file, local_error->message);
-          return FALSE;
+          return NULL;
         }
       g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
     }
@@ -476,20 +491,88 @@ start_tls (GTask   *task,
           g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TLS,
                        _("Could not load the TLS client certificate “%s”: %s"),
                        endpoint->tls_cert_file, local_error->message);
-          return FALSE;
+          return NULL;
         }
       g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), certificate);
     }
 
-  if (endpoint->tls_insecure)
+  return g_steal_pointer (&tls);
+}
+
+/* On a worker thread: making a GTlsClientConnection sets up the TLS
+ * library and loads the system's trust store, and the CA and certificate
+ * files are read from disk, none of which may stall the main context
+ * that waits for the open (a few ms, seconds under sanitizers). */
+static void
+create_tls_in_thread (GTask        *worker,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GIOStream *tls = create_tls (task_data, &error);
+
+  if (tls == NULL)
+    g_task_return_error (worker, error);
+  else
+    g_task_return_pointer (worker, tls, g_object_unref);
+}
+
+/* Back in the open's context: the handshake. */
+static void
+tls_created_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  OpenData *data = g_task_get_task_data (task);
+  g_autoptr(GIOStream) tls = NULL;
+  GError *error = NULL;
+
+  tls = g_task_propagate_pointer (G_TASK (result), &error);
+  if (open_was_abandoned (task))
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (tls == NULL || g_cancellable_set_error_if_cancelled (data->cancellable, &error))
+    {
+      open_fail (task, error);
+      return;
+    }
+
+  if (data->conn->endpoint->tls_insecure)
     warn_insecure_once ();
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate_cb), data);
 
-  dt_redis_conn_set_stream (conn, g_steal_pointer (&tls));
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->stream), g_task_get_priority (task),
+  dt_redis_conn_set_stream (data->conn, g_steal_pointer (&tls));
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (data->conn->stream), g_task_get_priority (task),
                                     data->cancellable, tls_handshake_cb, task);
+}
 
-  return TRUE;
+static void
+start_tls (GTask *task)
+{
+  OpenData *data = g_task_get_task_data (task);
+  GMainContext *context = g_task_get_context (task);
+  g_autoptr(GTask) worker = NULL;
+  TlsSetup *setup = g_new0 (TlsSetup, 1);
+
+  data->phase = PHASE_TLS;
+
+  setup->base = G_IO_STREAM (g_object_ref (data->conn->socket_connection));
+  setup->endpoint = dt_redis_endpoint_ref (data->conn->endpoint);
+  setup->description = g_strdup (data->conn->description);
+
+  /* The result comes back to the open's context, whichever context is
+   * the thread default while this runs. */
+  g_main_context_push_thread_default (context);
+  worker = g_task_new (NULL, NULL, tls_created_cb, task);
+  g_main_context_pop_thread_default (context);
+  g_task_set_source_tag (worker, start_tls);
+  g_task_set_name (worker, "[dtredis] create TLS connection");
+  g_task_set_task_data (worker, setup, (GDestroyNotify) tls_setup_free);
+  g_task_run_in_thread (worker, create_tls_in_thread);
 }
 
 /* The socket is connected: TLS if asked for, then the Redis handshake. */
@@ -497,12 +580,10 @@ static void
 open_connected (GTask *task)
 {
   OpenData *data = g_task_get_task_data (task);
-  GError *error = NULL;
 
   if (data->conn->endpoint->tls)
     {
-      if (!start_tls (task, &error))
-        open_fail (task, error);
+      start_tls (task);
       return;
     }
 
