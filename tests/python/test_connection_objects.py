@@ -5,7 +5,10 @@ redis-py's own against the same server, and under faults (CLIENT KILL).
 Executions are counted on the server."""
 
 import asyncio
+import os
+import signal
 import threading
+import time
 
 import gi
 
@@ -106,6 +109,33 @@ def test_monitor_killed_raises_connection_error(server, instance):
         timer.start()
         assert monitor.next_command()['command'] == 'SET again 2'
         timer.join()
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_monitor_wait_lets_signals_through(server, instance):
+    """A sync next_command() waits in short slices, so a signal handler
+    (as Ctrl+C's) runs within them; the monitor goes on, losing nothing."""
+    def interrupt(_signum, _frame):
+        raise _Interrupted()
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    client = instance.get_redis_client()
+    client.ping()
+    try:
+        with client.monitor() as monitor:
+            timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGUSR1))
+            started = time.monotonic()
+            timer.start()
+            with pytest.raises(_Interrupted):
+                monitor.next_command()
+            timer.join()
+            assert time.monotonic() - started < 2
+            client.set('after-signal', 1)
+            assert monitor.next_command()['command'] == 'SET after-signal 1'
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
 
 
 def test_async_monitor_cancel_loses_nothing(server, instance):

@@ -163,7 +163,9 @@ class Client(ClientExtras, _Commands, _CClient):
 
     def close(self):
         """Ends this client; the instance's pool stays open for its other
-        clients (a client from from_url() closes its own pool)."""
+        clients (a client from from_url() closes its own pool).  A
+        single-connection client (client()) gives its connection back,
+        closed; its next command starts on a new one."""
         _c_close(self)
         instance = getattr(self, '_dtredis_owner', None)
         if instance is not None:

@@ -91,12 +91,18 @@ class _MonitorBase:
         except GLib.Error as error:
             raise _error(error) from error
 
-    def _next_line(self, cancellable=None):
+    def _next_line(self, cancellable=None, slice_ms=-1):
+        """The next line; with @slice_ms, waited for in slices that long,
+        so that Python handles signals (Ctrl+C) between them: a slice
+        that ends empty loses nothing."""
         c = self._monitor()
         if not c.get_active():
             self._start(cancellable)
         try:
-            return c.next_command(-1, cancellable)
+            line = None
+            while line is None:
+                line = c.next_command(slice_ms, cancellable)
+            return line
         except GLib.Error as error:
             raise _error(error) from error
 
@@ -117,8 +123,9 @@ class Monitor(_MonitorBase):
         self._close()
 
     def next_command(self):
-        """The next command the server runs, as a dict; waits for it."""
-        return parse_line(self._next_line())
+        """The next command the server runs, as a dict; waits for it (a
+        KeyboardInterrupt stops the wait within 100 ms)."""
+        return parse_line(self._next_line(slice_ms=100))
 
     def listen(self):
         """Yields each command the server runs, as next_command() does."""
