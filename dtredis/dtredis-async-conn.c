@@ -170,21 +170,14 @@ connection_lost_error (DtRedisAsyncPool *self)
 
 /* An I/O error or EOF on @conn: every command whose bytes left fails
  * with CONNECTION, saying that it may have been executed: it is never
- * sent again. Takes @error (NULL for EOF). */
+ * sent again. Takes @error: the I/O error, or CONNECTION for EOF. */
 static void
 conn_fail_io (Conn   *conn,
               GError *error)
 {
   DtRedisAsyncPool *self = conn->pool;
-  g_autoptr(GError) wrapped = NULL;
-  g_autoptr(GError) sent = NULL;
-
-  if (error == NULL)
-    wrapped = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
-                           _("The server at %s closed the connection"), self->description);
-  else
-    wrapped = dt_redis_connection_wrap_error (conn->connection, error);
-  sent = dt_redis_connection_maybe_executed_error (wrapped);
+  g_autoptr(GError) wrapped = dt_redis_connection_wrap_error (conn->connection, error);
+  g_autoptr(GError) sent = dt_redis_connection_maybe_executed_error (wrapped);
 
   conn->connection->broken = TRUE;
   if (g_queue_is_empty (&conn->in_flight))
@@ -294,31 +287,26 @@ conn_readable (GObject  *stream,
   for (guint i = 0; i < MAX_READS_PER_DISPATCH && conn->state == CONN_READY; i++)
     {
       GError *error = NULL;
-      gssize n;
+      gsize n;
 
-      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (conn->connection->input),
-                                                    self->read_buf, READ_CHUNK, NULL, &error);
-      if (n < 0)
+      switch (dt_redis_connection_read_available (conn->connection, self->read_buf, READ_CHUNK,
+                                                  &n, &error))
         {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_error_free (error);
-          else
-            conn_fail_io (conn, error);
-          break;
-        }
-      if (n == 0)
-        {
-          conn_fail_io (conn, NULL);
+        case DT_REDIS_READ_NOTHING:
+          goto done;
+        case DT_REDIS_READ_LOST:
+          conn_fail_io (conn, error);
+          goto done;
+        case DT_REDIS_READ_BAD_DATA:
+          conn_fail_protocol (conn, error);
+          g_error_free (error);
+          goto done;
+        case DT_REDIS_READ_FED:
+        default:
           break;
         }
 
       conn->last_active = g_get_monotonic_time ();
-      if (!dt_redis_resp_reader_feed (conn->connection->reader, (const char *) self->read_buf, n, &error))
-        {
-          conn_fail_protocol (conn, error);
-          g_error_free (error);
-          break;
-        }
 
       while (conn->state == CONN_READY)
         {
@@ -339,6 +327,7 @@ conn_readable (GObject  *stream,
       if (n < READ_CHUNK)
         break;
     }
+done:
 
   /* A partial reply with nothing outstanding answers no command: the
    * next one's reply would be read after it. */

@@ -81,6 +81,24 @@ gboolean           dt_redis_connection_run           (DtRedisConnection    *self
                                                       DtRedisReply        **replies,
                                                       GCancellable         *cancellable,
                                                       GError              **error);
+/* What dt_redis_connection_read_available() did. */
+typedef enum
+{
+  DT_REDIS_READ_FED,      /* bytes were read and are in the reader */
+  DT_REDIS_READ_NOTHING,  /* none were ready */
+  DT_REDIS_READ_LOST,     /* end of stream or an I/O error: @error says which */
+  DT_REDIS_READ_BAD_DATA, /* the reader refused the bytes: a PROTOCOL @error */
+} DtRedisReadResult;
+
+/* The read of the engines that use the pollable streams (the async pool,
+ * pub/sub): one non-blocking read of up to @size bytes into @buf, fed to
+ * the reader; *@n_read is how many bytes came. Errors name the endpoint
+ * (DT_REDIS_ERROR_*). */
+DtRedisReadResult  dt_redis_connection_read_available (DtRedisConnection    *self,
+                                                      guint8               *buf,
+                                                      gsize                 size,
+                                                      gsize                *n_read,
+                                                      GError              **error);
 /* Push mode, for a connection the server keeps sending to (MONITOR).
  * Sends @cmd without reading anything; marks the connection broken on
  * failure. */

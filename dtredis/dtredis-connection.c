@@ -904,6 +904,38 @@ dt_redis_connection_is_stale (DtRedisConnection *self)
   return TRUE;
 }
 
+/* The pollable engines' read */
+
+DtRedisReadResult
+dt_redis_connection_read_available (DtRedisConnection  *self,
+                                    guint8             *buf,
+                                    gsize               size,
+                                    gsize              *n_read,
+                                    GError            **error)
+{
+  GError *local_error = NULL;
+  gssize n;
+
+  *n_read = 0;
+  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
+                                                buf, size, NULL, &local_error);
+  if (n < 0 && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_error_free (local_error);
+      return DT_REDIS_READ_NOTHING;
+    }
+  if (n <= 0)
+    {
+      g_propagate_error (error, n < 0 ? dt_redis_connection_wrap_error (self, local_error)
+                                      : dt_redis_conn_closed_error (self->description));
+      return DT_REDIS_READ_LOST;
+    }
+  *n_read = (gsize) n;
+  if (!dt_redis_resp_reader_feed (self->reader, (const char *) buf, (gsize) n, error))
+    return DT_REDIS_READ_BAD_DATA;
+  return DT_REDIS_READ_FED;
+}
+
 /* Push mode (MONITOR) */
 
 gboolean

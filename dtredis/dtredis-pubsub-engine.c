@@ -638,25 +638,14 @@ readable (GObject  *stream,
   for (guint i = 0; i < MAX_READS_PER_DISPATCH && self->conn == conn && !self->paused; i++)
     {
       GError *error = NULL;
-      gssize n;
+      DtRedisReadResult result;
+      gsize n;
 
-      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (conn->input),
-                                                    self->read_buf, READ_CHUNK, NULL, &error);
-      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          g_error_free (error);
-          break;
-        }
-      if (n <= 0)
-        {
-          conn_lost (self, n < 0 ? dt_redis_connection_wrap_error (conn, error)
-                                 : g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
-                                                _("The server at %s closed the connection"),
-                                                conn->description));
-          break;
-        }
       /* The whole read is taken in, paused or not. */
-      if (!dt_redis_resp_reader_feed (conn->reader, (const char *) self->read_buf, n, &error))
+      result = dt_redis_connection_read_available (conn, self->read_buf, READ_CHUNK, &n, &error);
+      if (result == DT_REDIS_READ_NOTHING)
+        break;
+      if (result != DT_REDIS_READ_FED)
         {
           conn_lost (self, error);
           break;
