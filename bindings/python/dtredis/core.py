@@ -368,6 +368,16 @@ def _decoding(callback):
     return convert
 
 
+def _instance_of(client):
+    """The instance behind any of our clients (decoding ones, pipelines and
+    the asyncio single-connection client included), and whether that
+    client is an asyncio one: what pubsub(), monitor() and client() make
+    their objects from."""
+    while not isinstance(client, (DtRedis.Client, DtRedis.AsyncClient)):
+        client = client._client
+    return client.props.instance, isinstance(client, DtRedis.AsyncClient)
+
+
 def _client_repr(client):
     """repr() of a Client or AsyncClient: its instance's redacted URL."""
     instance = client.props.instance

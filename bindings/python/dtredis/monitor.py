@@ -18,7 +18,7 @@ wait in C and waits for it to stop, and loses no line.
 from gi.repository import GLib
 
 from .call_thread import CallThread
-from .core import _error
+from .core import _error, _instance_of
 
 
 def _unquote(text):
@@ -170,9 +170,5 @@ class AsyncMonitor(_MonitorBase):
 def monitor_for(client):
     """client.monitor() for any of our clients: an AsyncMonitor for an
     asyncio one."""
-    from gi.module import get_introspection_module
-    DtRedis = get_introspection_module('DtRedis')
-    while not isinstance(client, (DtRedis.Client, DtRedis.AsyncClient)):
-        client = client._client
-    cls = AsyncMonitor if isinstance(client, DtRedis.AsyncClient) else Monitor
-    return cls(client.props.instance)
+    instance, is_async = _instance_of(client)
+    return AsyncMonitor(instance) if is_async else Monitor(instance)

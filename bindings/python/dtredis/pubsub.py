@@ -40,7 +40,7 @@ from gi.repository import GLib
 from gi.module import get_introspection_module
 from .bridge import _bridge
 from .convert import list_or_args
-from .core import _error
+from .core import _error, _instance_of
 from .exceptions import DataError, PubSubError
 
 DtRedis = get_introspection_module('DtRedis')
@@ -652,7 +652,6 @@ def pubsub_for(client, kwargs):
         raise TypeError('pubsub() got unexpected keyword arguments: %s'
                         % ', '.join(sorted(options)))
     decode = getattr(client, '_decode', False)
-    while not isinstance(client, (DtRedis.Client, DtRedis.AsyncClient)):
-        client = client._client
-    cls = AsyncPubSub if isinstance(client, DtRedis.AsyncClient) else PubSub
-    return cls(client.props.instance, decode, ignore, queue_limit)
+    instance, is_async = _instance_of(client)
+    cls = AsyncPubSub if is_async else PubSub
+    return cls(instance, decode, ignore, queue_limit)

@@ -28,7 +28,8 @@ from .core import (
     _decoding,
     _GeneratedCommands,
     _HandCommands,
-    _HandServerCommands)
+    _HandServerCommands,
+    _instance_of)
 from .hand_server_commands import COROUTINES as _COROUTINES
 
 DtRedis = get_introspection_module('DtRedis')
@@ -94,10 +95,8 @@ def single_connection_client_for(client):
     """client.client() for any of our clients: the same kind (sync or
     asyncio, decoding or not) on one kept connection."""
     decode = getattr(client, '_decode', False)
-    while not isinstance(client, (DtRedis.Client, DtRedis.AsyncClient)):
-        client = client._client
-    instance = client.props.instance
-    if isinstance(client, DtRedis.AsyncClient):
+    instance, is_async = _instance_of(client)
+    if is_async:
         return AsyncSingleConnectionClient(instance, decode)
     single = instance.get_single_connection_client()
     return _DecodedClient(single) if decode else single
