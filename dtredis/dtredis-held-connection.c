@@ -114,16 +114,8 @@ ensure_locked (DtRedisHeldConnection  *self,
   if (self->conn != NULL)
     return TRUE;
 
-  self->pool = dt_redis_pools_dup_sync (self->pools, error);
-  if (self->pool == NULL)
-    return FALSE;
-  self->conn = dt_redis_sync_pool_lease (self->pool, cancellable, error);
-  if (self->conn == NULL)
-    {
-      g_clear_pointer (&self->pool, dt_redis_sync_pool_unref);
-      return FALSE;
-    }
-  return TRUE;
+  self->conn = dt_redis_pools_lease_sync (self->pools, &self->pool, cancellable, error);
+  return self->conn != NULL;
 }
 
 gboolean

@@ -120,15 +120,10 @@ dt_redis_pipeline_watch (DtRedisPipeline     *self,
 
   if (self->watch_conn == NULL)
     {
-      self->watch_pool = dt_redis_pools_dup_sync (self->pools, error);
-      if (self->watch_pool == NULL)
-        return FALSE;
-      self->watch_conn = dt_redis_sync_pool_lease (self->watch_pool, cancellable, error);
+      self->watch_conn = dt_redis_pools_lease_sync (self->pools, &self->watch_pool,
+                                                    cancellable, error);
       if (self->watch_conn == NULL)
-        {
-          g_clear_pointer (&self->watch_pool, dt_redis_sync_pool_unref);
-          return FALSE;
-        }
+        return FALSE;
     }
 
   argv = g_ptr_array_new ();

@@ -30,6 +30,13 @@ DtRedisSyncPool  *dt_redis_pools_dup_sync         (DtRedisPools      *self,
                                                    GError           **error);
 DtRedisAsyncPool *dt_redis_pools_dup_async        (DtRedisPools      *self,
                                                    GError           **error);
+/* A connection of the caller's own, leased from the current sync pool,
+ * and in *@pool that pool, to give the connection back to (a reset may
+ * have replaced the current one by then). On failure both are NULL. */
+DtRedisConnection *dt_redis_pools_lease_sync      (DtRedisPools      *self,
+                                                   DtRedisSyncPool  **pool,
+                                                   GCancellable      *cancellable,
+                                                   GError           **error);
 /* Takes the current pool out (transfer full, NULL if none): the next use
  * makes a new one. For resets. */
 DtRedisSyncPool  *dt_redis_pools_steal_sync       (DtRedisPools      *self);

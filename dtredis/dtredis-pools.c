@@ -131,6 +131,23 @@ dt_redis_pools_dup_async (DtRedisPools  *self,
   return dt_redis_async_pool_ref (self->async_pool);
 }
 
+DtRedisConnection *
+dt_redis_pools_lease_sync (DtRedisPools     *self,
+                           DtRedisSyncPool **pool,
+                           GCancellable     *cancellable,
+                           GError          **error)
+{
+  DtRedisConnection *conn;
+
+  *pool = dt_redis_pools_dup_sync (self, error);
+  if (*pool == NULL)
+    return NULL;
+  conn = dt_redis_sync_pool_lease (*pool, cancellable, error);
+  if (conn == NULL)
+    g_clear_pointer (pool, dt_redis_sync_pool_unref);
+  return conn;
+}
+
 DtRedisSyncPool *
 dt_redis_pools_steal_sync (DtRedisPools *self)
 {
