@@ -285,6 +285,8 @@ command_done (const DtRedisCommand  *cmd,
 
   /* Every builder makes one command, with one reply. */
   reply = replies[0];
+  if (G_UNLIKELY (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_ERROR))
+    dt_redis_pools_note_error_reply (DT_REDIS_ASYNC_CLIENT (g_task_get_source_object (task))->pools, reply);
   value = g_new (DtRedisValue, 1);
   if (!dt_redis_value_from_reply (kind, reply, value, &conversion_error))
     {

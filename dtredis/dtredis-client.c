@@ -300,6 +300,9 @@ run (DtRedisClient   *self,
         return FALSE;
     }
 
+  if (G_UNLIKELY (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_ERROR))
+    dt_redis_pools_note_error_reply (self->pools, reply);
+
   return dt_redis_value_from_reply (cmd->kind, reply, value, error);
 }
 

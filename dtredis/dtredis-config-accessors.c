@@ -8,10 +8,10 @@
 #include "dtredis-config-fields-private.h"
 #include "dtredis-url-private.h"
 
-static gboolean
-replace_string (char       **slot,
-                const char  *value,
-                gboolean     secret)
+gboolean
+dt_redis_config_replace_string (char       **slot,
+                                const char  *value,
+                                gboolean     secret)
 {
   char *old = *slot;
 
@@ -34,7 +34,7 @@ set_string_property (DtRedisConfig  *self,
                      gboolean        secret,
                      guint           prop_id)
 {
-  if (replace_string (slot, value, secret))
+  if (dt_redis_config_replace_string (slot, value, secret))
     dt_redis_config_notify (self, prop_id);
 
   return self;

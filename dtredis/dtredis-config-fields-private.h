@@ -30,6 +30,11 @@ G_BEGIN_DECLS
 #define MIN_MAX_ARRAY_LENGTH     16
 /* Any negative connect-timeout means "follow socket-timeout". */
 #define CONNECT_TIMEOUT_UNSET   (-1.0)
+/* How often a Sentinel client asks a sentinel for the master even when no
+ * +switch-master event came: the safety net behind the subscription. */
+#define DEFAULT_REFRESH_INTERVAL 10.0
+/* The port of a sentinel address written without one. */
+#define DEFAULT_SENTINEL_PORT   26379
 
 struct _DtRedisConfig
 {
@@ -53,6 +58,15 @@ struct _DtRedisConfig
   gboolean  tls_insecure;
   guint64   max_bulk_length;
   guint     max_array_length;
+
+  /* The deployment (dtredis-config-deployment.c): Sentinel when
+   * sentinels is non-empty. */
+  char    **sentinels;
+  char     *master_name;
+  char     *sentinel_username;
+  char     *sentinel_password;
+  gboolean  read_from_replicas;
+  gdouble   refresh_interval;
 };
 
 enum
@@ -76,8 +90,31 @@ enum
   PROP_TLS_INSECURE,
   PROP_MAX_BULK_LENGTH,
   PROP_MAX_ARRAY_LENGTH,
+  PROP_SENTINELS,
+  PROP_MASTER_NAME,
+  PROP_SENTINEL_USERNAME,
+  PROP_SENTINEL_PASSWORD,
+  PROP_READ_FROM_REPLICAS,
+  PROP_REFRESH_INTERVAL,
   N_PROPS
 };
+
+/* Replaces *@slot with a copy of @value (a secret is wiped when freed);
+ * FALSE when they were equal and nothing changed. */
+gboolean dt_redis_config_replace_string (char       **slot,
+                                         const char  *value,
+                                         gboolean     secret);
+
+/* dtredis-config-deployment.c: copying, freeing and checking the
+ * deployment fields (sentinels, master-name...). */
+void     dt_redis_config_copy_deployment  (DtRedisConfig  *self,
+                                           DtRedisConfig  *copy);
+void     dt_redis_config_clear_deployment (DtRedisConfig  *self);
+gboolean dt_redis_config_check_deployment (DtRedisConfig  *self,
+                                           GError        **error);
+/* The redis+sentinel:// URL of a Sentinel config. */
+char    *dt_redis_config_build_sentinel_url (DtRedisConfig *self,
+                                             gboolean       redact_passwords);
 
 /* Notifies the property @prop_id of @self. */
 void dt_redis_config_notify (DtRedisConfig *self,

@@ -75,6 +75,7 @@ dt_redis_config_finalize (GObject *object)
   g_clear_pointer (&self->tls_ca_file, g_free);
   g_clear_pointer (&self->tls_cert_file, g_free);
   g_clear_pointer (&self->tls_key_file, g_free);
+  dt_redis_config_clear_deployment (self);
 
   G_OBJECT_CLASS (dt_redis_config_parent_class)->finalize (object);
 }
@@ -142,6 +143,24 @@ dt_redis_config_get_property (GObject    *object,
       break;
     case PROP_MAX_ARRAY_LENGTH:
       g_value_set_uint (value, self->max_array_length);
+      break;
+    case PROP_SENTINELS:
+      g_value_set_boxed (value, self->sentinels);
+      break;
+    case PROP_MASTER_NAME:
+      g_value_set_string (value, self->master_name);
+      break;
+    case PROP_SENTINEL_USERNAME:
+      g_value_set_string (value, self->sentinel_username);
+      break;
+    case PROP_SENTINEL_PASSWORD:
+      g_value_set_string (value, self->sentinel_password);
+      break;
+    case PROP_READ_FROM_REPLICAS:
+      g_value_set_boolean (value, self->read_from_replicas);
+      break;
+    case PROP_REFRESH_INTERVAL:
+      g_value_set_double (value, self->refresh_interval);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -211,6 +230,24 @@ dt_redis_config_set_property (GObject      *object,
       break;
     case PROP_MAX_ARRAY_LENGTH:
       dt_redis_config_set_redis_max_array_length (self, g_value_get_uint (value));
+      break;
+    case PROP_SENTINELS:
+      dt_redis_config_set_redis_sentinels (self, g_value_get_boxed (value));
+      break;
+    case PROP_MASTER_NAME:
+      dt_redis_config_set_redis_master_name (self, g_value_get_string (value));
+      break;
+    case PROP_SENTINEL_USERNAME:
+      dt_redis_config_set_redis_sentinel_username (self, g_value_get_string (value));
+      break;
+    case PROP_SENTINEL_PASSWORD:
+      dt_redis_config_set_redis_sentinel_password (self, g_value_get_string (value));
+      break;
+    case PROP_READ_FROM_REPLICAS:
+      dt_redis_config_set_redis_read_from_replicas (self, g_value_get_boolean (value));
+      break;
+    case PROP_REFRESH_INTERVAL:
+      dt_redis_config_set_redis_refresh_interval (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -430,6 +467,76 @@ dt_redis_config_class_init (DtRedisConfigClass *klass)
     g_param_spec_uint ("max-array-length", NULL, NULL,
                        0, G_MAXUINT, DEFAULT_MAX_ARRAY_LENGTH, flags);
 
+  /**
+   * DtRedisConfig:sentinels: (getter get_redis_sentinels)
+   *
+   * The addresses of Redis Sentinels (`host:port`, `[::1]:26379` for
+   * IPv6, the port 26379 when left out), or %NULL.
+   *
+   * Setting any makes this a Sentinel config: the instance asks the
+   * sentinels where the master named [property@DtRedis.Config:master-name]
+   * is (trying them in turn, and learning the others they know of),
+   * checks with `ROLE` that the node it reaches is that master, and
+   * follows failovers. [property@DtRedis.Config:host] and
+   * [property@DtRedis.Config:port] (and a URL's host) are then not used;
+   * everything else (credentials, database, TLS, timeouts) applies to the
+   * master. See `docs/scaling.md`.
+   */
+  properties[PROP_SENTINELS] =
+    g_param_spec_boxed ("sentinels", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * DtRedisConfig:master-name: (getter get_redis_master_name)
+   *
+   * The name under which the sentinels monitor the master (the `NAME` of
+   * `sentinel monitor NAME host port quorum`). Required with
+   * [property@DtRedis.Config:sentinels].
+   */
+  properties[PROP_MASTER_NAME] =
+    g_param_spec_string ("master-name", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:sentinel-username: (getter get_redis_sentinel_username)
+   *
+   * The ACL user for the sentinels, or %NULL. The sentinels' credentials
+   * are their own: [property@DtRedis.Config:username] and
+   * [property@DtRedis.Config:password] are for the data nodes.
+   */
+  properties[PROP_SENTINEL_USERNAME] =
+    g_param_spec_string ("sentinel-username", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:sentinel-password: (getter get_redis_sentinel_password)
+   *
+   * The password for the sentinels (`requirepass` in their config), or
+   * %NULL. Never shown in messages or redacted URLs.
+   */
+  properties[PROP_SENTINEL_PASSWORD] =
+    g_param_spec_string ("sentinel-password", NULL, NULL, NULL, flags);
+
+  /**
+   * DtRedisConfig:read-from-replicas: (getter get_redis_read_from_replicas)
+   *
+   * With Sentinel: connect to one of the master's healthy replicas
+   * instead of the master, as redis-py's `Sentinel.slave_for()` does, and
+   * fall back to the master when the sentinels know of none. Writes then
+   * fail with the server's `READONLY` error.
+   */
+  properties[PROP_READ_FROM_REPLICAS] =
+    g_param_spec_boolean ("read-from-replicas", NULL, NULL, FALSE, flags);
+
+  /**
+   * DtRedisConfig:refresh-interval: (getter get_redis_refresh_interval)
+   *
+   * How often, in seconds, the topology is checked even when nothing
+   * announced a change. With Sentinel, failovers are learned at once from
+   * a sentinel's `+switch-master` event; this interval is only the safety
+   * net for a missed event. The default is 10.
+   */
+  properties[PROP_REFRESH_INTERVAL] =
+    g_param_spec_double ("refresh-interval", NULL, NULL,
+                         -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_REFRESH_INTERVAL, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -445,6 +552,7 @@ dt_redis_config_init (DtRedisConfig *self)
   self->idle_timeout = DEFAULT_IDLE_TIMEOUT;
   self->max_bulk_length = DEFAULT_MAX_BULK_LENGTH;
   self->max_array_length = DEFAULT_MAX_ARRAY_LENGTH;
+  self->refresh_interval = DEFAULT_REFRESH_INTERVAL;
 }
 
 /**
@@ -543,6 +651,7 @@ dt_redis_config_copy (DtRedisConfig *self)
   copy->tls_insecure = self->tls_insecure;
   copy->max_bulk_length = self->max_bulk_length;
   copy->max_array_length = self->max_array_length;
+  dt_redis_config_copy_deployment (self, copy);
 
   return copy;
 }
@@ -593,6 +702,17 @@ dt_redis_config_apply_url (DtRedisConfig  *self,
     dt_redis_config_set_redis_tls_key_file (self, p->tls_key_file);
   if (p->has_tls_insecure)
     dt_redis_config_set_redis_tls_insecure (self, p->tls_insecure);
+  if (p->is_sentinel)
+    {
+      dt_redis_config_set_redis_sentinels (self, (const char * const *) p->sentinels);
+      dt_redis_config_set_redis_master_name (self, p->master_name);
+    }
+  if (p->sentinel_username != NULL)
+    dt_redis_config_set_redis_sentinel_username (self, p->sentinel_username);
+  if (p->sentinel_password != NULL)
+    dt_redis_config_set_redis_sentinel_password (self, p->sentinel_password);
+  if (p->has_read_from_replicas)
+    dt_redis_config_set_redis_read_from_replicas (self, p->read_from_replicas);
 
   g_object_thaw_notify (G_OBJECT (self));
 
@@ -694,7 +814,7 @@ check_properties (DtRedisConfig  *self,
       return FALSE;
     }
 
-  return TRUE;
+  return dt_redis_config_check_deployment (self, error);
 }
 
 /**
@@ -763,6 +883,8 @@ dt_redis_config_build_url (DtRedisConfig *self)
 
   if (self->url != NULL)
     return g_strdup (self->url);
+  if (self->sentinels != NULL)
+    return dt_redis_config_build_sentinel_url (self, FALSE);
 
   return dt_redis_url_build (self->ssl, self->username, self->password, FALSE,
                              self->host, self->port, self->db);
@@ -789,6 +911,8 @@ dt_redis_config_build_redacted_url (DtRedisConfig *self)
 
   if (self->url != NULL)
     return dt_redis_url_redact (self->url);
+  if (self->sentinels != NULL)
+    return dt_redis_config_build_sentinel_url (self, TRUE);
 
   return dt_redis_url_build (self->ssl, self->username, self->password, TRUE,
                              self->host, self->port, self->db);

@@ -89,6 +89,24 @@ DtRedisConfig *dt_redis_config_set_redis_max_bulk_length (DtRedisConfig  *self,
 DT_REDIS_AVAILABLE_IN_ALL
 DtRedisConfig *dt_redis_config_set_redis_max_array_length (DtRedisConfig *self,
                                                            guint          max_array_length);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_sentinels       (DtRedisConfig      *self,
+                                                          const char * const *sentinels);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_master_name     (DtRedisConfig  *self,
+                                                          const char     *master_name);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_sentinel_username (DtRedisConfig *self,
+                                                            const char    *username);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_sentinel_password (DtRedisConfig *self,
+                                                            const char    *password);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_read_from_replicas (DtRedisConfig *self,
+                                                             gboolean       read_from_replicas);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_refresh_interval (DtRedisConfig *self,
+                                                           gdouble        seconds);
 
 DT_REDIS_AVAILABLE_IN_ALL
 const char    *dt_redis_config_get_redis_url             (DtRedisConfig  *self);
@@ -126,5 +144,17 @@ DT_REDIS_AVAILABLE_IN_ALL
 guint64        dt_redis_config_get_redis_max_bulk_length (DtRedisConfig  *self);
 DT_REDIS_AVAILABLE_IN_ALL
 guint          dt_redis_config_get_redis_max_array_length (DtRedisConfig *self);
+DT_REDIS_AVAILABLE_IN_ALL
+const char * const *dt_redis_config_get_redis_sentinels  (DtRedisConfig  *self);
+DT_REDIS_AVAILABLE_IN_ALL
+const char    *dt_redis_config_get_redis_master_name     (DtRedisConfig  *self);
+DT_REDIS_AVAILABLE_IN_ALL
+const char    *dt_redis_config_get_redis_sentinel_username (DtRedisConfig *self);
+DT_REDIS_AVAILABLE_IN_ALL
+const char    *dt_redis_config_get_redis_sentinel_password (DtRedisConfig *self);
+DT_REDIS_AVAILABLE_IN_ALL
+gboolean       dt_redis_config_get_redis_read_from_replicas (DtRedisConfig *self);
+DT_REDIS_AVAILABLE_IN_ALL
+gdouble        dt_redis_config_get_redis_refresh_interval (DtRedisConfig *self);
 
 G_END_DECLS

@@ -60,10 +60,24 @@ GError            *dt_redis_conn_wrap_error_full  (const char            *descri
 /* Whether this process is a child of fork() made after the first connection. */
 gboolean           dt_redis_conn_in_forked_child  (void);
 
+/* dtredis-connection-open.c: opening a connection to @endpoint's own
+ * address; dt_redis_connection_open() and _open_async() route first. */
+DtRedisConnection *dt_redis_conn_open_direct      (DtRedisEndpoint       *endpoint,
+                                                   GCancellable          *cancellable,
+                                                   GError               **error);
+void               dt_redis_conn_open_direct_async (DtRedisEndpoint      *endpoint,
+                                                   GCancellable          *cancellable,
+                                                   GAsyncReadyCallback    callback,
+                                                   gpointer               user_data);
+DtRedisConnection *dt_redis_conn_open_direct_finish (GAsyncResult        *result,
+                                                   GError               **error);
 void               dt_redis_handshake_init        (Handshake             *hs,
                                                    DtRedisEndpoint       *endpoint);
 void               dt_redis_handshake_clear       (Handshake             *hs);
-GError            *dt_redis_handshake_check_reply (DtRedisEndpoint       *endpoint,
+GError            *dt_redis_handshake_check_reply (const Handshake       *hs,
+                                                   DtRedisEndpoint       *endpoint,
+                                                   const char            *description,
+                                                   guint                  index,
                                                    DtRedisReply          *reply);
 void               dt_redis_run_context_clear     (RunContext            *ctx);
 /* Waits until @fd can be read or written (or is connected), until

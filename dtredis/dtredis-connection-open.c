@@ -305,7 +305,8 @@ handshake_read_cb (GObject      *source,
           handshake_read (task);
           return;
         }
-      error = dt_redis_handshake_check_reply (data->conn->endpoint, reply);
+      error = dt_redis_handshake_check_reply (&data->handshake, data->conn->endpoint,
+                                              data->conn->description, data->n_got, reply);
       if (error != NULL)
         {
           open_fail (task, error);
@@ -628,7 +629,7 @@ open_task_new (DtRedisConnection   *conn,
   OpenData *data;
 
   task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, dt_redis_connection_open_async);
+  g_task_set_source_tag (task, dt_redis_conn_open_direct_async);
   g_task_set_name (task, "[dtredis] open connection");
 
   data = g_new0 (OpenData, 1);
@@ -648,7 +649,7 @@ open_task_new (DtRedisConnection   *conn,
 }
 
 void
-dt_redis_connection_open_async (DtRedisEndpoint     *endpoint,
+dt_redis_conn_open_direct_async (DtRedisEndpoint     *endpoint,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
@@ -682,11 +683,11 @@ dt_redis_connection_open_async (DtRedisEndpoint     *endpoint,
 }
 
 DtRedisConnection *
-dt_redis_connection_open_finish (GAsyncResult  *result,
+dt_redis_conn_open_direct_finish (GAsyncResult  *result,
                                  GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dt_redis_connection_open_async, NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dt_redis_conn_open_direct_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -821,7 +822,7 @@ handshake_sync (DtRedisConnection  *self,
                 GError            **error)
 {
   Handshake hs;
-  DtRedisReply *replies[3] = { NULL, };
+  DtRedisReply *replies[4] = { NULL, };
   gboolean ok = TRUE;
 
   dt_redis_handshake_init (&hs, self->endpoint);
@@ -833,7 +834,8 @@ handshake_sync (DtRedisConnection  *self,
 
   for (guint i = 0; ok && i < hs.n_replies; i++)
     {
-      GError *reply_error = dt_redis_handshake_check_reply (self->endpoint, replies[i]);
+      GError *reply_error = dt_redis_handshake_check_reply (&hs, self->endpoint, self->description,
+                                                            i, replies[i]);
 
       if (reply_error != NULL)
         {
@@ -878,7 +880,7 @@ finish_open_with_tls (DtRedisConnection  *self,
   open_connected (task);
   while (result == NULL)
     g_main_context_iteration (context, TRUE);
-  conn = dt_redis_connection_open_finish (result, error);
+  conn = dt_redis_conn_open_direct_finish (result, error);
   /* Let cancelled sub-operations finish before the context goes. */
   while (g_main_context_iteration (context, FALSE))
     ;
@@ -888,7 +890,7 @@ finish_open_with_tls (DtRedisConnection  *self,
 }
 
 DtRedisConnection *
-dt_redis_connection_open (DtRedisEndpoint  *endpoint,
+dt_redis_conn_open_direct (DtRedisEndpoint  *endpoint,
                           GCancellable     *cancellable,
                           GError          **error)
 {

@@ -318,7 +318,8 @@ append_command (GByteArray *out,
   dt_redis_resp_append_command (out, argc, argv, lens);
 }
 
-/* AUTH, SELECT and CLIENT SETNAME in one buffer: one write, one round trip. */
+/* AUTH, SELECT, CLIENT SETNAME and, for a node a routing layer named,
+ * ROLE in one buffer: one write, one round trip. */
 void
 dt_redis_handshake_init (Handshake       *hs,
                          DtRedisEndpoint *endpoint)
@@ -352,6 +353,13 @@ dt_redis_handshake_init (Handshake       *hs,
       append_command (hs->payload, 3, "CLIENT", "SETNAME", endpoint->client_name);
       hs->n_replies++;
     }
+
+  /* Last, so that it runs authenticated. */
+  if (endpoint->expected_role != NULL)
+    {
+      append_command (hs->payload, 1, "ROLE", NULL, NULL);
+      hs->n_replies++;
+    }
 }
 
 void
@@ -377,15 +385,47 @@ scrub_password (const char *text,
   return g_strjoinv ("***", parts);
 }
 
-/* The error for a handshake reply, NULL when it is no error. */
+/* The node must have the role the routing layer expects of it: a
+ * master that was demoted, or a replica promoted, is not used. */
+static GError *
+check_role (DtRedisEndpoint *endpoint,
+            const char      *description,
+            DtRedisReply    *reply)
+{
+  DtRedisReply *first = NULL;
+  const char *role = NULL;
+
+  if (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_ARRAY &&
+      dt_redis_reply_get_n_elements (reply) > 0)
+    first = dt_redis_reply_get_element (reply, 0);
+  if (first != NULL && dt_redis_reply_get_reply_type (first) == DT_REDIS_REPLY_STRING)
+    role = dt_redis_reply_get_text (first, NULL);
+
+  if (g_strcmp0 (role, endpoint->expected_role) == 0)
+    return NULL;
+
+  return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                      _("%s is a %s, not the %s it was said to be: the topology has changed"),
+                      description, role != NULL ? role : "?", endpoint->expected_role);
+}
+
+/* The error for the handshake's reply number @index, NULL when it is no
+ * error. */
 GError *
-dt_redis_handshake_check_reply (DtRedisEndpoint *endpoint,
+dt_redis_handshake_check_reply (const Handshake *hs,
+                                DtRedisEndpoint *endpoint,
+                                const char      *description,
+                                guint            index,
                                 DtRedisReply    *reply)
 {
   g_autofree char *scrubbed = NULL;
 
   if (!dt_redis_reply_is_error (reply))
-    return NULL;
+    {
+      if (endpoint->expected_role != NULL && index + 1 == hs->n_replies)
+        return check_role (endpoint, description, reply);
+      return NULL;
+    }
 
   scrubbed = scrub_password (dt_redis_reply_get_string (reply, NULL), endpoint->password);
 

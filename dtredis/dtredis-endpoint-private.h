@@ -43,11 +43,30 @@ typedef struct _DtRedisEndpoint
 
   gsize     max_bulk_len;     /* >= 1024: the reader's bulk string cap */
   guint     max_elements;     /* >= 16: the reader's aggregate cap */
+
+  /* Sentinel: the address above is not used; each connect asks this
+   * where the node is (dtredis-sentinel.c). NULL otherwise. */
+  struct _DtRedisSentinel *sentinel;
+  /* What ROLE must answer first ("master", "slave"), checked in the
+   * handshake; NULL: no check. Static strings. */
+  const char *expected_role;
 } DtRedisEndpoint;
 
 /* Validates @config and resolves it; INVALID_CONFIG naming the bad part. */
 DtRedisEndpoint *dt_redis_endpoint_new_from_config (DtRedisConfig   *config,
                                                     GError         **error);
+/* A copy of @self that connects to @host:@port over TCP, with no sentinel
+ * and no role check; the routing layers make node endpoints this way. */
+DtRedisEndpoint *dt_redis_endpoint_new_node        (const DtRedisEndpoint *self,
+                                                    const char            *host,
+                                                    guint16                port);
+/* Splits "host", "host:port" or "[v6]:port" (@default_port when none);
+ * INVALID_CONFIG naming @address otherwise. */
+gboolean         dt_redis_endpoint_parse_address   (const char       *address,
+                                                    guint16           default_port,
+                                                    char            **host,
+                                                    guint16          *port,
+                                                    GError          **error);
 DtRedisEndpoint *dt_redis_endpoint_ref             (DtRedisEndpoint *self);
 void             dt_redis_endpoint_unref           (DtRedisEndpoint *self);
 /* "host:port", "[::1]:port" or the socket path: for messages, no secrets. */

@@ -8,8 +8,12 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "dtredis-endpoint-private.h"
 #include "dtredis-config-private.h"
+#include "dtredis-error.h"
+#include "dtredis-sentinel-private.h"
 #include "dtredis-url-private.h"
 
 /* NULL for empty strings: everywhere below, "" means "not given". */
@@ -92,7 +96,99 @@ dt_redis_endpoint_new_from_config (DtRedisConfig  *config,
                                     (guint64) G_MAXSIZE);
   self->max_elements = dt_redis_config_get_redis_max_array_length (effective);
 
+  if (dt_redis_config_get_redis_sentinels (effective) != NULL)
+    {
+      /* The sentinel keeps the settings of the nodes (this endpoint as it
+       * is), and the pools' endpoint a reference to it: no cycle. */
+      g_autoptr(DtRedisEndpoint) nodes = self;
+
+      self = dt_redis_endpoint_new_node (nodes, nodes->host != NULL ? nodes->host : "localhost",
+                                         nodes->port);
+      self->sentinel = dt_redis_sentinel_new (nodes, effective);
+    }
+
   return self;
+}
+
+DtRedisEndpoint *
+dt_redis_endpoint_new_node (const DtRedisEndpoint *self,
+                            const char            *host,
+                            guint16                port)
+{
+  DtRedisEndpoint *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (host != NULL, NULL);
+
+  copy = g_new0 (DtRedisEndpoint, 1);
+  g_atomic_ref_count_init (&copy->ref_count);
+  copy->host = g_strdup (host);
+  copy->port = port;
+  copy->tls = self->tls;
+  copy->username = g_strdup (self->username);
+  copy->password = g_strdup (self->password);
+  copy->db = self->db;
+  copy->client_name = g_strdup (self->client_name);
+  copy->max_connections = self->max_connections;
+  copy->socket_timeout_us = self->socket_timeout_us;
+  copy->connect_timeout_us = self->connect_timeout_us;
+  copy->idle_timeout_us = self->idle_timeout_us;
+  copy->tls_ca_file = g_strdup (self->tls_ca_file);
+  copy->tls_cert_file = g_strdup (self->tls_cert_file);
+  copy->tls_key_file = g_strdup (self->tls_key_file);
+  copy->tls_insecure = self->tls_insecure;
+  copy->max_bulk_len = self->max_bulk_len;
+  copy->max_elements = self->max_elements;
+
+  return copy;
+}
+
+gboolean
+dt_redis_endpoint_parse_address (const char  *address,
+                                 guint16      default_port,
+                                 char       **host,
+                                 guint16     *port,
+                                 GError     **error)
+{
+  const char *colon = NULL;
+  const char *host_end;
+  const char *host_start = address;
+  guint64 value = default_port;
+
+  if (address[0] == '[')
+    {
+      const char *close = strchr (address, ']');
+
+      if (close == NULL || close == address + 1 || (close[1] != '\0' && close[1] != ':'))
+        goto bad;
+      host_start = address + 1;
+      host_end = close;
+      if (close[1] == ':')
+        colon = close + 1;
+    }
+  else
+    {
+      colon = strrchr (address, ':');
+      /* A bare IPv6 address has several colons and no port. */
+      if (colon != NULL && strchr (address, ':') != colon)
+        colon = NULL;
+      host_end = colon != NULL ? colon : address + strlen (address);
+    }
+
+  if (host_end == host_start)
+    goto bad;
+  if (colon != NULL &&
+      !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &value, NULL))
+    goto bad;
+
+  *host = g_strndup (host_start, host_end - host_start);
+  *port = (guint16) value;
+  return TRUE;
+
+bad:
+  g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+               _("“%s” is not an address: expected host:port"), address);
+  return FALSE;
 }
 
 DtRedisEndpoint *
@@ -121,6 +217,7 @@ dt_redis_endpoint_unref (DtRedisEndpoint *self)
   g_free (self->tls_ca_file);
   g_free (self->tls_cert_file);
   g_free (self->tls_key_file);
+  g_clear_pointer (&self->sentinel, dt_redis_sentinel_unref);
   g_free (self);
 }
 
@@ -128,6 +225,9 @@ char *
 dt_redis_endpoint_describe (const DtRedisEndpoint *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->sentinel != NULL)
+    return dt_redis_sentinel_describe (self->sentinel);
 
   if (self->unix_path != NULL)
     return g_strdup (self->unix_path);

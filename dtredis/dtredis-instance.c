@@ -56,6 +56,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  MASTER_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /**
  * dt_redis_instance_get_type:
  *
@@ -126,6 +133,92 @@ dt_redis_instance_set_property (GObject      *object,
     }
 }
 
+/* Where master-changed is emitted: the thread-default main context of the
+ * thread that made the instance. The source is made there, up front; the
+ * watcher's thread only leaves the address under the mutex and wakes the
+ * source, so nothing it allocates is freed elsewhere without the mutex in
+ * between, and it never holds the instance itself (dropping the last
+ * reference there would have the instance stop that very thread). */
+typedef struct
+{
+  GSource   source;
+  GWeakRef  instance;
+  GMutex    mutex;
+  char     *address;   /* the latest switch not yet emitted */
+} SignalSource;
+
+static gboolean
+signal_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  SignalSource *self = (SignalSource *) source;
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autofree char *address = NULL;
+
+  g_source_set_ready_time (source, -1);
+  g_mutex_lock (&self->mutex);
+  address = g_steal_pointer (&self->address);
+  g_mutex_unlock (&self->mutex);
+
+  instance = g_weak_ref_get (&self->instance);
+  if (instance != NULL && address != NULL)
+    g_signal_emit (instance, signals[MASTER_CHANGED], 0, address);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+signal_source_finalize (GSource *source)
+{
+  SignalSource *self = (SignalSource *) source;
+
+  g_weak_ref_clear (&self->instance);
+  g_mutex_clear (&self->mutex);
+  g_free (self->address);
+}
+
+static GSourceFuncs signal_source_funcs = {
+  .dispatch = signal_source_dispatch,
+  .finalize = signal_source_finalize,
+};
+
+static GSource *
+signal_source_new (DtRedisInstance *instance)
+{
+  GSource *source = g_source_new (&signal_source_funcs, sizeof (SignalSource));
+  SignalSource *self = (SignalSource *) source;
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+  g_weak_ref_init (&self->instance, instance);
+  g_mutex_init (&self->mutex);
+  g_source_set_static_name (source, "[dtredis] master-changed");
+  g_source_attach (source, context);
+  return source;
+}
+
+static void
+signal_source_free (gpointer data)
+{
+  GSource *source = data;
+
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+/* In the sentinel watcher's thread. */
+static void
+master_changed_cb (const char *address,
+                   gpointer    user_data)
+{
+  SignalSource *self = user_data;
+
+  g_mutex_lock (&self->mutex);
+  g_free (self->address);
+  self->address = g_strdup (address);
+  g_mutex_unlock (&self->mutex);
+  g_source_set_ready_time (&self->source, 0);
+}
+
 static void
 dt_redis_instance_constructed (GObject *object)
 {
@@ -141,6 +234,8 @@ dt_redis_instance_constructed (GObject *object)
     }
   /* Created lazily by the first command, never here. */
   self->pools = dt_redis_pools_new (self->config);
+  dt_redis_pools_set_master_changed_func (self->pools, master_changed_cb,
+                                          signal_source_new (self), signal_source_free);
 }
 
 static void
@@ -176,6 +271,27 @@ dt_redis_instance_class_init (DtRedisInstanceClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * DtRedisInstance::master-changed:
+   * @self: the instance
+   * @address: the new master, `host:port`
+   *
+   * With a Sentinel config ([property@DtRedis.Config:sentinels]): the
+   * master moved (a failover), and every command from now on goes to the
+   * new one. Commands that were already sent to the old master finish
+   * there; none is sent twice.
+   *
+   * Emitted in the thread-default main context of the thread that created
+   * the instance, after the pools were switched; the switch itself does
+   * not wait for that context to run.
+   */
+  signals[MASTER_CHANGED] =
+    g_signal_new ("master-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

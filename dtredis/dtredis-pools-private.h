@@ -41,6 +41,19 @@ DtRedisConnection *dt_redis_pools_lease_sync      (DtRedisPools      *self,
  * makes a new one. For resets. */
 DtRedisSyncPool  *dt_redis_pools_steal_sync       (DtRedisPools      *self);
 DtRedisAsyncPool *dt_redis_pools_steal_async      (DtRedisPools      *self);
+/* Called in a thread of the library's own after a Sentinel failover, once
+ * the pools have been replaced, with the new master's "host:port". */
+typedef void (*DtRedisPoolsMasterChangedFunc) (const char *address,
+                                               gpointer    user_data);
+/* Set once, before any use; @destroy runs when the pools go. */
+void              dt_redis_pools_set_master_changed_func (DtRedisPools                  *self,
+                                                          DtRedisPoolsMasterChangedFunc  func,
+                                                          gpointer                       user_data,
+                                                          GDestroyNotify                 destroy);
+/* Every error reply a command got passes here: READONLY from a Sentinel
+ * master means it was demoted, and the master is looked for at once. */
+void              dt_redis_pools_note_error_reply (DtRedisPools  *self,
+                                                   DtRedisReply  *reply);
 /* Counters of the current pool; all zero when there is none. */
 void              dt_redis_pools_get_sync_stats   (DtRedisPools      *self,
                                                    DtRedisPoolStats  *stats);

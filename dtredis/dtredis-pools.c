@@ -10,6 +10,7 @@
 #include "dtredis-connection-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-pools-private.h"
+#include "dtredis-sentinel-private.h"
 
 struct _DtRedisPools
 {
@@ -20,7 +21,15 @@ struct _DtRedisPools
   DtRedisEndpoint  *endpoint;       /* resolved on first use */
   DtRedisSyncPool  *sync_pool;
   DtRedisAsyncPool *async_pool;
+  GMainContext     *async_context;  /* the one it runs on */
   pid_t             async_pool_pid; /* the process whose main context it runs on */
+
+  /* Sentinel: the endpoint's, watched from the first use on; set once,
+   * read without the mutex. */
+  DtRedisSentinel  *sentinel;
+  DtRedisPoolsMasterChangedFunc master_changed;
+  gpointer          master_changed_data;
+  GDestroyNotify    master_changed_destroy;
 };
 
 DtRedisPools *
@@ -56,7 +65,10 @@ forget_async_pool_after_fork_locked (DtRedisPools *self)
 {
   if (self->async_pool != NULL &&
       self->async_pool_pid != dt_redis_connection_current_pid ())
-    self->async_pool = NULL;
+    {
+      self->async_pool = NULL;
+      g_clear_pointer (&self->async_context, g_main_context_unref);
+    }
 }
 
 void
@@ -67,6 +79,12 @@ dt_redis_pools_unref (DtRedisPools *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
+  /* First, so that no switch comes while the rest goes. */
+  if (self->sentinel != NULL)
+    dt_redis_sentinel_unwatch (self->sentinel);
+  if (self->master_changed_destroy != NULL)
+    self->master_changed_destroy (self->master_changed_data);
+
   if (self->sync_pool != NULL)
     dt_redis_sync_pool_close (self->sync_pool);
   g_clear_pointer (&self->sync_pool, dt_redis_sync_pool_unref);
@@ -74,10 +92,80 @@ dt_redis_pools_unref (DtRedisPools *self)
   /* Async connections live on the pool's context; dropping our reference
    * lets the pool close them when its last command is done. */
   g_clear_pointer (&self->async_pool, dt_redis_async_pool_unref);
+  g_clear_pointer (&self->async_context, g_main_context_unref);
   g_clear_pointer (&self->endpoint, dt_redis_endpoint_unref);
   g_clear_object (&self->config);
   g_mutex_clear (&self->mutex);
   g_free (self);
+}
+
+/* Orders what the watcher's thread did before handing an async pool to
+ * its context (the idle source it made) with the dispatch there, for
+ * ThreadSanitizer too, which does not see GLib's own locks. */
+static GMutex handoff_mutex;
+
+static gboolean
+release_async_pool_cb (gpointer pool)
+{
+  g_mutex_lock (&handoff_mutex);
+  g_mutex_unlock (&handoff_mutex);
+
+  /* Its commands in flight keep it until they are done; its idle
+   * connections close now. */
+  dt_redis_async_pool_unref (pool);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+release_async_pool_later (DtRedisAsyncPool *pool,
+                          GMainContext     *context)
+{
+  GSource *idle;
+
+  g_mutex_lock (&handoff_mutex);
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_HIGH);
+  g_source_set_callback (idle, release_async_pool_cb, pool, NULL);
+  g_source_set_static_name (idle, "[dtredis] old async pool");
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+  g_mutex_unlock (&handoff_mutex);
+}
+
+/* Called by the sentinel's watcher after a failover: new commands go to
+ * new pools, which connect to the new master; the old pools finish what
+ * they have (a command already sent is never sent again) and close. This
+ * thread never runs the async pool's code: that pool is released on its
+ * own context. */
+static void
+master_changed_cb (const char *address,
+                   gpointer    user_data)
+{
+  DtRedisPools *self = user_data;
+  DtRedisSyncPool *sync_pool;
+  DtRedisAsyncPool *async_pool;
+  GMainContext *async_context;
+
+  g_mutex_lock (&self->mutex);
+  sync_pool = g_steal_pointer (&self->sync_pool);
+  forget_async_pool_after_fork_locked (self);
+  async_pool = g_steal_pointer (&self->async_pool);
+  async_context = g_steal_pointer (&self->async_context);
+  g_mutex_unlock (&self->mutex);
+
+  if (sync_pool != NULL)
+    {
+      dt_redis_sync_pool_close (sync_pool);
+      dt_redis_sync_pool_unref (sync_pool);
+    }
+  if (async_pool != NULL)
+    {
+      release_async_pool_later (async_pool, async_context);
+      g_main_context_unref (async_context);
+    }
+
+  if (self->master_changed != NULL)
+    self->master_changed (address, self->master_changed_data);
 }
 
 /* Called with the mutex held. */
@@ -86,9 +174,47 @@ ensure_endpoint (DtRedisPools  *self,
                  GError       **error)
 {
   if (self->endpoint == NULL)
-    self->endpoint = dt_redis_endpoint_new_from_config (self->config, error);
+    {
+      self->endpoint = dt_redis_endpoint_new_from_config (self->config, error);
+      if (self->endpoint != NULL && self->endpoint->sentinel != NULL)
+        {
+          g_atomic_pointer_set (&self->sentinel, self->endpoint->sentinel);
+          dt_redis_sentinel_watch (self->sentinel, master_changed_cb, self);
+        }
+    }
 
   return self->endpoint;
+}
+
+void
+dt_redis_pools_set_master_changed_func (DtRedisPools                  *self,
+                                        DtRedisPoolsMasterChangedFunc  func,
+                                        gpointer                       user_data,
+                                        GDestroyNotify                 destroy)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->master_changed == NULL);
+
+  self->master_changed = func;
+  self->master_changed_data = user_data;
+  self->master_changed_destroy = destroy;
+}
+
+void
+dt_redis_pools_note_error_reply (DtRedisPools *self,
+                                 DtRedisReply *reply)
+{
+  DtRedisSentinel *sentinel = g_atomic_pointer_get (&self->sentinel);
+  const char *text;
+
+  if (sentinel == NULL)
+    return;
+
+  /* A write reached a node that is a replica now: the master moved. The
+   * command was refused, not run; the caller gets the error. */
+  text = dt_redis_reply_get_string (reply, NULL);
+  if (text != NULL && g_str_has_prefix (text, "READONLY "))
+    dt_redis_sentinel_check_soon (sentinel);
 }
 
 DtRedisSyncPool *
@@ -119,12 +245,11 @@ dt_redis_pools_dup_async (DtRedisPools  *self,
   if (self->async_pool == NULL)
     {
       DtRedisEndpoint *endpoint = ensure_endpoint (self, error);
-      g_autoptr(GMainContext) context = NULL;
 
       if (endpoint == NULL)
         return NULL;
-      context = g_main_context_ref_thread_default ();
-      self->async_pool = dt_redis_async_pool_new (endpoint, context);
+      self->async_context = g_main_context_ref_thread_default ();
+      self->async_pool = dt_redis_async_pool_new (endpoint, self->async_context);
       self->async_pool_pid = dt_redis_connection_current_pid ();
     }
 
@@ -162,6 +287,7 @@ dt_redis_pools_steal_async (DtRedisPools *self)
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
 
   forget_async_pool_after_fork_locked (self);
+  g_clear_pointer (&self->async_context, g_main_context_unref);
   return g_steal_pointer (&self->async_pool);
 }
 

@@ -30,6 +30,15 @@ typedef struct
   guint     max_connections;  /* 0: not in the URL */
   gdouble   socket_timeout;   /* 0: not in the URL */
   gdouble   connect_timeout;  /* 0: not in the URL */
+
+  /* redis+sentinel:// and rediss+sentinel:// */
+  gboolean  is_sentinel;
+  char    **sentinels;        /* the hosts, decoded: "host[:port]" */
+  char     *master_name;
+  char     *sentinel_username;
+  char     *sentinel_password;
+  gboolean  has_read_from_replicas;
+  gboolean  read_from_replicas;
 } DtRedisUrl;
 
 /* Parses @url; NULL with INVALID_CONFIG naming the bad part, never the
@@ -48,6 +57,18 @@ char     *dt_redis_url_build       (gboolean       tls,
                                     const char    *host,
                                     guint          port,
                                     const char    *db);
+/* redis[s]+sentinel://[user:pass@]host:port,.../master/db
+ * [?sentinel_username=...&sentinel_password=...&read_from_replicas=yes] */
+char     *dt_redis_url_build_sentinel (gboolean            tls,
+                                       const char         *username,
+                                       const char         *password,
+                                       gboolean            redact_password,
+                                       const char * const *sentinels,
+                                       const char         *master_name,
+                                       const char         *db,
+                                       const char         *sentinel_username,
+                                       const char         *sentinel_password,
+                                       gboolean            read_from_replicas);
 /* @url with the password of the userinfo and of ?password= replaced by
  * "***"; works on URLs that do not parse too, for logging them. */
 char     *dt_redis_url_redact      (const char    *url);

@@ -54,6 +54,10 @@ url_clear (DtRedisUrl *p)
   g_clear_pointer (&p->tls_ca_file, g_free);
   g_clear_pointer (&p->tls_cert_file, g_free);
   g_clear_pointer (&p->tls_key_file, g_free);
+  g_clear_pointer (&p->sentinels, g_strfreev);
+  g_clear_pointer (&p->master_name, g_free);
+  g_clear_pointer (&p->sentinel_username, g_free);
+  g_clear_pointer (&p->sentinel_password, dt_redis_url_free_secret);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DtRedisUrl, url_clear)
@@ -204,7 +208,8 @@ parse_query_option (DtRedisUrl   *p,
   static const char * const known[] = {
     "db", "socket_timeout", "socket_connect_timeout", "client_name",
     "max_connections", "ssl_ca_certs", "ssl_certfile", "ssl_keyfile",
-    "ssl_cert_reqs", "username", "password",
+    "ssl_cert_reqs", "username", "password", "sentinel_username",
+    "sentinel_password", "read_from_replicas",
   };
   const char *eq = find_first_of (start, end, "=");
   g_autofree char *name = NULL;
@@ -245,6 +250,11 @@ parse_query_option (DtRedisUrl   *p,
   if (strcmp (name, "password") == 0)
     {
       replace_string (&p->password, value, TRUE);
+      return TRUE;
+    }
+  if (strcmp (name, "sentinel_password") == 0)
+    {
+      replace_string (&p->sentinel_password, value, TRUE);
       return TRUE;
     }
 
@@ -312,6 +322,29 @@ parse_query_option (DtRedisUrl   *p,
     replace_string (&p->tls_key_file, value, FALSE);
   else if (strcmp (name, "username") == 0)
     replace_string (&p->username, value, FALSE);
+  else if (strcmp (name, "sentinel_username") == 0)
+    replace_string (&p->sentinel_username, value, FALSE);
+  else if (strcmp (name, "read_from_replicas") == 0)
+    {
+      static const char * const yes[] = { "1", "true", "yes", "on" };
+      static const char * const no[] = { "0", "false", "no", "off" };
+      gboolean known_value = FALSE;
+
+      for (i = 0; i < G_N_ELEMENTS (yes); i++)
+        {
+          if (g_ascii_strcasecmp (value, yes[i]) == 0)
+            p->read_from_replicas = known_value = TRUE;
+          else if (g_ascii_strcasecmp (value, no[i]) == 0)
+            {
+              p->read_from_replicas = FALSE;
+              known_value = TRUE;
+            }
+        }
+      g_free (value);
+      if (!known_value)
+        return set_bad_option (error, name, _("“yes” or “no”"));
+      p->has_read_from_replicas = TRUE;
+    }
   else
     g_assert_not_reached ();
 
@@ -449,6 +482,82 @@ parse_host_port (DtRedisUrl   *p,
   return TRUE;
 }
 
+/* "host[:port],host[:port]...": the sentinels. */
+static gboolean
+parse_sentinel_hosts (DtRedisUrl   *p,
+                      const char  *start,
+                      const char  *end,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
+
+  while (start <= end)
+    {
+      const char *comma = find_first_of (start, end, ",");
+      char *host = comma > start ? percent_decode (start, comma, FALSE) : NULL;
+
+      if (host == NULL || *host == '\0')
+        {
+          g_free (host);
+          g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                               _("The URL has an empty or badly encoded sentinel address"));
+          return FALSE;
+        }
+      g_ptr_array_add (hosts, host);
+      start = comma + 1;
+    }
+
+  g_ptr_array_add (hosts, NULL);
+  g_strfreev (p->sentinels);
+  p->sentinels = (char **) g_ptr_array_free (g_steal_pointer (&hosts), FALSE);
+  return TRUE;
+}
+
+/* "/master[/db]" */
+static gboolean
+parse_sentinel_path (DtRedisUrl   *p,
+                     const char  *start,
+                     const char  *end,
+                     GError     **error)
+{
+  const char *name_end;
+  g_autofree char *db = NULL;
+
+  if (start < end && *start == '/')
+    start++;
+  name_end = find_first_of (start, end, "/");
+  if (name_end == start)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("A Sentinel URL names the master in its path: "
+                             "redis+sentinel://host:26379/mymaster"));
+      return FALSE;
+    }
+  replace_string (&p->master_name, percent_decode (start, name_end, FALSE), FALSE);
+  if (p->master_name == NULL)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("Invalid percent-encoding in the path of the URL"));
+      return FALSE;
+    }
+
+  if (name_end + 1 >= end)
+    return TRUE;
+  {
+    g_autofree char *text = g_strndup (name_end + 1, (gsize) (end - name_end - 1));
+
+    if (!parse_db (text, &db))
+      {
+        g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                             _("Invalid database in the URL path: expected a non-negative integer"));
+        return FALSE;
+      }
+  }
+  if (p->db == NULL)
+    p->db = g_steal_pointer (&db);
+  return TRUE;
+}
+
 static gboolean
 parse_path (DtRedisUrl   *p,
             const char  *start,
@@ -456,6 +565,9 @@ parse_path (DtRedisUrl   *p,
             GError     **error)
 {
   g_autofree char *path = NULL;
+
+  if (p->is_sentinel)
+    return parse_sentinel_path (p, start, end, error);
 
   if (!p->is_unix && (start == end || (end - start == 1 && *start == '/')))
     return TRUE;
@@ -523,10 +635,17 @@ parse_url (const char  *url,
     p->tls = TRUE;
   else if (g_ascii_strcasecmp (scheme, "unix") == 0)
     p->is_unix = TRUE;
+  else if (g_ascii_strcasecmp (scheme, "redis+sentinel") == 0 ||
+           g_ascii_strcasecmp (scheme, "rediss+sentinel") == 0)
+    {
+      p->is_sentinel = TRUE;
+      p->tls = g_ascii_strncasecmp (scheme, "rediss", 6) == 0;
+    }
   else
     {
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
-                   _("Unknown URL scheme “%s”: expected redis://, rediss:// or unix://"),
+                   _("Unknown URL scheme “%s”: expected redis://, rediss://, unix:// "
+                     "or redis+sentinel://"),
                    scheme);
       return FALSE;
     }
@@ -582,6 +701,11 @@ parse_url (const char  *url,
                                    _("A unix:// URL takes no host: expected unix:///path/to/redis.sock"));
               return FALSE;
             }
+        }
+      else if (p->is_sentinel)
+        {
+          if (!parse_sentinel_hosts (p, host_start, authority_end, error))
+            return FALSE;
         }
       else if (!parse_host_port (p, host_start, authority_end, error))
         return FALSE;
@@ -708,6 +832,79 @@ dt_redis_url_build (gboolean    tls,
   return g_string_free (out, FALSE);
 }
 
+char *
+dt_redis_url_build_sentinel (gboolean            tls,
+                             const char         *username,
+                             const char         *password,
+                             gboolean            redact_password,
+                             const char * const *sentinels,
+                             const char         *master_name,
+                             const char         *db,
+                             const char         *sentinel_username,
+                             const char         *sentinel_password,
+                             gboolean            read_from_replicas)
+{
+  gboolean has_user = username != NULL && *username != '\0';
+  gboolean has_password = password != NULL && *password != '\0';
+  gsize size = 128 + (master_name != NULL ? strlen (master_name) * 3 : 0);
+  char separator = '?';
+  GString *out;
+
+  for (guint i = 0; sentinels != NULL && sentinels[i] != NULL; i++)
+    size += strlen (sentinels[i]) * 3 + 1;
+  size += (has_user ? strlen (username) * 3 : 0) + (has_password ? strlen (password) * 3 : 0);
+  size += sentinel_username != NULL ? strlen (sentinel_username) * 3 : 0;
+  size += sentinel_password != NULL ? strlen (sentinel_password) * 3 : 0;
+  /* Sized up front: the passwords must not be left behind by a
+   * reallocation. */
+  out = g_string_sized_new (size);
+
+  g_string_append (out, tls ? "rediss+sentinel://" : "redis+sentinel://");
+  if (has_user)
+    append_escaped (out, username, NULL);
+  if (has_password)
+    {
+      g_string_append_c (out, ':');
+      if (redact_password)
+        g_string_append (out, "***");
+      else
+        append_escaped (out, password, NULL);
+    }
+  if (has_user || has_password)
+    g_string_append_c (out, '@');
+
+  for (guint i = 0; sentinels != NULL && sentinels[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_escaped (out, sentinels[i], ":[]");
+    }
+  g_string_append_c (out, '/');
+  append_escaped (out, master_name != NULL ? master_name : "", NULL);
+  g_string_append_c (out, '/');
+  append_escaped (out, db != NULL ? db : "0", NULL);
+
+  if (sentinel_username != NULL && *sentinel_username != '\0')
+    {
+      g_string_append_printf (out, "%csentinel_username=", separator);
+      append_escaped (out, sentinel_username, NULL);
+      separator = '&';
+    }
+  if (sentinel_password != NULL && *sentinel_password != '\0')
+    {
+      g_string_append_printf (out, "%csentinel_password=", separator);
+      if (redact_password)
+        g_string_append (out, "***");
+      else
+        append_escaped (out, sentinel_password, NULL);
+      separator = '&';
+    }
+  if (read_from_replicas)
+    g_string_append_printf (out, "%cread_from_replicas=yes", separator);
+
+  return g_string_free (out, FALSE);
+}
+
 static void
 append_redacted_query (GString    *out,
                        const char *query,
@@ -719,7 +916,8 @@ append_redacted_query (GString    *out,
       const char *eq = find_first_of (query, amp, "=");
       g_autofree char *name = percent_decode (query, eq, TRUE);
 
-      if (eq < amp && name != NULL && strcmp (name, "password") == 0)
+      if (eq < amp && name != NULL &&
+          (strcmp (name, "password") == 0 || strcmp (name, "sentinel_password") == 0))
         {
           g_string_append_len (out, query, eq + 1 - query);
           g_string_append (out, "***");

@@ -50,6 +50,7 @@ struct _DtTestServer
   char     *tls_auth_clients;
   char    **extra_config;
   gboolean  tls;
+  gboolean  sentinel;
 
   char     *ca_file;
   char     *ca_key_file;
@@ -484,7 +485,8 @@ static SpawnResult
 spawn_and_wait (DtTestServer  *self,
                 GError       **error)
 {
-  const char *argv[] = { dt_test_server_get_redis_server_path (), self->conf_path, NULL };
+  const char *argv[] = { dt_test_server_get_redis_server_path (), self->conf_path,
+                         self->sentinel ? "--sentinel" : NULL, NULL };
   gsize log_start = log_size (self);
   gint64 deadline;
   int log_fd;
@@ -587,6 +589,7 @@ dt_test_server_start_full (const DtTestServerOptions  *opts,
 
   self->watchdog_fd = -1;
   self->tls = opts->tls;
+  self->sentinel = opts->sentinel;
   self->password = g_strdup (opts->password);
   self->tls_auth_clients = g_strdup (opts->tls_auth_clients != NULL
                                      ? opts->tls_auth_clients : "optional");

@@ -34,6 +34,8 @@ G_BEGIN_DECLS
  * @password: `requirepass`; dt_test_server_command() authenticates with it
  * @extra_config: %NULL-terminated redis.conf lines, e.g.
  *   `"user alice on >pw ~* +@all"`
+ * @sentinel: run as a Redis Sentinel (`--sentinel`); @extra_config then
+ *   holds the `sentinel monitor ...` lines
  *
  * Zero-initialise it (`DtTestServerOptions opts = { .tls = TRUE };`);
  * fields may be added at the end.
@@ -45,6 +47,7 @@ typedef struct
   const char         *tls_auth_clients;
   const char         *password;
   const char * const *extra_config;
+  gboolean            sentinel;
 } DtTestServerOptions;
 
 typedef struct _DtTestServer DtTestServer;

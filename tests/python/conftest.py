@@ -9,6 +9,8 @@ Fixtures:
   redis_server          session-wide server (TCP and Unix socket)
   cluster_lab           session-wide Redis Cluster: 3 primaries, 3 replicas
                         (cluster_lab.py)
+  sentinel_lab          session-wide master, replica and 3 sentinels
+                        (sentinel_lab.py)
   redis_url             its URL, "redis://127.0.0.1:PORT/0"
   redis_server_factory  call it to start more servers for one test, e.g.
                         redis_server_factory(password="pw",
@@ -124,6 +126,7 @@ class RedisServer:
     """A redis-server in its own tmpdir, on free 127.0.0.1 ports."""
 
     host = "127.0.0.1"
+    extra_args = ()  # e.g. ("--sentinel",)
 
     def __init__(self, password=None, extra_config=(), unix_socket=True):
         self.password = password
@@ -163,7 +166,7 @@ class RedisServer:
         parent = os.getpid()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [_redis_server_path(), self.conf_path],
+                [_redis_server_path(), self.conf_path, *self.extra_args],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 cwd=self.tmpdir, preexec_fn=lambda: _die_with_parent(parent))
 
@@ -305,6 +308,16 @@ def redis_server_factory():
     finally:
         for server in servers:
             server.close()
+
+
+@pytest.fixture(scope="session")
+def sentinel_lab():
+    from sentinel_lab import SentinelLab
+    lab = SentinelLab(RedisServer).start()
+    try:
+        yield lab
+    finally:
+        lab.close()
 
 
 def pytest_report_header(config):

@@ -45,11 +45,13 @@ from dtredis.exceptions import (  # noqa: F401 - the classes are DtRedis.*
     ReadOnlyError, RedisError, ResponseError, TimeoutError, WatchError)
 from dtredis.lock import AsyncLock, Lock
 from dtredis.script import AsyncScript, Script
+from dtredis.sentinel import AsyncSentinel, MasterNotFoundError, Sentinel, SlaveNotFoundError
 
 DtRedis = get_introspection_module('DtRedis')
 
 __all__ = list(exceptions.NAMES) + [
-    'Client', 'AsyncClient', 'Lock', 'AsyncLock', 'Script', 'AsyncScript']
+    'Client', 'AsyncClient', 'Lock', 'AsyncLock', 'Script', 'AsyncScript',
+    'Sentinel', 'AsyncSentinel', 'MasterNotFoundError', 'SlaveNotFoundError']
 
 
 # -- configuration and instance ---------------------------------------------------------
