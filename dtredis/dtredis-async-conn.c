@@ -349,6 +349,11 @@ done:
         dt_redis_async_pool_process_waiting (self);
     }
 
+  /* The callbacks of these replies may have sent more commands: written
+   * now, they leave with no further main-loop iteration (one per command
+   * saved when they go one at a time). */
+  dt_redis_async_pool_flush_dirty (self);
+
   dt_redis_async_conn_unref (conn);
   leave (self);
 

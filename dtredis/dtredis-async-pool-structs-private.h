@@ -168,6 +168,9 @@ void dt_redis_async_request_fail (Request      *req,
 void dt_redis_async_pool_route (DtRedisAsyncPool *self,
                                 Request          *req);
 void dt_redis_async_pool_process_waiting (DtRedisAsyncPool *self);
+/* Writes what every dirty connection has pending (the flush source's
+ * work), for code already running in the pool context. */
+void dt_redis_async_pool_flush_dirty (DtRedisAsyncPool *self);
 void dt_redis_async_pool_finish_close_if_done (DtRedisAsyncPool *self);
 void dt_redis_async_pool_teardown (DtRedisAsyncPool *self);
 

@@ -574,6 +574,23 @@ static GSourceFuncs incoming_source_funcs = {
   NULL, NULL, incoming_dispatch, NULL, NULL, NULL,
 };
 
+void
+dt_redis_async_pool_flush_dirty (DtRedisAsyncPool *self)
+{
+  GList *l;
+
+  /* Each is off the list before its flush, so error callbacks in there
+   * may dirty it (or any other) again: it is then flushed in this round. */
+  while ((l = g_queue_pop_head_link (&self->dirty)) != NULL)
+    {
+      Conn *conn = l->data;
+
+      conn->dirty = FALSE;
+      dt_redis_async_conn_flush (conn);
+      dt_redis_async_conn_unref (conn);
+    }
+}
+
 /* The flush source is ready whenever a connection has commands to write:
  * checking a list in prepare costs nothing and needs no wakeup, because
  * only code running in the pool context marks connections dirty. */
@@ -601,21 +618,9 @@ flush_dispatch (GSource     *source,
                 gpointer     user_data)
 {
   DtRedisAsyncPool *self = *(DtRedisAsyncPool **) (source + 1);
-  GList *l;
 
   enter (self);
-
-  /* Each is off the list before its flush, so error callbacks in there
-   * may dirty it (or any other) again: it is then flushed in this round. */
-  while ((l = g_queue_pop_head_link (&self->dirty)) != NULL)
-    {
-      Conn *conn = l->data;
-
-      conn->dirty = FALSE;
-      dt_redis_async_conn_flush (conn);
-      dt_redis_async_conn_unref (conn);
-    }
-
+  dt_redis_async_pool_flush_dirty (self);
   leave (self);
 
   return G_SOURCE_CONTINUE;

@@ -779,6 +779,31 @@ dt_redis_url_escape (const char *raw)
   return g_string_free (out, FALSE);
 }
 
+/* "user:password@", ":password@", "user@" or nothing; empty strings
+ * count as not given. */
+static void
+append_userinfo (GString    *out,
+                 const char *username,
+                 const char *password,
+                 gboolean    redact_password)
+{
+  gboolean has_user = username != NULL && *username != '\0';
+  gboolean has_password = password != NULL && *password != '\0';
+
+  if (has_user)
+    append_escaped (out, username, NULL);
+  if (has_password)
+    {
+      g_string_append_c (out, ':');
+      if (redact_password)
+        g_string_append (out, "***");
+      else
+        append_escaped (out, password, NULL);
+    }
+  if (has_user || has_password)
+    g_string_append_c (out, '@');
+}
+
 char *
 dt_redis_url_build (gboolean    tls,
                     const char *username,
@@ -801,19 +826,7 @@ dt_redis_url_build (gboolean    tls,
                             (db != NULL ? strlen (db) * 3 : 0));
 
   g_string_append (out, tls ? "rediss://" : "redis://");
-
-  if (has_user)
-    append_escaped (out, username, NULL);
-  if (has_password)
-    {
-      g_string_append_c (out, ':');
-      if (redact_password)
-        g_string_append (out, "***");
-      else
-        append_escaped (out, password, NULL);
-    }
-  if (has_user || has_password)
-    g_string_append_c (out, '@');
+  append_userinfo (out, username, password, redact_password);
 
   if (host == NULL)
     host = "";
@@ -860,18 +873,7 @@ dt_redis_url_build_sentinel (gboolean            tls,
   out = g_string_sized_new (size);
 
   g_string_append (out, tls ? "rediss+sentinel://" : "redis+sentinel://");
-  if (has_user)
-    append_escaped (out, username, NULL);
-  if (has_password)
-    {
-      g_string_append_c (out, ':');
-      if (redact_password)
-        g_string_append (out, "***");
-      else
-        append_escaped (out, password, NULL);
-    }
-  if (has_user || has_password)
-    g_string_append_c (out, '@');
+  append_userinfo (out, username, password, redact_password);
 
   for (guint i = 0; sentinels != NULL && sentinels[i] != NULL; i++)
     {

@@ -28,20 +28,7 @@ function loadModule() {
     return _module;
 }
 
-function freePort() {
-    const socket = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.STREAM, Gio.SocketProtocol.TCP);
-    socket.bind(Gio.InetSocketAddress.new_from_string('127.0.0.1', 0), false);
-    const port = socket.get_local_address().get_port();
-    socket.close();
-    return port;
-}
-
-function sleep(ms) {
-    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
-        resolve();
-        return GLib.SOURCE_REMOVE;
-    }));
-}
+const {freePort, sleep} = imports.helpers;
 
 function bytes(text) {
     return new GLib.Bytes(new TextEncoder().encode(text));

@@ -17,20 +17,7 @@ Gio._promisify(DtRedis.Pipeline.prototype, 'execute_async', 'execute_finish');
 Gio._promisify(DtRedis.Instance.prototype, 'ping_async', 'ping_finish');
 Gio._promisify(DtRedis.Instance.prototype, 'reset_async_pool_async', 'reset_async_pool_finish');
 
-function freePort() {
-    const socket = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.STREAM, Gio.SocketProtocol.TCP);
-    socket.bind(Gio.InetSocketAddress.new_from_string('127.0.0.1', 0), false);
-    const port = socket.get_local_address().get_port();
-    socket.close();
-    return port;
-}
-
-function sleep(ms) {
-    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
-        resolve();
-        return GLib.SOURCE_REMOVE;
-    }));
-}
+const {freePort, sleep} = imports.helpers;
 
 // Resolves once check() is true, polling the main loop; fails after @ms.
 async function waitFor(check, what, ms = 10000) {

@@ -13,20 +13,7 @@ for (const name of ['set', 'get', 'execute'])
     Gio._promisify(DtRedis.AsyncClient.prototype, `${name}_async`, `${name}_finish`);
 Gio._promisify(DtRedis.Instance.prototype, 'ping_async', 'ping_finish');
 
-function freePort() {
-    const socket = Gio.Socket.new(Gio.SocketFamily.IPV4, Gio.SocketType.STREAM, Gio.SocketProtocol.TCP);
-    socket.bind(Gio.InetSocketAddress.new_from_string('127.0.0.1', 0), false);
-    const port = socket.get_local_address().get_port();
-    socket.close();
-    return port;
-}
-
-function sleep(ms) {
-    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms, () => {
-        resolve();
-        return GLib.SOURCE_REMOVE;
-    }));
-}
+const {freePort, sleep} = imports.helpers;
 
 function standalone(port) {
     return DtRedis.Instance.new(new DtRedis.Config()

@@ -109,6 +109,33 @@ class _SentinelBase:
             credentials = '%s@' % quote(self.sentinel_kwargs['username'], safe='')
         return 'redis://%s%s/0' % (credentials, _address(host, port))
 
+    def _client(self, service_name, replicas, redis_class, connection_pool_class, kwargs):
+        instance, decode = self._instance(service_name, replicas, dict(
+            kwargs, redis_class=redis_class, connection_pool_class=connection_pool_class))
+        return self._owned(instance, decode)
+
+    def master_for(self, service_name, redis_class=None, connection_pool_class=None,
+                   **kwargs):
+        """A client on the master of @service_name; it follows failovers."""
+        return self._client(service_name, False, redis_class, connection_pool_class, kwargs)
+
+    def slave_for(self, service_name, redis_class=None, connection_pool_class=None,
+                  **kwargs):
+        """A client on a replica of @service_name (read-from-replicas), or
+        on the master when there is no healthy replica."""
+        return self._client(service_name, True, redis_class, connection_pool_class, kwargs)
+
+    def _adopt_master(self, index, masters, service_name):
+        """The master's (host, port) in sentinel @index's SENTINEL MASTERS
+        answer when it is usable (that sentinel then comes first), or None."""
+        for entry in masters:
+            state = _pairs(entry)
+            if state.get('name') == service_name and \
+                    _check_master_state(state, self.min_other_sentinels):
+                self.sentinels.insert(0, self.sentinels.pop(index))
+                return state['ip'], int(state['port'])
+        return None
+
 
 class Sentinel(_SentinelBase):
     """redis-py's redis.sentinel.Sentinel, with dtredis clients.
@@ -126,18 +153,8 @@ class Sentinel(_SentinelBase):
         self.sentinels = [Client.from_url(self._sentinel_url(host, port))
                           for host, port in self.sentinel_addresses]
 
-    def master_for(self, service_name, redis_class=None, connection_pool_class=None,
-                   **kwargs):
-        """A client on the master of @service_name; it follows failovers."""
-        instance, decode = self._instance(service_name, False, dict(
-            kwargs, redis_class=redis_class, connection_pool_class=connection_pool_class))
-        return instance._owned_client(decode)
-
-    def slave_for(self, service_name, redis_class=None, connection_pool_class=None,
-                  **kwargs):
-        """A client on a replica of @service_name (read-from-replicas)."""
-        instance, decode = self._instance(service_name, True, dict(
-            kwargs, redis_class=redis_class, connection_pool_class=connection_pool_class))
+    @staticmethod
+    def _owned(instance, decode):
         return instance._owned_client(decode)
 
     def discover_master(self, service_name):
@@ -148,13 +165,9 @@ class Sentinel(_SentinelBase):
                 masters = sentinel.execute_command('SENTINEL', 'MASTERS')
             except (ConnectionError, TimeoutError):
                 continue
-            for entry in masters:
-                state = _pairs(entry)
-                if state.get('name') == service_name and \
-                        _check_master_state(state, self.min_other_sentinels):
-                    # The one that answered is asked first next time.
-                    self.sentinels.insert(0, self.sentinels.pop(index))
-                    return state['ip'], int(state['port'])
+            found = self._adopt_master(index, masters, service_name)
+            if found is not None:
+                return found
         raise MasterNotFoundError('No master found for %r' % (service_name,))
 
     def discover_slaves(self, service_name):
@@ -162,10 +175,10 @@ class Sentinel(_SentinelBase):
         that answers."""
         for sentinel in self.sentinels:
             try:
-                entries = sentinel.execute_command('SENTINEL', 'REPLICAS', service_name)
+                found = _healthy_replicas(
+                    sentinel.execute_command('SENTINEL', 'REPLICAS', service_name))
             except (ConnectionError, TimeoutError, ResponseError):
                 continue
-            found = _healthy_replicas(entries)
             if found:
                 return found
         return []
@@ -173,12 +186,12 @@ class Sentinel(_SentinelBase):
     def execute_command(self, *args, once=False, **kwargs):
         """Runs a command on every sentinel (on the first with once=True);
         True, as redis-py returns."""
-        targets = self.sentinels[:1] if once else self.sentinels
-        for sentinel in targets:
+        for sentinel in self.sentinels[:1] if once else self.sentinels:
             sentinel.execute_command(*args, **kwargs)
         return True
 
     def close(self):
+        """Closes the connections to the sentinels."""
         for sentinel in self.sentinels:
             sentinel.close()
 
@@ -194,18 +207,8 @@ class AsyncSentinel(_SentinelBase):
         self.sentinels = [AsyncClient.from_url(self._sentinel_url(host, port))
                           for host, port in self.sentinel_addresses]
 
-    def master_for(self, service_name, redis_class=None, connection_pool_class=None,
-                   **kwargs):
-        """An asyncio client on the master of @service_name."""
-        instance, decode = self._instance(service_name, False, dict(
-            kwargs, redis_class=redis_class, connection_pool_class=connection_pool_class))
-        return instance._owned_async_client(decode)
-
-    def slave_for(self, service_name, redis_class=None, connection_pool_class=None,
-                  **kwargs):
-        """An asyncio client on a replica of @service_name."""
-        instance, decode = self._instance(service_name, True, dict(
-            kwargs, redis_class=redis_class, connection_pool_class=connection_pool_class))
+    @staticmethod
+    def _owned(instance, decode):
         return instance._owned_async_client(decode)
 
     async def discover_master(self, service_name):
@@ -215,33 +218,30 @@ class AsyncSentinel(_SentinelBase):
                 masters = await sentinel.execute_command('SENTINEL', 'MASTERS')
             except (ConnectionError, TimeoutError):
                 continue
-            for entry in masters:
-                state = _pairs(entry)
-                if state.get('name') == service_name and \
-                        _check_master_state(state, self.min_other_sentinels):
-                    self.sentinels.insert(0, self.sentinels.pop(index))
-                    return state['ip'], int(state['port'])
+            found = self._adopt_master(index, masters, service_name)
+            if found is not None:
+                return found
         raise MasterNotFoundError('No master found for %r' % (service_name,))
 
     async def discover_slaves(self, service_name):
         """[(host, port)] of the healthy replicas."""
         for sentinel in self.sentinels:
             try:
-                entries = await sentinel.execute_command('SENTINEL', 'REPLICAS', service_name)
+                found = _healthy_replicas(
+                    await sentinel.execute_command('SENTINEL', 'REPLICAS', service_name))
             except (ConnectionError, TimeoutError, ResponseError):
                 continue
-            found = _healthy_replicas(entries)
             if found:
                 return found
         return []
 
     async def execute_command(self, *args, once=False, **kwargs):
         """Runs a command on every sentinel (the first with once=True)."""
-        targets = self.sentinels[:1] if once else self.sentinels
-        for sentinel in targets:
+        for sentinel in self.sentinels[:1] if once else self.sentinels:
             await sentinel.execute_command(*args, **kwargs)
         return True
 
     async def close(self):
+        """Closes the connections to the sentinels."""
         for sentinel in self.sentinels:
             await sentinel.close()
