@@ -52,6 +52,13 @@ typedef struct _DtRedisConnection
   gboolean           stray;
 } DtRedisConnection;
 
+/* The endpoint pools and connections use for @config: the plain one, or
+ * with a Sentinel config one that routes each connect through a new
+ * DtRedisSentinel (dtredis-connection-route.c). INVALID_CONFIG naming the
+ * bad part. */
+DtRedisEndpoint   *dt_redis_routed_endpoint_new      (DtRedisConfig        *config,
+                                                      GError              **error);
+
 /* Blocking: connect (connect-timeout), TLS handshake, AUTH/SELECT/SETNAME.
  * Errors: CONNECTION, TIMEOUT, TLS, AUTH, SERVER, G_IO_ERROR_CANCELLED.
  * Plain sockets opened this way are switched to blocking mode for the sync

@@ -17,6 +17,29 @@
 #include "dtredis-error.h"
 #include "dtredis-sentinel-private.h"
 
+DtRedisEndpoint *
+dt_redis_routed_endpoint_new (DtRedisConfig  *config,
+                              GError        **error)
+{
+  g_autoptr(DtRedisEndpoint) nodes = NULL;
+  DtRedisEndpoint *self;
+
+  nodes = dt_redis_endpoint_new_from_config (config, error);
+  if (nodes == NULL)
+    return NULL;
+  if (dt_redis_config_get_redis_sentinels (config) == NULL)
+    return g_steal_pointer (&nodes);
+
+  /* The sentinel keeps the settings of the nodes (@nodes as it is), and
+   * the routed endpoint a reference to it: no cycle. */
+  self = dt_redis_endpoint_new_node (nodes, nodes->host != NULL ? nodes->host : "localhost",
+                                     nodes->port);
+  self->sentinel = dt_redis_sentinel_new (nodes, config);
+  self->release_sentinel = dt_redis_sentinel_unref;
+  self->routed_description = dt_redis_sentinel_describe (self->sentinel);
+  return self;
+}
+
 /* Whether @error says that @node is the wrong node or unreachable, rather
  * than that something else (credentials, TLS, a cancel) failed. */
 static gboolean
@@ -26,12 +49,20 @@ error_means_stale_node (const GError *error)
          g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
 }
 
+static gboolean
+same_address (const DtRedisEndpoint *a,
+              const DtRedisEndpoint *b)
+{
+  return a->port == b->port && g_strcmp0 (a->host, b->host) == 0;
+}
+
 DtRedisConnection *
 dt_redis_connection_open (DtRedisEndpoint  *endpoint,
                           GCancellable     *cancellable,
                           GError          **error)
 {
   g_autoptr(DtRedisEndpoint) node = NULL;
+  g_autoptr(DtRedisEndpoint) fresh = NULL;
   GError *local_error = NULL;
   DtRedisConnection *conn;
 
@@ -41,15 +72,34 @@ dt_redis_connection_open (DtRedisEndpoint  *endpoint,
   if (endpoint->sentinel == NULL)
     return dt_redis_conn_open_direct (endpoint, cancellable, error);
 
-  node = dt_redis_sentinel_dup_node (endpoint->sentinel, cancellable, error);
+  node = dt_redis_sentinel_dup_node (endpoint->sentinel, NULL, cancellable, error);
   if (node == NULL)
     return NULL;
 
   conn = dt_redis_conn_open_direct (node, cancellable, &local_error);
+  if (conn != NULL || !error_means_stale_node (local_error))
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return conn;
+    }
+
+  /* The node learned earlier is gone or has another role now: nothing was
+   * sent, so one more try, with what the sentinels say now. */
+  dt_redis_sentinel_forget_node (endpoint->sentinel, node);
+  fresh = dt_redis_sentinel_dup_node (endpoint->sentinel, node, cancellable, NULL);
+  if (fresh == NULL || same_address (fresh, node))
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  g_clear_error (&local_error);
+
+  conn = dt_redis_conn_open_direct (fresh, cancellable, &local_error);
   if (conn == NULL)
     {
       if (error_means_stale_node (local_error))
-        dt_redis_sentinel_forget_node (endpoint->sentinel, node);
+        dt_redis_sentinel_forget_node (endpoint->sentinel, fresh);
       g_propagate_error (error, local_error);
     }
   return conn;
@@ -59,6 +109,8 @@ typedef struct
 {
   DtRedisEndpoint *endpoint;
   DtRedisEndpoint *node;
+  DtRedisEndpoint *stale;     /* the node that failed first, once */
+  GError          *first_error;
 } RouteData;
 
 static void
@@ -66,30 +118,46 @@ route_data_free (RouteData *data)
 {
   g_clear_pointer (&data->endpoint, dt_redis_endpoint_unref);
   g_clear_pointer (&data->node, dt_redis_endpoint_unref);
+  g_clear_pointer (&data->stale, dt_redis_endpoint_unref);
+  g_clear_error (&data->first_error);
   g_free (data);
 }
+
+static void find_node (GTask *task);
 
 static void
 node_opened_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   RouteData *data = g_task_get_task_data (task);
   DtRedisConnection *conn;
   GError *error = NULL;
 
   conn = dt_redis_conn_open_direct_finish (result, &error);
-  if (conn == NULL)
+  if (conn != NULL)
     {
-      /* No data: a direct open. */
-      if (data != NULL && error_means_stale_node (error))
-        dt_redis_sentinel_forget_node (data->endpoint->sentinel, data->node);
-      g_task_return_error (task, error);
+      g_task_return_pointer (task, conn, (GDestroyNotify) dt_redis_connection_free);
+      g_object_unref (task);
       return;
     }
 
-  g_task_return_pointer (task, conn, (GDestroyNotify) dt_redis_connection_free);
+  /* No data: a direct open. */
+  if (data != NULL && error_means_stale_node (error))
+    {
+      dt_redis_sentinel_forget_node (data->endpoint->sentinel, data->node);
+      /* Nothing was sent: one more try, with what the sentinels say now. */
+      if (data->stale == NULL)
+        {
+          data->stale = g_steal_pointer (&data->node);
+          data->first_error = error;
+          find_node (task);
+          return;
+        }
+    }
+  g_task_return_error (task, error);
+  g_object_unref (task);
 }
 
 static void
@@ -108,11 +176,11 @@ find_node_in_thread (GTask        *worker,
                      gpointer      task_data,
                      GCancellable *cancellable)
 {
-  DtRedisSentinel *sentinel = task_data;
+  RouteData *data = task_data;
   DtRedisEndpoint *node;
   GError *error = NULL;
 
-  node = dt_redis_sentinel_dup_node (sentinel, cancellable, &error);
+  node = dt_redis_sentinel_dup_node (data->endpoint->sentinel, data->stale, cancellable, &error);
   if (node == NULL)
     g_task_return_error (worker, error);
   else
@@ -129,14 +197,34 @@ node_found_cb (GObject      *source,
   GError *error = NULL;
 
   data->node = g_task_propagate_pointer (G_TASK (result), &error);
-  if (data->node == NULL)
+  if (data->node == NULL || (data->stale != NULL && same_address (data->node, data->stale)))
     {
+      /* On a second try, the first failure says more. */
+      if (data->first_error != NULL)
+        {
+          g_clear_error (&error);
+          error = g_steal_pointer (&data->first_error);
+        }
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
 
   open_node (task);
+}
+
+/* The worker reads @task's data, which only this thread writes, and
+ * only before and after it runs. */
+static void
+find_node (GTask *task)
+{
+  GTask *worker = g_task_new (NULL, g_task_get_cancellable (task), node_found_cb, task);
+
+  g_task_set_source_tag (worker, find_node_in_thread);
+  g_task_set_name (worker, "[dtredis] ask the sentinels");
+  g_task_set_task_data (worker, g_task_get_task_data (task), NULL);
+  g_task_run_in_thread (worker, find_node_in_thread);
+  g_object_unref (worker);
 }
 
 void
@@ -167,21 +255,9 @@ dt_redis_connection_open_async (DtRedisEndpoint     *endpoint,
   g_task_set_task_data (task, data, (GDestroyNotify) route_data_free);
 
   if (data->node != NULL)
-    {
-      open_node (task);
-      return;
-    }
-
-  {
-    GTask *worker = g_task_new (NULL, cancellable, node_found_cb, task);
-
-    g_task_set_source_tag (worker, find_node_in_thread);
-    g_task_set_name (worker, "[dtredis] ask the sentinels");
-    g_task_set_task_data (worker, dt_redis_sentinel_ref (endpoint->sentinel),
-                          (GDestroyNotify) dt_redis_sentinel_unref);
-    g_task_run_in_thread (worker, find_node_in_thread);
-    g_object_unref (worker);
-  }
+    open_node (task);
+  else
+    find_node (task);
 }
 
 DtRedisConnection *

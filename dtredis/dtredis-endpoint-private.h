@@ -45,14 +45,20 @@ typedef struct _DtRedisEndpoint
   guint     max_elements;     /* >= 16: the reader's aggregate cap */
 
   /* Sentinel: the address above is not used; each connect asks this
-   * where the node is (dtredis-sentinel.c). NULL otherwise. */
+   * where the node is (dtredis-sentinel.c). NULL otherwise. Set by
+   * dt_redis_routed_endpoint_new(), with how to release it and what to
+   * call the endpoint in messages: this file does not depend on it. */
   struct _DtRedisSentinel *sentinel;
+  void      (*release_sentinel) (struct _DtRedisSentinel *sentinel);
+  char       *routed_description;
   /* What ROLE must answer first ("master", "slave"), checked in the
    * handshake; NULL: no check. Static strings. */
   const char *expected_role;
 } DtRedisEndpoint;
 
-/* Validates @config and resolves it; INVALID_CONFIG naming the bad part. */
+/* Validates @config and resolves it; INVALID_CONFIG naming the bad part.
+ * The routing layers' part of the config (sentinels...) is checked, not
+ * set up: dt_redis_routed_endpoint_new() does that. */
 DtRedisEndpoint *dt_redis_endpoint_new_from_config (DtRedisConfig   *config,
                                                     GError         **error);
 /* A copy of @self that connects to @host:@port over TCP, with no sentinel

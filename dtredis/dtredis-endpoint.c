@@ -13,7 +13,6 @@
 #include "dtredis-endpoint-private.h"
 #include "dtredis-config-private.h"
 #include "dtredis-error.h"
-#include "dtredis-sentinel-private.h"
 #include "dtredis-url-private.h"
 
 /* NULL for empty strings: everywhere below, "" means "not given". */
@@ -95,17 +94,6 @@ dt_redis_endpoint_new_from_config (DtRedisConfig  *config,
   self->max_bulk_len = (gsize) MIN (dt_redis_config_get_redis_max_bulk_length (effective),
                                     (guint64) G_MAXSIZE);
   self->max_elements = dt_redis_config_get_redis_max_array_length (effective);
-
-  if (dt_redis_config_get_redis_sentinels (effective) != NULL)
-    {
-      /* The sentinel keeps the settings of the nodes (this endpoint as it
-       * is), and the pools' endpoint a reference to it: no cycle. */
-      g_autoptr(DtRedisEndpoint) nodes = self;
-
-      self = dt_redis_endpoint_new_node (nodes, nodes->host != NULL ? nodes->host : "localhost",
-                                         nodes->port);
-      self->sentinel = dt_redis_sentinel_new (nodes, effective);
-    }
 
   return self;
 }
@@ -217,7 +205,9 @@ dt_redis_endpoint_unref (DtRedisEndpoint *self)
   g_free (self->tls_ca_file);
   g_free (self->tls_cert_file);
   g_free (self->tls_key_file);
-  g_clear_pointer (&self->sentinel, dt_redis_sentinel_unref);
+  if (self->sentinel != NULL)
+    self->release_sentinel (self->sentinel);
+  g_free (self->routed_description);
   g_free (self);
 }
 
@@ -226,8 +216,8 @@ dt_redis_endpoint_describe (const DtRedisEndpoint *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  if (self->sentinel != NULL)
-    return dt_redis_sentinel_describe (self->sentinel);
+  if (self->routed_description != NULL)
+    return g_strdup (self->routed_description);
 
   if (self->unix_path != NULL)
     return g_strdup (self->unix_path);

@@ -163,7 +163,7 @@ start_locked (DtRedisMonitor  *self,
 
   if (self->endpoint == NULL)
     {
-      self->endpoint = dt_redis_endpoint_new_from_config (self->config, error);
+      self->endpoint = dt_redis_routed_endpoint_new (self->config, error);
       if (self->endpoint == NULL)
         return FALSE;
     }

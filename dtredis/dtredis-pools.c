@@ -175,7 +175,7 @@ ensure_endpoint (DtRedisPools  *self,
 {
   if (self->endpoint == NULL)
     {
-      self->endpoint = dt_redis_endpoint_new_from_config (self->config, error);
+      self->endpoint = dt_redis_routed_endpoint_new (self->config, error);
       if (self->endpoint != NULL && self->endpoint->sentinel != NULL)
         {
           g_atomic_pointer_set (&self->sentinel, self->endpoint->sentinel);

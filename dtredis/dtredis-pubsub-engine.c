@@ -196,7 +196,7 @@ dt_redis_pubsub_submit (DtRedisPubSub *self,
     }
   if (self->endpoint == NULL)
     {
-      self->endpoint = dt_redis_endpoint_new_from_config (self->config, &error);
+      self->endpoint = dt_redis_routed_endpoint_new (self->config, &error);
       if (self->endpoint == NULL)
         {
           dt_redis_pubsub_op_finish (self, op, error, NULL);

@@ -43,10 +43,12 @@ void             dt_redis_sentinel_unref        (DtRedisSentinel  *self);
 char            *dt_redis_sentinel_describe     (DtRedisSentinel  *self);
 
 /* The endpoint of the node to connect to (transfer full), asking the
- * sentinels when none is known. Blocking. Errors: CONNECTION naming the
+ * sentinels when none is known, or when the one known is @stale (a node
+ * that just failed: nullable). Blocking. Errors: CONNECTION naming the
  * sentinels tried (none answered, or none knows the master),
  * G_IO_ERROR_CANCELLED. */
 DtRedisEndpoint *dt_redis_sentinel_dup_node     (DtRedisSentinel  *self,
+                                                 DtRedisEndpoint  *stale,
                                                  GCancellable     *cancellable,
                                                  GError          **error);
 /* The node known now, without I/O (transfer full), or NULL. */

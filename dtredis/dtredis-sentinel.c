@@ -481,6 +481,7 @@ dt_redis_sentinel_peek_node (DtRedisSentinel *self)
 
 DtRedisEndpoint *
 dt_redis_sentinel_dup_node (DtRedisSentinel  *self,
+                            DtRedisEndpoint  *stale,
                             GCancellable     *cancellable,
                             GError          **error)
 {
@@ -490,13 +491,16 @@ dt_redis_sentinel_dup_node (DtRedisSentinel  *self,
   g_return_val_if_fail (self != NULL, NULL);
 
   node = dt_redis_sentinel_peek_node (self);
-  if (node != NULL)
+  if (node != NULL && node != stale)
     return node;
+  g_clear_pointer (&node, dt_redis_endpoint_unref);
 
   /* Callers that come while one asks wait for its answer rather than
    * asking too. */
   g_mutex_lock (&self->ask_mutex);
   node = dt_redis_sentinel_peek_node (self);
+  if (node != NULL && node == stale)
+    g_clear_pointer (&node, dt_redis_endpoint_unref);
   if (node == NULL && ask_sentinels (self, cancellable, error))
     node = dt_redis_sentinel_peek_node (self);
   g_mutex_unlock (&self->ask_mutex);

@@ -218,6 +218,49 @@ is_get (GPtrArray *args)
   return args->len == 2 && g_ascii_strcasecmp (g_ptr_array_index (args, 0), "GET") == 0;
 }
 
+static gboolean
+arg_is (GPtrArray  *args,
+        guint       i,
+        const char *word)
+{
+  return i < args->len && g_ascii_strcasecmp (g_ptr_array_index (args, i), word) == 0;
+}
+
+/* The answers of a Redis Sentinel that names the payload's "host port". */
+static gboolean
+answer_sentinel (DtFakeServer *self,
+                 GSocket      *socket,
+                 GPtrArray    *args)
+{
+  g_autofree char *text = NULL;
+
+  if (arg_is (args, 0, "SENTINEL") && arg_is (args, 1, "GET-MASTER-ADDR-BY-NAME"))
+    {
+      g_auto(GStrv) words = NULL;
+      g_autofree char *address = NULL;
+      const char *data;
+      gsize len;
+
+      g_mutex_lock (&self->lock);
+      data = g_bytes_get_data (g_ptr_array_index (self->replies, 0), &len);
+      address = g_strndup (data, len);
+      g_mutex_unlock (&self->lock);
+      words = g_strsplit (address, " ", 2);
+      text = g_strdup_printf ("*2\r\n$%zu\r\n%s\r\n$%zu\r\n%s\r\n",
+                              strlen (words[0]), words[0], strlen (words[1]), words[1]);
+    }
+  else if (arg_is (args, 0, "SENTINEL"))
+    text = g_strdup ("*0\r\n");
+  else if (arg_is (args, 0, "SUBSCRIBE") && args->len == 2)
+    text = g_strdup_printf ("*3\r\n$9\r\nsubscribe\r\n$%zu\r\n%s\r\n:1\r\n",
+                            strlen (g_ptr_array_index (args, 1)),
+                            (const char *) g_ptr_array_index (args, 1));
+  else
+    text = g_strdup ("+OK\r\n");
+
+  return send_text (self, socket, text);
+}
+
 /* Acts on the @nth command of a connection (@args: its arguments);
  * FALSE ends the connection.  @n_gets counts the GETs answered on it. */
 static gboolean
@@ -302,6 +345,9 @@ answer (DtFakeServer *self,
           ;
         return FALSE;
       }
+
+    case DT_FAKE_MODE_SENTINEL:
+      return answer_sentinel (self, socket, args);
 
     default:
       g_assert_not_reached ();
@@ -429,6 +475,8 @@ default_payload (DtFakeMode mode)
       return "$5\r\nstray\r\n";
     case DT_FAKE_MODE_ENDLESS_LINE:
       return "+";
+    case DT_FAKE_MODE_SENTINEL:
+      return "127.0.0.1 1";
     case DT_FAKE_MODE_REPLY:
     case DT_FAKE_MODE_DELAY:
     case DT_FAKE_MODE_SILENT:
@@ -471,6 +519,7 @@ fake_server_start (DtFakeMode  mode,
     case DT_FAKE_MODE_DROP:
     case DT_FAKE_MODE_DELAY:
     case DT_FAKE_MODE_SCRIPT:
+    case DT_FAKE_MODE_SENTINEL:
     default:
       self->delay_ms = 1000;
       break;
@@ -519,6 +568,18 @@ dt_fake_server_new (DtFakeMode  mode,
   g_ptr_array_add (replies, g_bytes_new (payload, strlen (payload)));
 
   return fake_server_start (mode, replies);
+}
+
+void
+dt_fake_server_set_payload (DtFakeServer *self,
+                            const char   *payload)
+{
+  GBytes *bytes = g_bytes_new (payload, strlen (payload));
+
+  g_mutex_lock (&self->lock);
+  g_ptr_array_remove_index (self->replies, 0);
+  g_ptr_array_insert (self->replies, 0, bytes);
+  g_mutex_unlock (&self->lock);
 }
 
 /**

@@ -44,6 +44,12 @@ G_BEGIN_DECLS
  *   with 64 KiB of `a` per delay period (default 1 ms), never a line end,
  *   until the client goes away
  *
+ * @DT_FAKE_MODE_SENTINEL: a Redis Sentinel that names whatever it is told:
+ *   `SENTINEL GET-MASTER-ADDR-BY-NAME` gets the payload (`"host port"`,
+ *   changed with dt_fake_server_set_payload()), `SENTINEL SENTINELS` and
+ *   `REPLICAS` an empty array, `SUBSCRIBE` its confirmation (and then no
+ *   event ever), anything else `+OK`
+ *
  * Every mode reads whole commands (RESP arrays or inline commands) before
  * answering, so pipelined commands get one answer each.
  */
@@ -60,6 +66,7 @@ typedef enum
   DT_FAKE_MODE_SCRIPT,
   DT_FAKE_MODE_STRAY,
   DT_FAKE_MODE_ENDLESS_LINE,
+  DT_FAKE_MODE_SENTINEL,
 } DtFakeMode;
 
 typedef struct _DtFakeServer DtFakeServer;
@@ -69,6 +76,9 @@ DtFakeServer *dt_fake_server_new            (DtFakeMode          mode,
 DtFakeServer *dt_fake_server_new_script     (const char * const *replies);
 void          dt_fake_server_set_delay      (DtFakeServer       *server,
                                              guint               delay_ms);
+/* Replaces the payload; the next answers use it. */
+void          dt_fake_server_set_payload    (DtFakeServer       *server,
+                                             const char         *payload);
 guint16       dt_fake_server_get_port       (DtFakeServer       *server);
 char         *dt_fake_server_get_url        (DtFakeServer       *server);
 guint         dt_fake_server_get_n_accepted (DtFakeServer       *server);

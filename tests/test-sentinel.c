@@ -11,9 +11,13 @@
 #include <dtredis.h>
 #include <string.h>
 
+#include "dtredis-fake-server.h"
 #include "dtredis-test-server.h"
 
 #define MASTER_NAME "mymaster"
+/* A master waits 5 s for more replicas before a diskless full sync by
+ * default: the tests' replicas link up at once with this. */
+#define NO_SYNC_DELAY "repl-diskless-sync-delay 0"
 #define N_SENTINELS 3
 
 static DtTestServer *nodes[2];
@@ -63,12 +67,14 @@ lab_start (void)
 {
   g_autofree char *replicaof = NULL;
   g_autofree char *monitor = NULL;
-  const char *replica_config[2] = { NULL, NULL };
+  const char *master_config[] = { NO_SYNC_DELAY, NULL };
+  const char *replica_config[] = { NULL, NO_SYNC_DELAY, NULL };
   const char *sentinel_config[4] = { NULL, "sentinel down-after-milliseconds " MASTER_NAME " 1000",
                                      "sentinel failover-timeout " MASTER_NAME " 5000", NULL };
   DtTestServerOptions opts = { 0, };
 
-  nodes[0] = dt_test_server_start (NULL);
+  opts.extra_config = master_config;
+  nodes[0] = dt_test_server_start (&opts);
   replicaof = g_strdup_printf ("replicaof 127.0.0.1 %u", dt_test_server_get_port (nodes[0]));
   replica_config[0] = replicaof;
   opts.extra_config = replica_config;
@@ -319,6 +325,38 @@ assert_command (DtTestServer *srv,
   g_assert_cmpstr (reply, ==, expected);
 }
 
+/* Until @srv answers the command with @expected (a replica catching up:
+ * WAIT on a connection of its own would wait for nothing). */
+static void
+wait_for_reply (DtTestServer *srv,
+                const char   *expected,
+                const char   *first_arg,
+                ...) G_GNUC_NULL_TERMINATED;
+
+static void
+wait_for_reply (DtTestServer *srv,
+                const char   *expected,
+                const char   *first_arg,
+                ...)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC * dt_test_time_scale ();
+
+  for (;;)
+    {
+      g_autofree char *reply = NULL;
+      va_list args;
+
+      va_start (args, first_arg);
+      reply = dt_test_server_command_valist (srv, first_arg, args);
+      va_end (args);
+      if (g_strcmp0 (reply, expected) == 0)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("still %s, not %s", reply, expected);
+      g_usleep (10 * 1000);
+    }
+}
+
 static void
 test_url (void)
 {
@@ -415,7 +453,7 @@ test_replica (void)
   int master = current_master ();
 
   assert_command (nodes[master], "+OK\r\n", "SET", "sentinel:r", "from-master", NULL);
-  assert_command (nodes[master], ":1\r\n", "WAIT", "1", "5000", NULL);
+  wait_for_reply (nodes[1 - master], "$11\r\nfrom-master\r\n", "GET", "sentinel:r", NULL);
 
   dt_redis_config_set_redis_read_from_replicas (config, TRUE);
   instance = dt_redis_instance_new (config);
@@ -444,6 +482,123 @@ typedef struct
   char   *address;
   gint64  at;
 } Switch;
+
+static void master_changed_cb (DtRedisInstance *instance,
+                               const char      *address,
+                               Switch          *seen);
+
+static void
+set_fake_answer (DtFakeServer *fake,
+                 DtTestServer *node)
+{
+  g_autofree char *answer = g_strdup_printf ("127.0.0.1 %u", dt_test_server_get_port (node));
+
+  dt_fake_server_set_payload (fake, answer);
+}
+
+/* A sentinel that names a replica as the master is caught by the role
+ * check before any command is sent; one that does not say that the
+ * master moved is caught by READONLY, which makes the instance ask again
+ * at once, long before refresh-interval. */
+static DtRedisInstance *
+fake_sentinel_instance (DtFakeServer *fake)
+{
+  g_autofree char *address = g_strdup_printf ("127.0.0.1:%u", dt_fake_server_get_port (fake));
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+
+  dt_redis_config_set_redis_sentinels (config, (const char *[]) { address, NULL });
+  dt_redis_config_set_redis_master_name (config, MASTER_NAME);
+  /* Far beyond the test: only the role check and READONLY can help. */
+  dt_redis_config_set_redis_refresh_interval (config, 600.0);
+  dt_redis_config_set_redis_socket_timeout (config, 2.0 * dt_test_time_scale ());
+  return dt_redis_instance_new (config);
+}
+
+/* A sentinel that names a replica as the master is caught by the role
+ * check before any command is sent; one that does not say that the
+ * master moved is caught by READONLY, which makes the instance ask again
+ * at once, long before refresh-interval. */
+static void
+test_lying_sentinel (void)
+{
+  const char *a_config[] = { NO_SYNC_DELAY, NULL };
+  DtTestServerOptions a_opts = { .extra_config = a_config };
+  g_autoptr(DtTestServer) a = dt_test_server_start (&a_opts);
+  g_autoptr(DtTestServer) b = NULL;
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_SENTINEL, NULL);
+  g_autofree char *replicaof = g_strdup_printf ("replicaof 127.0.0.1 %u", dt_test_server_get_port (a));
+  g_autofree char *b_address = NULL;
+  g_autofree char *b_port = NULL;
+  const char *b_config[] = { replicaof, NO_SYNC_DELAY, NULL };
+  DtTestServerOptions opts = { .extra_config = b_config };
+  g_autoptr(GError) error = NULL;
+  Switch seen = { NULL, 0 };
+  gint64 deadline, refused_at;
+
+  b = dt_test_server_start (&opts);
+  b_address = g_strdup_printf ("127.0.0.1:%u", dt_test_server_get_port (b));
+  b_port = g_strdup_printf ("%u", dt_test_server_get_port (b));
+  assert_command (a, "+OK\r\n", "SET", "lie:seed", "1", NULL);
+  wait_for_reply (b, "$1\r\n1\r\n", "GET", "lie:seed", NULL);
+
+  {
+    g_autoptr(DtRedisInstance) instance = fake_sentinel_instance (fake);
+    g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+
+    /* It names the replica: refused before anything is sent. */
+    set_fake_answer (fake, b);
+    g_assert_false (dt_redis_client_set (client, "lie:k", "never", NULL, &error));
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+    g_assert_nonnull (strstr (error->message, "is a slave, not the master"));
+    g_clear_error (&error);
+    assert_command (a, "$-1\r\n", "GET", "lie:k", NULL);
+
+    /* It tells the truth: the node that failed is asked about again. */
+    set_fake_answer (fake, a);
+    dt_redis_client_set (client, "lie:k", "on-a", NULL, &error);
+    g_assert_no_error (error);
+    assert_command (a, "$4\r\non-a\r\n", "GET", "lie:k", NULL);
+  }
+
+  {
+    g_autoptr(DtRedisInstance) instance = fake_sentinel_instance (fake);
+    g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+
+    g_signal_connect (instance, "master-changed", G_CALLBACK (master_changed_cb), &seen);
+    dt_redis_client_set (client, "lie:k", "again-on-a", NULL, &error);
+    g_assert_no_error (error);
+    wait_for_reply (b, "$10\r\nagain-on-a\r\n", "GET", "lie:k", NULL);
+
+    /* The roles swap, and no event says so: the pooled connection to A
+     * gets READONLY, and the command was not run. */
+    assert_command (b, "+OK\r\n", "REPLICAOF", "NO", "ONE", NULL);
+    assert_command (a, "+OK\r\n", "REPLICAOF", "127.0.0.1", b_port, NULL);
+    set_fake_answer (fake, b);
+
+    g_assert_false (dt_redis_client_set (client, "lie:k", "refused", NULL, &error));
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
+    g_assert_true (g_str_has_prefix (error->message, "READONLY"));
+    g_clear_error (&error);
+    refused_at = g_get_monotonic_time ();
+    assert_command (b, "$10\r\nagain-on-a\r\n", "GET", "lie:k", NULL);
+
+    deadline = refused_at + 5 * G_USEC_PER_SEC * dt_test_time_scale ();
+    while (seen.address == NULL)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (10 * 1000);
+      }
+    g_assert_cmpstr (seen.address, ==, b_address);
+    g_test_message ("READONLY to master-changed: %" G_GINT64_FORMAT " ms",
+                    (seen.at - refused_at) / 1000);
+
+    dt_redis_client_set (client, "lie:k", "on-b", NULL, &error);
+    g_assert_no_error (error);
+    assert_command (b, "$4\r\non-b\r\n", "GET", "lie:k", NULL);
+    g_free (seen.address);
+  }
+}
 
 static void
 master_changed_cb (DtRedisInstance *instance,
@@ -629,6 +784,7 @@ main (int    argc,
   g_test_add_func ("/sentinel/config-copy", test_config_copy);
   g_test_add_func ("/sentinel/url", test_url);
   g_test_add_func ("/sentinel/replica", test_replica);
+  g_test_add_func ("/sentinel/lying-sentinel", test_lying_sentinel);
   g_test_add_func ("/sentinel/failover-command", test_failover_command);
   g_test_add_func ("/sentinel/failover-kill", test_failover_kill);
 

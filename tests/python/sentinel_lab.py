@@ -21,7 +21,10 @@ def _sentinel_class(server_class):
 
 class SentinelLab:
     def __init__(self, server_class):
-        self.nodes = [server_class(unix_socket=False), server_class(unix_socket=False)]
+        # A master waits 5 s for more replicas before a diskless full sync
+        # by default; the lab's replicas link up at once without it.
+        self.nodes = [server_class(unix_socket=False, extra_config=['repl-diskless-sync-delay 0'])
+                      for _ in range(2)]
         self._sentinel_class = _sentinel_class(server_class)
         self.sentinels = []
 
