@@ -492,6 +492,18 @@ set_exec_error (DtRedisReply  *exec,
   g_propagate_error (error, g_steal_pointer (&exec_error));
 }
 
+/* Shows the pools every error reply (READONLY starts a Sentinel
+ * rediscovery). */
+static void
+note_error_replies (DtRedisPools  *pools,
+                    DtRedisReply **replies,
+                    guint          n_replies)
+{
+  for (guint i = 0; i < n_replies; i++)
+    if (G_UNLIKELY (dt_redis_reply_get_reply_type (replies[i]) == DT_REDIS_REPLY_ERROR))
+      dt_redis_pools_note_error_reply (pools, replies[i]);
+}
+
 /* Turns the replies of one execution into the user's result, one reply per
  * queued command. @replies is not consumed. */
 static GPtrArray *
@@ -611,7 +623,10 @@ dt_redis_pipeline_execute (DtRedisPipeline  *self,
   replies = g_new0 (DtRedisReply *, layout.n_replies);
   pool = dt_redis_pools_dup_sync (self->pools, error);
   if (pool != NULL && dt_redis_sync_pool_run (pool, cmd, replies, cancellable, error))
-    result = result_from_replies (&layout, replies, error);
+    {
+      note_error_replies (self->pools, replies, layout.n_replies);
+      result = result_from_replies (&layout, replies, error);
+    }
   free_replies (replies, layout.n_replies);
 
   return result;
@@ -670,6 +685,8 @@ execute_cb (const DtRedisCommand  *cmd,
       return;
     }
 
+  note_error_replies (DT_REDIS_PIPELINE (g_task_get_source_object (task))->pools,
+                      replies, layout->n_replies);
   result = result_from_replies (layout, replies, &local_error);
   /* The replies are ours, the array that holds them is the pool's. */
   free_replies (replies, layout->n_replies);

@@ -24,6 +24,9 @@
  * writes that it will drop when demoted. Listening to several hears the
  * leader itself in the common case. */
 #define MAX_LISTENERS 3
+/* The least time between two checks asked for (READONLY replies): however
+ * many commands are refused, the sentinels are asked at most this often. */
+#define MIN_CHECK_SPACING_US (100 * G_TIME_SPAN_MILLISECOND)
 
 /* A thread that listens to one sentinel's +switch-master. The first is
  * the watcher proper: it moves on to the next sentinel when its own
@@ -60,6 +63,7 @@ struct _DtRedisSentinel
   GMutex           ask_mutex;        /* one round of questions at a time */
 
   GThread                   *thread; /* the first listener's: the watcher */
+  gint64                     last_asked_check; /* the watcher's own */
   GCancellable              *wake;   /* interrupts the watcher's I/O */
   Listener                   listeners[MAX_LISTENERS - 1]; /* the others */
   guint                      n_listeners;
@@ -653,6 +657,8 @@ watcher_take_request (DtRedisSentinel *self,
   return requested;
 }
 
+static gboolean is_stopping (DtRedisSentinel *self);
+
 /* Listens on one sentinel until it fails or the watcher stops; the
  * watcher proper (@primary) also checks. */
 static void
@@ -695,10 +701,15 @@ watch_one (DtRedisSentinel *self,
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !primary)
             return;
-          /* Woken: to stop, or to check now. */
+          /* Woken: to stop, or to check now (but not more often than
+           * MIN_CHECK_SPACING_US). */
           watcher_take_request (self, &stopping);
-          if (stopping)
+          if (!stopping && g_get_monotonic_time () - self->last_asked_check < MIN_CHECK_SPACING_US)
+            watcher_sleep (self, self->last_asked_check + MIN_CHECK_SPACING_US - g_get_monotonic_time (),
+                           FALSE);
+          if (stopping || is_stopping (self))
             return;
+          self->last_asked_check = g_get_monotonic_time ();
           watcher_check (self);
           next_check = g_get_monotonic_time () + self->refresh_us;
           continue;
@@ -844,6 +855,10 @@ void
 dt_redis_sentinel_check_soon (DtRedisSentinel *self)
 {
   g_return_if_fail (self != NULL);
+
+  /* A replica refuses writes all the time: that says nothing new. */
+  if (self->replicas)
+    return;
 
   g_mutex_lock (&self->mutex);
   self->check_requested = TRUE;

@@ -118,6 +118,39 @@ void test_nullable_properties () {
     assert (config.get_redis_client_name () == null);
 }
 
+/* A Sentinel config from Vala: string arrays, properties, the URL form and
+ * the error for a master no sentinel can name (nothing listens on port 1). */
+void test_sentinel_config () {
+    var config = new DtRedis.Config ()
+        .set_redis_sentinels ({ "127.0.0.1:1", "[::1]:26380" })
+        .set_redis_master_name ("mymaster")
+        .set_redis_sentinel_password ("s3cret")
+        .set_redis_connect_timeout (0.5);
+    assert (config.sentinels.length == 2);
+    assert (config.sentinels[1] == "[::1]:26380");
+    assert (config.master_name == "mymaster");
+    assert (!config.read_from_replicas);
+    assert (config.refresh_interval == 10.0);
+    var redacted = config.build_redacted_url ();
+    assert (redacted.has_prefix ("redis+sentinel://127.0.0.1:1,"));
+    assert (!("s3cret" in redacted));
+
+    var instance = new DtRedis.Instance (config);
+    ulong handler = instance.master_changed.connect ((address) => {
+        assert_not_reached ();
+    });
+    try {
+        instance.get_redis_client ().ping ();
+        assert_not_reached ();
+    } catch (DtRedis.Error.CONNECTION e) {
+        assert ("mymaster" in e.message);
+        assert (!("s3cret" in e.message));
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+    instance.disconnect (handler);
+}
+
 void test_sync_pipeline () {
     try {
         var client = redis.get_redis_client ();
@@ -457,6 +490,7 @@ int main (string[] args) {
     Test.add_func ("/vala/sync/defaults", test_sync_defaults);
     Test.add_func ("/vala/sync/errors", test_sync_errors);
     Test.add_func ("/vala/config/nullable-properties", test_nullable_properties);
+    Test.add_func ("/vala/config/sentinel", test_sentinel_config);
     Test.add_func ("/vala/sync/pipeline", test_sync_pipeline);
     Test.add_func ("/vala/sync/watch", test_sync_watch);
     Test.add_func ("/vala/sync/kept-connections", test_kept_connections);
