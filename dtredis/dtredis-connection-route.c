@@ -3,8 +3,9 @@
  *
  * An endpoint with a sentinel names no address of its own: the sentinel
  * says which node to reach (dtredis-sentinel-private.h). A node that
- * cannot be reached or fails the handshake's role check is forgotten, so
- * that the next open asks again. Everything else is the direct open of
+ * cannot be reached or fails the handshake's role check is forgotten, and
+ * the open asks the sentinels again and tries once more at once (nothing
+ * was sent). Everything else is the direct open of
  * dtredis-connection-open.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -12,6 +13,7 @@
 
 #include "config.h"
 
+#include "dtredis-config-private.h"
 #include "dtredis-connection-private.h"
 #include "dtredis-connection-io-private.h"
 #include "dtredis-error.h"
@@ -22,19 +24,28 @@ dt_redis_routed_endpoint_new (DtRedisConfig  *config,
                               GError        **error)
 {
   g_autoptr(DtRedisEndpoint) nodes = NULL;
+  g_autoptr(DtRedisConfig) effective = NULL;
   DtRedisEndpoint *self;
+  const char *url;
 
   nodes = dt_redis_endpoint_new_from_config (config, error);
   if (nodes == NULL)
     return NULL;
-  if (dt_redis_config_get_redis_sentinels (config) == NULL)
+
+  /* What a URL says wins here too (a redis+sentinel:// one set with
+   * set_redis_url()); it parsed above. */
+  effective = dt_redis_config_copy (config);
+  url = dt_redis_config_get_redis_url (config);
+  if (url != NULL && !dt_redis_config_apply_url (effective, url, NULL, error))
+    return NULL;
+  if (dt_redis_config_get_redis_sentinels (effective) == NULL)
     return g_steal_pointer (&nodes);
 
   /* The sentinel keeps the settings of the nodes (@nodes as it is), and
    * the routed endpoint a reference to it: no cycle. */
   self = dt_redis_endpoint_new_node (nodes, nodes->host != NULL ? nodes->host : "localhost",
                                      nodes->port);
-  self->sentinel = dt_redis_sentinel_new (nodes, config);
+  self->sentinel = dt_redis_sentinel_new (nodes, effective);
   self->release_sentinel = dt_redis_sentinel_unref;
   self->routed_description = dt_redis_sentinel_describe (self->sentinel);
   return self;
@@ -169,34 +180,36 @@ open_node (GTask *task)
                                    node_opened_cb, task);
 }
 
-/* Asking the sentinels blocks: it runs in a worker thread. */
-static void
-find_node_in_thread (GTask        *worker,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
+/* Asking the sentinels blocks: it runs in a thread of its own (not GLib's
+ * pool, whose hand-offs ThreadSanitizer cannot follow), which gives the
+ * answer back to the task's main context with an idle source. The data
+ * crosses under this lock: each side takes it after writing and before
+ * reading. */
+static GMutex handoff_mutex;
+
+typedef struct
 {
-  RouteData *data = task_data;
-  DtRedisEndpoint *node;
-  GError *error = NULL;
+  GTask           *task;      /* the route's, owned while asking */
+  DtRedisEndpoint *node;      /* the answer, or NULL with error */
+  GError          *error;
+} Ask;
 
-  node = dt_redis_sentinel_dup_node (data->endpoint->sentinel, data->stale, cancellable, &error);
-  if (node == NULL)
-    g_task_return_error (worker, error);
-  else
-    g_task_return_pointer (worker, node, (GDestroyNotify) dt_redis_endpoint_unref);
-}
-
-static void
-node_found_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+static gboolean
+ask_done_cb (gpointer user_data)
 {
-  GTask *task = user_data;
-  RouteData *data = g_task_get_task_data (task);
-  GError *error = NULL;
+  Ask *ask = user_data;
+  GTask *task;
+  RouteData *data;
+  GError *error;
 
-  data->node = g_task_propagate_pointer (G_TASK (result), &error);
+  g_mutex_lock (&handoff_mutex);
+  task = ask->task;
+  data = g_task_get_task_data (task);
+  data->node = g_steal_pointer (&ask->node);
+  error = g_steal_pointer (&ask->error);
+  g_mutex_unlock (&handoff_mutex);
+  g_free (ask);
+
   if (data->node == NULL || (data->stale != NULL && same_address (data->node, data->stale)))
     {
       /* On a second try, the first failure says more. */
@@ -207,24 +220,58 @@ node_found_cb (GObject      *source,
         }
       g_task_return_error (task, error);
       g_object_unref (task);
-      return;
+      return G_SOURCE_REMOVE;
     }
 
   open_node (task);
+  return G_SOURCE_REMOVE;
 }
 
-/* The worker reads @task's data, which only this thread writes, and
- * only before and after it runs. */
+static gpointer
+ask_thread (gpointer user_data)
+{
+  Ask *ask = user_data;
+  DtRedisEndpoint *node;
+  DtRedisSentinel *sentinel;
+  DtRedisEndpoint *stale;
+  GCancellable *cancellable;
+  GMainContext *context;
+  GError *error = NULL;
+  GSource *idle;
+
+  g_mutex_lock (&handoff_mutex);
+  sentinel = ((RouteData *) g_task_get_task_data (ask->task))->endpoint->sentinel;
+  stale = ((RouteData *) g_task_get_task_data (ask->task))->stale;
+  cancellable = g_task_get_cancellable (ask->task);
+  context = g_task_get_context (ask->task);
+  g_mutex_unlock (&handoff_mutex);
+
+  node = dt_redis_sentinel_dup_node (sentinel, stale, cancellable, &error);
+
+  g_mutex_lock (&handoff_mutex);
+  ask->node = node;
+  ask->error = error;
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, ask_done_cb, ask, NULL);
+  g_source_set_static_name (idle, "[dtredis] sentinel answer");
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+  g_mutex_unlock (&handoff_mutex);
+
+  return NULL;
+}
+
+/* The task and its data stay alive while the thread runs: the task is
+ * only returned from ask_done_cb. */
 static void
 find_node (GTask *task)
 {
-  GTask *worker = g_task_new (NULL, g_task_get_cancellable (task), node_found_cb, task);
+  Ask *ask = g_new0 (Ask, 1);
 
-  g_task_set_source_tag (worker, find_node_in_thread);
-  g_task_set_name (worker, "[dtredis] ask the sentinels");
-  g_task_set_task_data (worker, g_task_get_task_data (task), NULL);
-  g_task_run_in_thread (worker, find_node_in_thread);
-  g_object_unref (worker);
+  g_mutex_lock (&handoff_mutex);
+  ask->task = task;
+  g_mutex_unlock (&handoff_mutex);
+  g_thread_unref (g_thread_new ("dtredis-sentinel-ask", ask_thread, ask));
 }
 
 void

@@ -402,6 +402,10 @@ adopt_answer_locked (DtRedisSentinel *self,
 
   g_free (self->master_address);
   self->master_address = format_address (answer->master_host, answer->master_port);
+  /* The first master found is where the pools start: changes are counted
+   * from it, whenever the watcher first looks. */
+  if (self->reported_address == NULL)
+    self->reported_address = g_strdup (self->master_address);
 
   if (answer->replica_host != NULL)
     {
@@ -566,7 +570,8 @@ report_change (DtRedisSentinel *self)
   if (self->master_address != NULL &&
       g_strcmp0 (self->master_address, self->reported_address) != 0)
     {
-      /* The first answer is no change: it is where we started. */
+      /* An event before anything was asked is no change: nothing was
+       * connected yet. */
       gboolean first = self->reported_address == NULL;
 
       g_free (self->reported_address);

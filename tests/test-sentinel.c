@@ -440,6 +440,21 @@ test_url (void)
                   "redis.call('SELECT', '2') return redis.call('GET', KEYS[1])", "1", "sentinel:url", NULL);
   assert_command (nodes[master], "$-1\r\n", "GET", "sentinel:url", NULL);
   g_assert_cmpstr (dt_redis_instance_get_redis_url (instance), ==, url);
+
+  /* The same URL set on a config of defaults wins over them. */
+  {
+    g_autoptr(DtRedisConfig) plain = dt_redis_config_new ();
+    g_autoptr(DtRedisInstance) by_url = NULL;
+    g_autoptr(DtRedisClient) url_client = NULL;
+
+    dt_redis_config_set_redis_url (plain, url);
+    by_url = dt_redis_instance_new (plain);
+    url_client = dt_redis_instance_get_redis_client (by_url);
+    g_assert_true (dt_redis_client_set (url_client, "sentinel:url", "set-url", NULL, &error));
+    g_assert_no_error (error);
+    assert_command (nodes[master], "$7\r\nset-url\r\n", "EVAL",
+                    "redis.call('SELECT', '2') return redis.call('GET', KEYS[1])", "1", "sentinel:url", NULL);
+  }
 }
 
 static void
@@ -660,6 +675,15 @@ server_integer (DtTestServer *srv,
   return g_ascii_strtoll (strchr (raw, '\n') + 1, NULL, 10);
 }
 
+static void
+pubsub_message_cb (DtRedisPubSub  *pubsub,
+                   DtRedisMessage *message,
+                   guint          *n_messages)
+{
+  g_assert_cmpstr (dt_redis_message_get_text (message), ==, "hello");
+  (*n_messages)++;
+}
+
 /* Writes every 20 ms until master-changed; then checks that writes reach
  * the new master within 2 s and none the old one. */
 static void
@@ -670,8 +694,12 @@ run_failover (void (*trigger) (int master),
   g_autoptr(DtRedisInstance) instance = NULL;
   g_autoptr(DtRedisClient) client = NULL;
   g_autoptr(DtRedisAsyncClient) async_client = NULL;
+  g_autoptr(DtRedisConfig) sub_config = NULL;
+  g_autoptr(DtRedisInstance) sub_instance = NULL;
+  g_autoptr(DtRedisPubSub) pubsub = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = NULL;
+  guint n_messages = 0;
   Switch seen = { NULL, 0 };
   Counts before = { 0, }, after = { 0, };
   gint64 deadline, first_ok = 0;
@@ -686,6 +714,14 @@ run_failover (void (*trigger) (int master),
   g_signal_connect (instance, "master-changed", G_CALLBACK (master_changed_cb), &seen);
   client = dt_redis_instance_get_redis_client (instance);
   async_client = dt_redis_instance_get_async_redis_client (instance);
+  /* Its own client name: it may stay on a demoted master that still runs,
+   * and the check below is about the pools' connections. */
+  sub_config = new_config ("dt-sentinel-subscriber");
+  sub_instance = dt_redis_instance_new (sub_config);
+  pubsub = dt_redis_instance_get_pubsub (sub_instance);
+  g_signal_connect (pubsub, "message", G_CALLBACK (pubsub_message_cb), &n_messages);
+  g_assert_true (dt_redis_pubsub_subscribe (pubsub, (const char *[]) { "failover:news", NULL }, NULL, &error));
+  g_assert_no_error (error);
 
   g_assert_cmpint (dt_redis_client_incr (client, key_before, NULL, &error), >, 0);
   g_assert_no_error (error);
@@ -731,6 +767,25 @@ run_failover (void (*trigger) (int master),
   g_assert_cmpint (server_integer (nodes[new_master], key_after), ==, after.ok);
   if (dt_test_server_is_running (nodes[old_master]))
     g_assert_cmpuint (dt_test_server_count_clients (nodes[old_master], name), ==, 0);
+
+  /* The subscription follows too: it finds the new master when it
+   * reconnects (at once when its node died; a demoted node that still
+   * runs keeps delivering what the new master replicates to it). */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC * dt_test_time_scale ();
+  while (n_messages == 0)
+    {
+      g_autofree char *published = NULL;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      published = dt_test_server_command (nodes[new_master], "PUBLISH", "failover:news", "hello", NULL);
+      g_assert_true (g_str_has_prefix (published, ":"));
+      for (guint i = 0; i < 10; i++)
+        {
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+          g_usleep (10 * 1000);
+        }
+    }
 
   /* The async pool follows too. */
   {
