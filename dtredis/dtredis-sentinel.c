@@ -64,7 +64,8 @@ struct _DtRedisSentinel
 
   GThread                   *thread; /* the first listener's: the watcher */
   gint64                     last_asked_check; /* the watcher's own */
-  GCancellable              *wake;   /* interrupts the watcher's I/O */
+  GCancellable              *wake;   /* interrupts the watcher's waits */
+  GCancellable              *stop;   /* ends its questions: only when it stops */
   Listener                   listeners[MAX_LISTENERS - 1]; /* the others */
   guint                      n_listeners;
   DtRedisSentinelChangedFunc func;
@@ -104,6 +105,7 @@ dt_redis_sentinel_new (DtRedisEndpoint *nodes,
   for (guint i = 0; sentinels[i] != NULL; i++)
     g_ptr_array_add (self->addresses, g_strdup (sentinels[i]));
   self->wake = g_cancellable_new ();
+  self->stop = g_cancellable_new ();
 
   return self;
 }
@@ -137,6 +139,7 @@ dt_redis_sentinel_unref (DtRedisSentinel *self)
   g_free (self->master_address);
   g_free (self->reported_address);
   g_clear_object (&self->wake);
+  g_clear_object (&self->stop);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_mutex_clear (&self->ask_mutex);
@@ -638,8 +641,10 @@ adopt_switch (DtRedisSentinel *self,
 static void
 watcher_check (DtRedisSentinel *self)
 {
+  /* Not self->wake: a request to check that comes meanwhile must not
+   * cut this question short (it is served next). */
   g_mutex_lock (&self->ask_mutex);
-  ask_sentinels (self, self->wake, NULL);
+  ask_sentinels (self, self->stop, NULL);
   g_mutex_unlock (&self->ask_mutex);
   report_change (self);
 }
@@ -804,6 +809,7 @@ dt_redis_sentinel_watch (DtRedisSentinel           *self,
 
   self->func = func;
   self->func_data = user_data;
+  g_cancellable_reset (self->stop);
   g_mutex_lock (&self->mutex);
   self->watching = TRUE;
   self->stopping = FALSE;
@@ -836,6 +842,7 @@ dt_redis_sentinel_unwatch (DtRedisSentinel *self)
   g_cond_signal (&self->cond);
   g_mutex_unlock (&self->mutex);
   g_cancellable_cancel (self->wake);
+  g_cancellable_cancel (self->stop);
   for (guint i = 0; i < self->n_listeners; i++)
     g_cancellable_cancel (self->listeners[i].cancellable);
 
