@@ -64,6 +64,7 @@ struct _DtRedisSentinel
 
   GThread                   *thread; /* the first listener's: the watcher */
   gint64                     last_asked_check; /* the watcher's own */
+  pid_t                      watch_pid; /* the process the threads run in */
   GCancellable              *wake;   /* interrupts the watcher's waits */
   GCancellable              *stop;   /* ends its questions: only when it stops */
   Listener                   listeners[MAX_LISTENERS - 1]; /* the others */
@@ -810,6 +811,7 @@ dt_redis_sentinel_watch (DtRedisSentinel           *self,
   self->func = func;
   self->func_data = user_data;
   g_cancellable_reset (self->stop);
+  self->watch_pid = dt_redis_connection_current_pid ();
   g_mutex_lock (&self->mutex);
   self->watching = TRUE;
   self->stopping = FALSE;
@@ -836,6 +838,23 @@ dt_redis_sentinel_unwatch (DtRedisSentinel *self)
 
   if (self->thread == NULL)
     return;
+
+  /* In a child of fork() the threads do not exist: joining them would
+   * wait forever. Their GThread structures are left as they are. */
+  if (self->watch_pid != dt_redis_connection_current_pid ())
+    {
+      self->thread = NULL;
+      for (guint i = 0; i < self->n_listeners; i++)
+        {
+          self->listeners[i].thread = NULL;
+          g_clear_object (&self->listeners[i].cancellable);
+          g_clear_pointer (&self->listeners[i].address, g_free);
+        }
+      self->n_listeners = 0;
+      self->watching = FALSE;
+      self->func = NULL;
+      return;
+    }
 
   g_mutex_lock (&self->mutex);
   self->stopping = TRUE;

@@ -10,6 +10,8 @@
 
 #include <dtredis.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dtredis-fake-server.h"
 #include "dtredis-test-server.h"
@@ -278,6 +280,55 @@ test_errors (void)
   g_assert_cmpint (server_integer (nodes[master], "sentinel:never"), ==, 0);
 }
 
+static void assert_command (DtTestServer *srv,
+                            const char   *expected,
+                            const char   *first_arg,
+                            ...) G_GNUC_NULL_TERMINATED;
+
+/* A child of fork() has none of the watcher's threads: it still routes
+ * (from what the parent learned, or by asking), and dropping the instance
+ * there returns instead of waiting for threads that do not exist. */
+static void
+test_fork (void)
+{
+  g_autoptr(DtRedisConfig) config = new_config ("dt-sentinel-fork");
+  g_autoptr(DtRedisInstance) instance = dt_redis_instance_new (config);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(GError) error = NULL;
+  int verdict[2];
+  char answer = 0;
+  int status;
+  pid_t child;
+
+  /* The watcher runs from here on. */
+  g_assert_true (dt_redis_client_set (client, "sentinel:fork", "parent", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (pipe (verdict), ==, 0);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      close (verdict[0]);
+      alarm (30);
+      if (!dt_redis_client_set (client, "sentinel:fork", "child", NULL, NULL))
+        _exit (1);
+      g_clear_object (&client);
+      g_clear_object (&instance);
+      if (write (verdict[1], "Y", 1) != 1)
+        _exit (1);
+      _exit (0);
+    }
+
+  close (verdict[1]);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (read (verdict[0], &answer, 1), ==, 1);
+  g_assert_cmpint (answer, ==, 'Y');
+  close (verdict[0]);
+  assert_command (nodes[current_master ()], "$5\r\nchild\r\n", "GET", "sentinel:fork", NULL);
+}
+
 static void
 test_config_copy (void)
 {
@@ -303,12 +354,6 @@ test_config_copy (void)
   redacted = dt_redis_config_build_redacted_url (copy);
   g_assert_null (strstr (redacted, "pw"));
 }
-
-static void
-assert_command (DtTestServer *srv,
-                const char   *expected,
-                const char   *first_arg,
-                ...) G_GNUC_NULL_TERMINATED;
 
 static void
 assert_command (DtTestServer *srv,
@@ -769,9 +814,10 @@ run_failover (void (*trigger) (int master),
     g_assert_cmpuint (dt_test_server_count_clients (nodes[old_master], name), ==, 0);
 
   /* The subscription follows too: it finds the new master when it
-   * reconnects (at once when its node died; a demoted node that still
-   * runs keeps delivering what the new master replicates to it). */
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC * dt_test_time_scale ();
+   * reconnects, at once when its node died; a node that still runs is
+   * made a replica by the sentinels, which then close its pub/sub
+   * connections (CLIENT KILL TYPE pubsub), up to some 10 s later. */
+  deadline = g_get_monotonic_time () + 45 * G_USEC_PER_SEC * dt_test_time_scale ();
   while (n_messages == 0)
     {
       g_autofree char *published = NULL;
@@ -853,6 +899,7 @@ main (int    argc,
   g_test_add_func ("/sentinel/discovery", test_discovery);
   g_test_add_func ("/sentinel/errors", test_errors);
   g_test_add_func ("/sentinel/config-copy", test_config_copy);
+  g_test_add_func ("/sentinel/fork", test_fork);
   g_test_add_func ("/sentinel/url", test_url);
   g_test_add_func ("/sentinel/replica", test_replica);
   g_test_add_func ("/sentinel/lying-sentinel", test_lying_sentinel);
