@@ -53,8 +53,9 @@ DtRedisEndpoint *dt_redis_sentinel_dup_node     (DtRedisSentinel  *self,
                                                  GError          **error);
 /* The node known now, without I/O (transfer full), or NULL. */
 DtRedisEndpoint *dt_redis_sentinel_peek_node    (DtRedisSentinel  *self);
-/* @node could not be reached or has another role: unless a newer node is
- * already known, the next dup_node() asks the sentinels again. */
+/* @node could not be reached or has another role: unless another node is
+ * already known, the next dup_node() asks the sentinels again. Nodes are
+ * compared by address. */
 void             dt_redis_sentinel_forget_node  (DtRedisSentinel  *self,
                                                  DtRedisEndpoint  *node);
 

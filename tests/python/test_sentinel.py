@@ -249,5 +249,27 @@ def test_failover_after_kill(sentinel_lab):
     first_ok = _writes_after_switch(client, 'py:kill:after', switched_at, 20)
     assert first_ok - switched_at < 2.0
     assert new_master.command('GET', 'py:kill:after') == b'$2\r\n20\r\n'
+
+    # Pipelines and optimistic transactions work on the new master too.
+    with client.pipeline(transaction=False) as pipe:
+        assert pipe.incr('py:kill:pipe').incr('py:kill:pipe').execute() == [1, 2]
+
+    def add_one(pipe):
+        value = int(pipe.get('py:kill:pipe'))
+        pipe.multi()
+        pipe.set('py:kill:pipe', value + 1)
+    assert client.transaction(add_one, 'py:kill:pipe') == [True]
+    assert new_master.command('GET', 'py:kill:pipe') == b'$1\r\n3\r\n'
+
+    async def main():
+        aclient = DtRedis.AsyncSentinel(sentinel_lab.sentinel_addresses, **TIMEOUTS) \
+            .master_for(MASTER_NAME)
+        try:
+            async with aclient.pipeline(transaction=True) as pipe:
+                pipe.incr('py:kill:pipe').incr('py:kill:pipe')
+                assert await pipe.execute() == [4, 5]
+        finally:
+            await aclient.close()
+    asyncio.run(main())
     client.close()
     sentinel.close()
