@@ -64,7 +64,7 @@ struct _DtRedisSentinel
 
   GThread                   *thread; /* the first listener's: the watcher */
   gint64                     last_asked_check; /* the watcher's own */
-  pid_t                      watch_pid; /* the process the threads run in */
+  pid_t                      pid;    /* the process the locks and threads are of */
   GCancellable              *wake;   /* interrupts the watcher's waits */
   GCancellable              *stop;   /* ends its questions: only when it stops */
   Listener                   listeners[MAX_LISTENERS - 1]; /* the others */
@@ -107,8 +107,39 @@ dt_redis_sentinel_new (DtRedisEndpoint *nodes,
     g_ptr_array_add (self->addresses, g_strdup (sentinels[i]));
   self->wake = g_cancellable_new ();
   self->stop = g_cancellable_new ();
+  self->pid = dt_redis_connection_current_pid ();
 
   return self;
+}
+
+/* In a child of fork() the threads are gone, and a lock one of them held
+ * at the fork stays held: start over with fresh locks and no watcher,
+ * keeping what was learned (the node). Called on entry to everything
+ * that takes a lock; right after a fork the child has one thread. */
+static void
+check_fork (DtRedisSentinel *self)
+{
+  pid_t pid = dt_redis_connection_current_pid ();
+
+  if (G_LIKELY (self->pid == pid))
+    return;
+
+  self->pid = pid;
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+  g_mutex_init (&self->ask_mutex);
+  self->thread = NULL;
+  /* The listeners' GThread structures and cancellables are left as they
+   * are: touching GLib objects a lost thread may have been using could
+   * block on a lock it held. */
+  for (guint i = 0; i < self->n_listeners; i++)
+    self->listeners[i].thread = NULL;
+  self->n_listeners = 0;
+  self->watching = FALSE;
+  self->stopping = FALSE;
+  self->check_requested = FALSE;
+  self->func = NULL;
+  self->func_data = NULL;
 }
 
 DtRedisSentinel *
@@ -128,6 +159,7 @@ dt_redis_sentinel_unref (DtRedisSentinel *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
+  check_fork (self);
   /* The watcher holds no reference: its owner stops it first. */
   g_assert (self->thread == NULL);
 
@@ -482,6 +514,7 @@ dt_redis_sentinel_peek_node (DtRedisSentinel *self)
   DtRedisEndpoint *node = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
+  check_fork (self);
 
   g_mutex_lock (&self->mutex);
   if (self->node != NULL)
@@ -511,6 +544,7 @@ dt_redis_sentinel_dup_node (DtRedisSentinel  *self,
   gboolean changed;
 
   g_return_val_if_fail (self != NULL, NULL);
+  check_fork (self);
 
   node = dt_redis_sentinel_peek_node (self);
   if (node != NULL && !is_node (node, stale))
@@ -550,6 +584,7 @@ dt_redis_sentinel_forget_node (DtRedisSentinel *self,
                                DtRedisEndpoint *node)
 {
   g_return_if_fail (self != NULL);
+  check_fork (self);
 
   g_mutex_lock (&self->mutex);
   if (is_node (self->node, node))
@@ -815,13 +850,13 @@ dt_redis_sentinel_watch (DtRedisSentinel           *self,
                          gpointer                   user_data)
 {
   g_return_if_fail (self != NULL);
+  check_fork (self);
   g_return_if_fail (func != NULL);
   g_return_if_fail (self->thread == NULL);
 
   self->func = func;
   self->func_data = user_data;
   g_cancellable_reset (self->stop);
-  self->watch_pid = dt_redis_connection_current_pid ();
   g_mutex_lock (&self->mutex);
   self->watching = TRUE;
   self->stopping = FALSE;
@@ -845,26 +880,11 @@ void
 dt_redis_sentinel_unwatch (DtRedisSentinel *self)
 {
   g_return_if_fail (self != NULL);
+  check_fork (self);
 
   if (self->thread == NULL)
     return;
 
-  /* In a child of fork() the threads do not exist: joining them would
-   * wait forever. Their GThread structures are left as they are. */
-  if (self->watch_pid != dt_redis_connection_current_pid ())
-    {
-      self->thread = NULL;
-      for (guint i = 0; i < self->n_listeners; i++)
-        {
-          self->listeners[i].thread = NULL;
-          g_clear_object (&self->listeners[i].cancellable);
-          g_clear_pointer (&self->listeners[i].address, g_free);
-        }
-      self->n_listeners = 0;
-      self->watching = FALSE;
-      self->func = NULL;
-      return;
-    }
 
   g_mutex_lock (&self->mutex);
   self->stopping = TRUE;
@@ -896,6 +916,7 @@ void
 dt_redis_sentinel_check_soon (DtRedisSentinel *self)
 {
   g_return_if_fail (self != NULL);
+  check_fork (self);
 
   /* A replica refuses writes all the time: that says nothing new. */
   if (self->replicas)

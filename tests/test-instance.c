@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dtredis-fake-server.h"
 #include "dtredis-test-server.h"
 
 #define CLIENT_NAME "dtredis-test-instance"
@@ -343,6 +344,74 @@ test_instance_async_after_fork (void)
   g_cond_clear (&pt.cond);
 }
 
+/* A Sentinel instance whose watcher threads run in the parent: in a child
+ * of fork() it still routes (from what the parent learned), and dropping
+ * it returns instead of waiting for threads the child does not have. Here
+ * rather than in test-sentinel, which ThreadSanitizer runs: a
+ * multi-threaded fork is beyond it. A fake sentinel names the server. */
+static void
+test_instance_sentinel_after_fork (void)
+{
+  g_autoptr(DtTestServer) server = dt_test_server_start (NULL);
+  g_autoptr(DtFakeServer) sentinel = dt_fake_server_new (DT_FAKE_MODE_SENTINEL, NULL);
+  g_autofree char *answer = g_strdup_printf ("127.0.0.1 %u", dt_test_server_get_port (server));
+  g_autofree char *sentinel_address = g_strdup_printf ("127.0.0.1:%u", dt_fake_server_get_port (sentinel));
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(DtRedisClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  int verdict[2];
+  char reply = 0;
+  int status;
+  pid_t child;
+
+  dt_fake_server_set_payload (sentinel, answer);
+  dt_redis_config_set_redis_sentinels (config, (const char *[]) { sentinel_address, NULL });
+  dt_redis_config_set_redis_master_name (config, "mymaster");
+  instance = dt_redis_instance_new (config);
+  client = dt_redis_instance_get_redis_client (instance);
+
+  /* The watcher runs from here on. It is left to settle (subscribed and
+   * asked) before the fork: a thread busy in GLib at the moment of a fork
+   * can leave one of GLib's locks held in the child, whatever library it
+   * belongs to. */
+  g_assert_true (dt_redis_client_set (client, "fork:k", "parent", NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000 && dt_fake_server_get_n_commands (sentinel) < 4; i++)
+    g_usleep (10 * 1000);
+  g_assert_cmpuint (dt_fake_server_get_n_commands (sentinel), >=, 4);
+  g_usleep (200 * 1000);
+
+  g_assert_cmpint (pipe (verdict), ==, 0);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      close (verdict[0]);
+      alarm (30);
+      if (!dt_redis_client_set (client, "fork:k", "child", NULL, NULL))
+        _exit (1);
+      g_clear_object (&client);
+      g_clear_object (&instance);
+      if (write (verdict[1], "Y", 1) != 1)
+        _exit (1);
+      _exit (0);
+    }
+
+  close (verdict[1]);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  if (!WIFEXITED (status))
+    g_error ("the child died of signal %d", WTERMSIG (status));
+  g_assert_cmpint (read (verdict[0], &reply, 1), ==, 1);
+  g_assert_cmpint (reply, ==, 'Y');
+  close (verdict[0]);
+
+  value = dt_redis_client_get (client, "fork:k", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "child");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -357,6 +426,7 @@ main (int   argc,
   g_test_add_func ("/instance/reset-pools", test_instance_reset_pools);
   g_test_add_func ("/instance/reset-without-pools", test_instance_reset_without_pools);
   g_test_add_func ("/instance/async-after-fork", test_instance_async_after_fork);
+  g_test_add_func ("/instance/sentinel-after-fork", test_instance_sentinel_after_fork);
 
   return g_test_run ();
 }
