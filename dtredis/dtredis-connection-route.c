@@ -60,13 +60,6 @@ error_means_stale_node (const GError *error)
          g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
 }
 
-static gboolean
-same_address (const DtRedisEndpoint *a,
-              const DtRedisEndpoint *b)
-{
-  return a->port == b->port && g_strcmp0 (a->host, b->host) == 0;
-}
-
 DtRedisConnection *
 dt_redis_connection_open (DtRedisEndpoint  *endpoint,
                           GCancellable     *cancellable,
@@ -99,7 +92,7 @@ dt_redis_connection_open (DtRedisEndpoint  *endpoint,
    * sent, so one more try, with what the sentinels say now. */
   dt_redis_sentinel_forget_node (endpoint->sentinel, node);
   fresh = dt_redis_sentinel_dup_node (endpoint->sentinel, node, cancellable, NULL);
-  if (fresh == NULL || same_address (fresh, node))
+  if (fresh == NULL || dt_redis_endpoint_same_node (fresh, node))
     {
       g_propagate_error (error, local_error);
       return NULL;
@@ -210,7 +203,7 @@ ask_done_cb (gpointer user_data)
   g_mutex_unlock (&handoff_mutex);
   g_free (ask);
 
-  if (data->node == NULL || (data->stale != NULL && same_address (data->node, data->stale)))
+  if (data->node == NULL || dt_redis_endpoint_same_node (data->node, data->stale))
     {
       /* On a second try, the first failure says more. */
       if (data->first_error != NULL)

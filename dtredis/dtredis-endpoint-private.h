@@ -66,6 +66,10 @@ DtRedisEndpoint *dt_redis_endpoint_new_from_config (DtRedisConfig   *config,
 DtRedisEndpoint *dt_redis_endpoint_new_node        (const DtRedisEndpoint *self,
                                                     const char            *host,
                                                     guint16                port);
+/* Whether both are set and name the same TCP node (host and port): the
+ * routing layer learns a node again as a new endpoint. */
+gboolean         dt_redis_endpoint_same_node       (const DtRedisEndpoint *a,
+                                                    const DtRedisEndpoint *b);
 /* Splits "host", "host:port" or "[v6]:port" (@default_port when none);
  * INVALID_CONFIG naming @address otherwise. */
 gboolean         dt_redis_endpoint_parse_address   (const char       *address,

@@ -132,6 +132,13 @@ dt_redis_endpoint_new_node (const DtRedisEndpoint *self,
 }
 
 gboolean
+dt_redis_endpoint_same_node (const DtRedisEndpoint *a,
+                             const DtRedisEndpoint *b)
+{
+  return a != NULL && b != NULL && a->port == b->port && g_strcmp0 (a->host, b->host) == 0;
+}
+
+gboolean
 dt_redis_endpoint_parse_address (const char  *address,
                                  guint16      default_port,
                                  char       **host,

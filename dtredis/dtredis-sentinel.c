@@ -524,16 +524,6 @@ dt_redis_sentinel_peek_node (DtRedisSentinel *self)
   return node;
 }
 
-/* Nodes are compared by address: the same node may have been learned
- * again (a new endpoint) since a caller got it. */
-static gboolean
-is_node (const DtRedisEndpoint *node,
-         const DtRedisEndpoint *other)
-{
-  return node != NULL && other != NULL && node->port == other->port &&
-         g_strcmp0 (node->host, other->host) == 0;
-}
-
 DtRedisEndpoint *
 dt_redis_sentinel_dup_node (DtRedisSentinel  *self,
                             DtRedisEndpoint  *stale,
@@ -547,7 +537,7 @@ dt_redis_sentinel_dup_node (DtRedisSentinel  *self,
   check_fork (self);
 
   node = dt_redis_sentinel_peek_node (self);
-  if (node != NULL && !is_node (node, stale))
+  if (node != NULL && !dt_redis_endpoint_same_node (node, stale))
     return node;
   g_clear_pointer (&node, dt_redis_endpoint_unref);
 
@@ -555,7 +545,7 @@ dt_redis_sentinel_dup_node (DtRedisSentinel  *self,
    * asking too. */
   g_mutex_lock (&self->ask_mutex);
   node = dt_redis_sentinel_peek_node (self);
-  if (is_node (node, stale))
+  if (dt_redis_endpoint_same_node (node, stale))
     g_clear_pointer (&node, dt_redis_endpoint_unref);
   if (node == NULL && ask_sentinels (self, cancellable, error))
     node = dt_redis_sentinel_peek_node (self);
@@ -587,7 +577,7 @@ dt_redis_sentinel_forget_node (DtRedisSentinel *self,
   check_fork (self);
 
   g_mutex_lock (&self->mutex);
-  if (is_node (self->node, node))
+  if (dt_redis_endpoint_same_node (self->node, node))
     g_clear_pointer (&self->node, dt_redis_endpoint_unref);
   g_mutex_unlock (&self->mutex);
 }
