@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dtredis-client-private.h"
+#include "dtredis-cluster-private.h"
 #include "dtredis-commands-private.h"
 #include "dtredis-error.h"
 #include "dtredis-value-private.h"
@@ -321,6 +322,7 @@ submit_full (DtRedisAsyncClient  *self,
 {
   g_autoptr(DtRedisAsyncPool) pool = NULL;
   g_autoptr(GTask) task = NULL;
+  DtRedisCluster *cluster;
   GError *error = NULL;
 
   g_return_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self));
@@ -340,6 +342,20 @@ submit_full (DtRedisAsyncClient  *self,
       return;
     }
 
+  g_assert (cmd->n_replies == 1);
+  if (!dt_redis_pools_get_cluster (self->pools, &cluster, &error))
+    {
+      dt_redis_command_free (cmd);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (cluster != NULL)
+    {
+      g_task_set_task_data (task, (gpointer) shared_info (cmd->kind, key_index), NULL);
+      dt_redis_cluster_submit (cluster, cmd, cancellable, command_done, g_steal_pointer (&task));
+      return;
+    }
+
   pool = dt_redis_pools_dup_async (self->pools, &error);
   if (pool == NULL)
     {
@@ -348,7 +364,6 @@ submit_full (DtRedisAsyncClient  *self,
       return;
     }
 
-  g_assert (cmd->n_replies == 1);
   g_task_set_task_data (task, (gpointer) shared_info (cmd->kind, key_index), NULL);
   dt_redis_async_pool_submit (pool, cmd, cancellable, command_done, g_steal_pointer (&task));
 }

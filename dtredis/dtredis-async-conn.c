@@ -464,6 +464,7 @@ dt_redis_async_conn_flush (Conn *conn)
 
       req->out_gen = conn->out_gen;
       req->out_offset = conn->outbuf->len;
+      req->cmd->written = TRUE;
       g_byte_array_append (conn->outbuf, payload->data, payload->len);
       req->deadline = dt_redis_command_deadline (req->cmd, now, self->endpoint->socket_timeout_us);
       req->state = REQUEST_WRITTEN;

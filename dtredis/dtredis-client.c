@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dtredis-client-private.h"
+#include "dtredis-cluster-private.h"
 #include "dtredis-commands-private.h"
 #include "dtredis-held-connection-private.h"
 #include "dtredis-value-private.h"
@@ -293,11 +294,23 @@ run (DtRedisClient   *self,
     }
   else
     {
-      pool = dt_redis_pools_dup_sync (self->pools, error);
-      if (pool == NULL)
+      DtRedisCluster *cluster;
+
+      if (!dt_redis_pools_get_cluster (self->pools, &cluster, error))
         return FALSE;
-      if (!dt_redis_sync_pool_run (pool, cmd, &reply, cancellable, error))
-        return FALSE;
+      if (cluster != NULL)
+        {
+          if (!dt_redis_cluster_run_sync (cluster, cmd, &reply, cancellable, error))
+            return FALSE;
+        }
+      else
+        {
+          pool = dt_redis_pools_dup_sync (self->pools, error);
+          if (pool == NULL)
+            return FALSE;
+          if (!dt_redis_sync_pool_run (pool, cmd, &reply, cancellable, error))
+            return FALSE;
+        }
     }
 
   if (G_UNLIKELY (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_ERROR))

@@ -45,6 +45,9 @@ typedef struct _DtRedisCommand
   DtRedisCommandFlags  flags;
   gint64               block_us;   /* with BLOCKING: the server-side wait */
   DtRedisValueKind     kind;       /* how the (last) reply converts */
+  /* Set by the async pool once its bytes went into a connection's output
+   * buffer: from then on it may have reached the server. */
+  gboolean             written;
 } DtRedisCommand;
 
 DtRedisCommand *dt_redis_command_new         (DtRedisValueKind    kind);
@@ -64,6 +67,8 @@ DtRedisCommand *dt_redis_command_newv        (DtRedisValueKind    kind,
                                               const char         *first,
                                               ...) G_GNUC_NULL_TERMINATED;
 void            dt_redis_command_free        (DtRedisCommand     *self);
+/* A copy with the same bytes, replies and flags, to send again. */
+DtRedisCommand *dt_redis_command_copy        (const DtRedisCommand *self);
 /* The read deadline for this command, as a g_get_monotonic_time() value
  * from @now; 0 means none. */
 gint64          dt_redis_command_deadline    (const DtRedisCommand *self,

@@ -24,6 +24,18 @@ dt_redis_command_new (DtRedisValueKind kind)
   return self;
 }
 
+DtRedisCommand *
+dt_redis_command_copy (const DtRedisCommand *cmd)
+{
+  DtRedisCommand *copy = dt_redis_command_new (cmd->kind);
+
+  g_byte_array_append (copy->payload, cmd->payload->data, cmd->payload->len);
+  copy->n_replies = cmd->n_replies;
+  copy->flags = cmd->flags;
+  copy->block_us = cmd->block_us;
+  return copy;
+}
+
 void
 dt_redis_command_free (DtRedisCommand *self)
 {

@@ -1,5 +1,5 @@
 /* dtredis-config-deployment.c: the properties of DtRedisConfig that choose
- * the deployment (standalone or Sentinel), their setters, getters and
+ * the deployment (standalone, Sentinel or Cluster), their setters, getters and
  * checks
  *
  * The properties themselves are installed with the others in
@@ -161,6 +161,56 @@ dt_redis_config_set_redis_refresh_interval (DtRedisConfig *self,
 }
 
 /**
+ * dt_redis_config_set_redis_cluster_nodes:
+ * @self: a config
+ * @nodes: (nullable) (array zero-terminated=1): seed nodes of a cluster,
+ *   `host:port` (`[::1]:7000` for IPv6; the port defaults to 6379), or
+ *   %NULL for none
+ *
+ * Sets [property@DtRedis.Config:cluster-nodes]. Giving at least one turns
+ * the config into a Cluster config.
+ *
+ * Returns: (transfer none): @self, for chaining
+ */
+DtRedisConfig *
+dt_redis_config_set_redis_cluster_nodes (DtRedisConfig      *self,
+                                         const char * const *nodes)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  if (nodes != NULL && nodes[0] == NULL)
+    nodes = NULL;
+  if (self->cluster_nodes == NULL && nodes == NULL)
+    return self;
+  if (self->cluster_nodes != NULL && nodes != NULL &&
+      g_strv_equal ((const char * const *) self->cluster_nodes, nodes))
+    return self;
+
+  g_strfreev (self->cluster_nodes);
+  self->cluster_nodes = g_strdupv ((char **) nodes);
+  dt_redis_config_notify (self, PROP_CLUSTER_NODES);
+
+  return self;
+}
+
+/**
+ * dt_redis_config_get_redis_cluster_nodes:
+ * @self: a config
+ *
+ * Gets [property@DtRedis.Config:cluster-nodes].
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the seed
+ *   nodes, or %NULL when this is not a Cluster config
+ */
+const char * const *
+dt_redis_config_get_redis_cluster_nodes (DtRedisConfig *self)
+{
+  g_return_val_if_fail (DT_REDIS_IS_CONFIG (self), NULL);
+
+  return (const char * const *) self->cluster_nodes;
+}
+
+/**
  * dt_redis_config_get_redis_sentinels:
  * @self: a config
  *
@@ -268,6 +318,8 @@ dt_redis_config_copy_deployment (DtRedisConfig *self,
   dt_redis_config_replace_string (&copy->sentinel_password, self->sentinel_password, TRUE);
   copy->read_from_replicas = self->read_from_replicas;
   copy->refresh_interval = self->refresh_interval;
+  g_strfreev (copy->cluster_nodes);
+  copy->cluster_nodes = g_strdupv (self->cluster_nodes);
 }
 
 void
@@ -277,6 +329,39 @@ dt_redis_config_clear_deployment (DtRedisConfig *self)
   g_clear_pointer (&self->master_name, g_free);
   g_clear_pointer (&self->sentinel_username, g_free);
   g_clear_pointer (&self->sentinel_password, dt_redis_url_free_secret);
+  g_clear_pointer (&self->cluster_nodes, g_strfreev);
+}
+
+static gboolean
+check_cluster (DtRedisConfig  *self,
+               GError        **error)
+{
+  if (self->sentinels != NULL)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("cluster-nodes and sentinels cannot both be set"));
+      return FALSE;
+    }
+  if (g_strcmp0 (self->db, "0") != 0)
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("A cluster has only database 0, but db is set to another"));
+      return FALSE;
+    }
+  for (guint i = 0; self->cluster_nodes[i] != NULL; i++)
+    {
+      g_autofree char *host = NULL;
+      guint16 port;
+
+      if (!dt_redis_endpoint_parse_address (self->cluster_nodes[i], DEFAULT_PORT,
+                                            &host, &port, error))
+        {
+          g_prefix_error (error, _("Bad cluster node address: "));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -289,6 +374,9 @@ dt_redis_config_check_deployment (DtRedisConfig  *self,
                            _("refresh-interval must be a number of seconds greater than 0"));
       return FALSE;
     }
+
+  if (self->cluster_nodes != NULL)
+    return check_cluster (self, error);
 
   if (self->sentinels == NULL)
     {
@@ -332,4 +420,20 @@ dt_redis_config_build_sentinel_url (DtRedisConfig *self,
                                       (const char * const *) self->sentinels, self->master_name,
                                       self->db, self->sentinel_username, self->sentinel_password,
                                       self->read_from_replicas);
+}
+
+DtRedisConfig *
+dt_redis_config_new_for_cluster_node (DtRedisConfig  *self,
+                                      const char     *host,
+                                      guint16         port)
+{
+  DtRedisConfig *node = dt_redis_config_copy (self);
+
+  g_clear_pointer (&node->url, dt_redis_url_free_secret);
+  g_free (node->host);
+  node->host = g_strdup (host);
+  node->port = port;
+  g_clear_pointer (&node->cluster_nodes, g_strfreev);
+
+  return node;
 }

@@ -67,6 +67,8 @@ struct _DtRedisConfig
   char     *sentinel_password;
   gboolean  read_from_replicas;
   gdouble   refresh_interval;
+  /* Cluster when cluster_nodes is non-empty: the seed nodes. */
+  char    **cluster_nodes;
 };
 
 enum
@@ -96,6 +98,7 @@ enum
   PROP_SENTINEL_PASSWORD,
   PROP_READ_FROM_REPLICAS,
   PROP_REFRESH_INTERVAL,
+  PROP_CLUSTER_NODES,
   N_PROPS
 };
 
@@ -112,6 +115,11 @@ void     dt_redis_config_copy_deployment  (DtRedisConfig  *self,
 void     dt_redis_config_clear_deployment (DtRedisConfig  *self);
 gboolean dt_redis_config_check_deployment (DtRedisConfig  *self,
                                            GError        **error);
+/* A standalone config for one node of a Cluster config @self (the URL
+ * already applied): the same credentials, TLS and timeouts. */
+DtRedisConfig *dt_redis_config_new_for_cluster_node (DtRedisConfig  *self,
+                                                     const char     *host,
+                                                     guint16         port);
 /* The redis+sentinel:// URL of a Sentinel config. */
 char    *dt_redis_config_build_sentinel_url (DtRedisConfig *self,
                                              gboolean       redact_passwords);

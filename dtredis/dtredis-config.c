@@ -162,6 +162,9 @@ dt_redis_config_get_property (GObject    *object,
     case PROP_REFRESH_INTERVAL:
       g_value_set_double (value, self->refresh_interval);
       break;
+    case PROP_CLUSTER_NODES:
+      g_value_set_boxed (value, self->cluster_nodes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -248,6 +251,9 @@ dt_redis_config_set_property (GObject      *object,
       break;
     case PROP_REFRESH_INTERVAL:
       dt_redis_config_set_redis_refresh_interval (self, g_value_get_double (value));
+      break;
+    case PROP_CLUSTER_NODES:
+      dt_redis_config_set_redis_cluster_nodes (self, g_value_get_boxed (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -536,6 +542,22 @@ dt_redis_config_class_init (DtRedisConfigClass *klass)
   properties[PROP_REFRESH_INTERVAL] =
     g_param_spec_double ("refresh-interval", NULL, NULL,
                          -G_MAXDOUBLE, G_MAXDOUBLE, DEFAULT_REFRESH_INTERVAL, flags);
+
+  /**
+   * DtRedisConfig:cluster-nodes: (getter get_redis_cluster_nodes)
+   *
+   * The seed nodes of a Redis Cluster, `host:port` each (`[::1]:7000`
+   * for IPv6; the port defaults to 6379). Giving at least one makes this
+   * a Cluster config: the seeds are asked for the slot map
+   * (`CLUSTER SHARDS`), every command goes to the node that owns the
+   * slot of its keys, and redirections (`MOVED`, `ASK`) are followed.
+   * [property@DtRedis.Config:host] and [property@DtRedis.Config:port]
+   * are not used then; [property@DtRedis.Config:db] must be 0, the only
+   * database a cluster has. The credentials, TLS settings and timeouts
+   * apply to every node. See the "Scaling" page of the documentation.
+   */
+  properties[PROP_CLUSTER_NODES] =
+    g_param_spec_boxed ("cluster-nodes", NULL, NULL, G_TYPE_STRV, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -107,6 +107,9 @@ DtRedisConfig *dt_redis_config_set_redis_read_from_replicas (DtRedisConfig *self
 DT_REDIS_AVAILABLE_IN_ALL
 DtRedisConfig *dt_redis_config_set_redis_refresh_interval (DtRedisConfig *self,
                                                            gdouble        seconds);
+DT_REDIS_AVAILABLE_IN_ALL
+DtRedisConfig *dt_redis_config_set_redis_cluster_nodes   (DtRedisConfig      *self,
+                                                          const char * const *nodes);
 
 DT_REDIS_AVAILABLE_IN_ALL
 const char    *dt_redis_config_get_redis_url             (DtRedisConfig  *self);
@@ -156,5 +159,7 @@ DT_REDIS_AVAILABLE_IN_ALL
 gboolean       dt_redis_config_get_redis_read_from_replicas (DtRedisConfig *self);
 DT_REDIS_AVAILABLE_IN_ALL
 gdouble        dt_redis_config_get_redis_refresh_interval (DtRedisConfig *self);
+DT_REDIS_AVAILABLE_IN_ALL
+const char * const *dt_redis_config_get_redis_cluster_nodes (DtRedisConfig *self);
 
 G_END_DECLS

@@ -44,6 +44,9 @@ G_BEGIN_DECLS
  *   command, which did not run: retry later
  * @DT_REDIS_ERROR_ENCODING: text was asked of a value that is not valid
  *   UTF-8 (or holds a NUL byte): use the binary-safe variant
+ * @DT_REDIS_ERROR_CROSS_SLOT: with Redis Cluster, the keys of one command
+ *   (or of one transaction) are in different hash slots; nothing was sent.
+ *   Hash tags (`{user:1}:name`, `{user:1}:mail`) keep keys in one slot
  *
  * Error codes in the `DT_REDIS_ERROR` domain.
  */
@@ -62,6 +65,7 @@ typedef enum
   DT_REDIS_ERROR_TRANSACTION_ABORTED,
   DT_REDIS_ERROR_LOADING,
   DT_REDIS_ERROR_ENCODING,
+  DT_REDIS_ERROR_CROSS_SLOT,
 } DtRedisError;
 
 DT_REDIS_AVAILABLE_IN_ALL

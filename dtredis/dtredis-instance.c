@@ -12,6 +12,7 @@
 #include "dtredis-async-client-commands.h"
 #include "dtredis-error.h"
 #include "dtredis-instance.h"
+#include "dtredis-cluster-private.h"
 #include "dtredis-pools-private.h"
 #include "dtredis-monitor-private.h"
 #include "dtredis-pubsub-private.h"
@@ -58,6 +59,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   MASTER_CHANGED,
+  TOPOLOGY_CHANGED,
   N_SIGNALS
 };
 
@@ -145,6 +147,7 @@ typedef struct
   GWeakRef  instance;
   GMutex    mutex;
   char     *address;   /* the latest switch not yet emitted */
+  gboolean  topology_changed; /* a Cluster change not yet emitted */
 } SignalSource;
 
 static gboolean
@@ -155,15 +158,20 @@ signal_source_dispatch (GSource     *source,
   SignalSource *self = (SignalSource *) source;
   g_autoptr(DtRedisInstance) instance = NULL;
   g_autofree char *address = NULL;
+  gboolean topology_changed;
 
   g_source_set_ready_time (source, -1);
   g_mutex_lock (&self->mutex);
   address = g_steal_pointer (&self->address);
+  topology_changed = self->topology_changed;
+  self->topology_changed = FALSE;
   g_mutex_unlock (&self->mutex);
 
   instance = g_weak_ref_get (&self->instance);
   if (instance != NULL && address != NULL)
     g_signal_emit (instance, signals[MASTER_CHANGED], 0, address);
+  if (instance != NULL && topology_changed)
+    g_signal_emit (instance, signals[TOPOLOGY_CHANGED], 0);
   return G_SOURCE_CONTINUE;
 }
 
@@ -191,7 +199,7 @@ signal_source_new (DtRedisInstance *instance)
 
   g_weak_ref_init (&self->instance, instance);
   g_mutex_init (&self->mutex);
-  g_source_set_static_name (source, "[dtredis] master-changed");
+  g_source_set_static_name (source, "[dtredis] topology signals");
   g_source_attach (source, context);
   return source;
 }
@@ -219,6 +227,18 @@ master_changed_cb (const char *address,
   g_source_set_ready_time (&self->source, 0);
 }
 
+/* In the cluster's refresh thread. */
+static void
+topology_changed_cb (gpointer user_data)
+{
+  SignalSource *self = user_data;
+
+  g_mutex_lock (&self->mutex);
+  self->topology_changed = TRUE;
+  g_mutex_unlock (&self->mutex);
+  g_source_set_ready_time (&self->source, 0);
+}
+
 static void
 dt_redis_instance_constructed (GObject *object)
 {
@@ -234,8 +254,8 @@ dt_redis_instance_constructed (GObject *object)
     }
   /* Created lazily by the first command, never here. */
   self->pools = dt_redis_pools_new (self->config);
-  dt_redis_pools_set_master_changed_func (self->pools, master_changed_cb,
-                                          signal_source_new (self), signal_source_free);
+  dt_redis_pools_set_change_funcs (self->pools, master_changed_cb, topology_changed_cb,
+                                   signal_source_new (self), signal_source_free);
 }
 
 static void
@@ -292,6 +312,27 @@ dt_redis_instance_class_init (DtRedisInstanceClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * DtRedisInstance::topology-changed:
+   * @self: the instance
+   *
+   * With a Cluster config ([property@DtRedis.Config:cluster-nodes]): the
+   * slot map learned from the cluster differs from the one before (a
+   * failover, a reshard, a node added or removed).
+   * [method@DtRedis.Instance.list_cluster_nodes] gives the new nodes.
+   * Commands do not wait for it: a `MOVED` reply already sends them to
+   * the new owner.
+   *
+   * Emitted in the thread-default main context of the thread that created
+   * the instance; several changes in a row may be emitted once.
+   */
+  signals[TOPOLOGY_CHANGED] =
+    g_signal_new ("topology-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -683,4 +724,110 @@ dt_redis_instance_get_async_pool_stats (DtRedisInstance *self)
   dt_redis_pools_get_async_stats (self->pools, stats);
 
   return stats;
+}
+
+static DtRedisCluster *
+get_cluster (DtRedisInstance  *self,
+             GError          **error)
+{
+  DtRedisCluster *cluster;
+
+  if (!dt_redis_pools_get_cluster (self->pools, &cluster, error))
+    return NULL;
+  if (cluster == NULL)
+    g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                         _("This is not a Cluster config: cluster-nodes is not set"));
+  return cluster;
+}
+
+/**
+ * dt_redis_instance_list_cluster_nodes:
+ * @self: a [class@DtRedis.Instance]
+ * @replicas: %FALSE for the primaries, %TRUE for the replicas
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Lists the nodes of the cluster as the current slot map has them,
+ * `host:port` each, primaries in the order of their first slot. When no
+ * map is known yet, it is asked of the nodes first, blocking. The list
+ * changes when [signal@DtRedis.Instance::topology-changed] is emitted.
+ *
+ * Fails with %DT_REDIS_ERROR_INVALID_CONFIG when the config is not a
+ * Cluster config, and with %DT_REDIS_ERROR_CONNECTION when no node could
+ * be asked.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the addresses, or
+ *   %NULL on error
+ */
+char **
+dt_redis_instance_list_cluster_nodes (DtRedisInstance  *self,
+                                      gboolean          replicas,
+                                      GCancellable     *cancellable,
+                                      GError          **error)
+{
+  g_autoptr(DtRedisClusterMap) map = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  DtRedisCluster *cluster;
+
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  cluster = get_cluster (self, error);
+  if (cluster == NULL)
+    return NULL;
+  map = dt_redis_cluster_ensure_map (cluster, cancellable, error);
+  if (map == NULL)
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  for (guint i = replicas ? map->n_primaries : 0;
+       i < (replicas ? map->nodes->len : map->n_primaries); i++)
+    g_strv_builder_add (builder, ((DtRedisClusterNode *) g_ptr_array_index (map->nodes, i))->address);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * dt_redis_instance_get_cluster_node_for_slot:
+ * @self: a [class@DtRedis.Instance]
+ * @slot: a hash slot, below 16384 (see [func@DtRedis.key_slot])
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Gets the primary that owns @slot in the current slot map, `host:port`,
+ * asking the cluster for the map first when none is known yet.
+ *
+ * Fails as [method@DtRedis.Instance.list_cluster_nodes] does, and with
+ * %DT_REDIS_ERROR_FAILED when no node owns @slot.
+ *
+ * Returns: (transfer full): the address, or %NULL on error
+ */
+char *
+dt_redis_instance_get_cluster_node_for_slot (DtRedisInstance  *self,
+                                             guint             slot,
+                                             GCancellable     *cancellable,
+                                             GError          **error)
+{
+  g_autoptr(DtRedisClusterMap) map = NULL;
+  DtRedisClusterNode *owner;
+  DtRedisCluster *cluster;
+
+  g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
+  g_return_val_if_fail (slot < DT_REDIS_CLUSTER_SLOTS, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  cluster = get_cluster (self, error);
+  if (cluster == NULL)
+    return NULL;
+  map = dt_redis_cluster_ensure_map (cluster, cancellable, error);
+  if (map == NULL)
+    return NULL;
+
+  owner = dt_redis_cluster_map_get_owner (map, slot);
+  if (owner == NULL)
+    {
+      g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_FAILED,
+                   _("No node of the cluster owns slot %u"), slot);
+      return NULL;
+    }
+  return g_strdup (owner->address);
 }

@@ -71,4 +71,15 @@ DtRedisPoolStats   *dt_redis_instance_get_sync_pool_stats    (DtRedisInstance   
 DT_REDIS_AVAILABLE_IN_ALL
 DtRedisPoolStats   *dt_redis_instance_get_async_pool_stats   (DtRedisInstance      *self);
 
+DT_REDIS_AVAILABLE_IN_ALL
+char              **dt_redis_instance_list_cluster_nodes     (DtRedisInstance      *self,
+                                                             gboolean              replicas,
+                                                             GCancellable         *cancellable,
+                                                             GError              **error);
+DT_REDIS_AVAILABLE_IN_ALL
+char               *dt_redis_instance_get_cluster_node_for_slot (DtRedisInstance   *self,
+                                                                guint              slot,
+                                                                GCancellable      *cancellable,
+                                                                GError           **error);
+
 G_END_DECLS

@@ -18,11 +18,18 @@
 G_BEGIN_DECLS
 
 typedef struct _DtRedisPools DtRedisPools;
+typedef struct _DtRedisCluster DtRedisCluster;
 
 /* Does no I/O; @config is the instance's snapshot (a reference is kept). */
 DtRedisPools     *dt_redis_pools_new              (DtRedisConfig     *config);
 DtRedisPools     *dt_redis_pools_ref              (DtRedisPools      *self);
 void              dt_redis_pools_unref            (DtRedisPools      *self);
+/* With a Cluster config, *@cluster is the router (made on first use,
+ * owned by @self); otherwise NULL. FALSE with INVALID_CONFIG when the
+ * config does not validate. */
+gboolean          dt_redis_pools_get_cluster      (DtRedisPools      *self,
+                                                   DtRedisCluster   **cluster,
+                                                   GError           **error);
 /* The current pool, created on first use (transfer full). Fails with
  * INVALID_CONFIG when the config does not validate. The async pool runs
  * on the thread-default context of its first caller. */
@@ -45,11 +52,15 @@ DtRedisAsyncPool *dt_redis_pools_steal_async      (DtRedisPools      *self);
  * the pools have been replaced, with the new master's "host:port". */
 typedef void (*DtRedisPoolsMasterChangedFunc) (const char *address,
                                                gpointer    user_data);
+/* Called in a thread of the library's own when a Cluster's topology
+ * changed (a new full slot map differs from the one before). */
+typedef void (*DtRedisPoolsTopologyChangedFunc) (gpointer user_data);
 /* Set once, before any use; @destroy runs when the pools go. */
-void              dt_redis_pools_set_master_changed_func (DtRedisPools                  *self,
-                                                          DtRedisPoolsMasterChangedFunc  func,
-                                                          gpointer                       user_data,
-                                                          GDestroyNotify                 destroy);
+void              dt_redis_pools_set_change_funcs (DtRedisPools                    *self,
+                                                   DtRedisPoolsMasterChangedFunc    master_changed,
+                                                   DtRedisPoolsTopologyChangedFunc  topology_changed,
+                                                   gpointer                         user_data,
+                                                   GDestroyNotify                   destroy);
 /* Every error reply a command got passes here: READONLY from a Sentinel
  * master means it was demoted, and the master is looked for at once. */
 void              dt_redis_pools_note_error_reply (DtRedisPools  *self,

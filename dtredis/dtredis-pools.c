@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+#include "dtredis-cluster-keys-private.h"
+#include "dtredis-cluster-private.h"
+#include "dtredis-config-fields-private.h"
+#include "dtredis-config-private.h"
 #include "dtredis-connection-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-pools-private.h"
@@ -28,8 +32,14 @@ struct _DtRedisPools
    * read without the mutex. */
   DtRedisSentinel  *sentinel;
   DtRedisPoolsMasterChangedFunc master_changed;
+  DtRedisPoolsTopologyChangedFunc topology_changed;
   gpointer          master_changed_data;
   GDestroyNotify    master_changed_destroy;
+
+  /* Cluster: set at creation from the config; the router is made on
+   * first use (under the mutex) and never replaced. */
+  gboolean          is_cluster;
+  DtRedisCluster   *cluster;
 };
 
 DtRedisPools *
@@ -43,6 +53,7 @@ dt_redis_pools_new (DtRedisConfig *config)
   g_atomic_ref_count_init (&self->ref_count);
   self->config = g_object_ref (config);
   g_mutex_init (&self->mutex);
+  self->is_cluster = dt_redis_config_get_redis_cluster_nodes (config) != NULL;
 
   return self;
 }
@@ -82,6 +93,7 @@ dt_redis_pools_unref (DtRedisPools *self)
   /* First, so that no switch comes while the rest goes. */
   if (self->sentinel != NULL)
     dt_redis_sentinel_unwatch (self->sentinel);
+  g_clear_pointer (&self->cluster, dt_redis_cluster_unref);
   if (self->master_changed_destroy != NULL)
     self->master_changed_destroy (self->master_changed_data);
 
@@ -94,6 +106,7 @@ dt_redis_pools_unref (DtRedisPools *self)
   g_clear_pointer (&self->async_pool, dt_redis_async_pool_unref);
   g_clear_pointer (&self->async_context, g_main_context_unref);
   g_clear_pointer (&self->endpoint, dt_redis_endpoint_unref);
+  g_clear_pointer (&self->cluster, dt_redis_cluster_unref);
   g_clear_object (&self->config);
   g_mutex_clear (&self->mutex);
   g_free (self);
@@ -187,15 +200,17 @@ ensure_endpoint (DtRedisPools  *self,
 }
 
 void
-dt_redis_pools_set_master_changed_func (DtRedisPools                  *self,
-                                        DtRedisPoolsMasterChangedFunc  func,
-                                        gpointer                       user_data,
-                                        GDestroyNotify                 destroy)
+dt_redis_pools_set_change_funcs (DtRedisPools                    *self,
+                                 DtRedisPoolsMasterChangedFunc    master_changed,
+                                 DtRedisPoolsTopologyChangedFunc  topology_changed,
+                                 gpointer                         user_data,
+                                 GDestroyNotify                   destroy)
 {
   g_return_if_fail (self != NULL);
-  g_return_if_fail (self->master_changed == NULL);
+  g_return_if_fail (self->master_changed_destroy == NULL);
 
-  self->master_changed = func;
+  self->master_changed = master_changed;
+  self->topology_changed = topology_changed;
   self->master_changed_data = user_data;
   self->master_changed_destroy = destroy;
 }
@@ -217,11 +232,88 @@ dt_redis_pools_note_error_reply (DtRedisPools *self,
     dt_redis_sentinel_check_soon (sentinel);
 }
 
+/* Called with the mutex held. */
+static DtRedisCluster *
+ensure_cluster_locked (DtRedisPools  *self,
+                       GError       **error)
+{
+  if (self->cluster == NULL)
+    {
+      g_autoptr(DtRedisConfig) effective = NULL;
+      DtRedisCluster *cluster;
+      const char *url = dt_redis_config_get_redis_url (self->config);
+
+      if (!dt_redis_config_validate (self->config, error))
+        return NULL;
+      effective = dt_redis_config_copy (self->config);
+      if (url != NULL && !dt_redis_config_apply_url (effective, url, NULL, error))
+        return NULL;
+      cluster = dt_redis_cluster_new (effective, error);
+      if (cluster == NULL)
+        return NULL;
+      if (self->topology_changed != NULL)
+        dt_redis_cluster_set_topology_func (cluster, self->topology_changed,
+                                            self->master_changed_data, NULL);
+      g_atomic_pointer_set (&self->cluster, cluster);
+    }
+
+  return self->cluster;
+}
+
+gboolean
+dt_redis_pools_get_cluster (DtRedisPools    *self,
+                            DtRedisCluster **cluster,
+                            GError         **error)
+{
+  DtRedisCluster *known;
+
+  *cluster = NULL;
+  if (G_LIKELY (!self->is_cluster))
+    return TRUE;
+
+  known = g_atomic_pointer_get (&self->cluster);
+  if (known == NULL)
+    {
+      g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+
+      known = ensure_cluster_locked (self, error);
+      if (known == NULL)
+        return FALSE;
+    }
+
+  *cluster = known;
+  return TRUE;
+}
+
+/* A Cluster config's pools for what is not routed by slot (keyless
+ * commands such as PING): those of any primary. */
+static DtRedisPools *
+dup_any_node_pools (DtRedisPools  *self,
+                    GError       **error)
+{
+  DtRedisCluster *cluster;
+  g_autoptr(DtRedisClusterNode) node = NULL;
+
+  if (!dt_redis_pools_get_cluster (self, &cluster, error))
+    return NULL;
+  node = dt_redis_cluster_pick (cluster, DT_REDIS_SLOT_ANY);
+  return dt_redis_pools_ref (node->pools);
+}
+
 DtRedisSyncPool *
 dt_redis_pools_dup_sync (DtRedisPools  *self,
                          GError       **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  if (G_UNLIKELY (self->is_cluster))
+    {
+      g_autoptr(DtRedisPools) node_pools = dup_any_node_pools (self, error);
+
+      return node_pools != NULL ? dt_redis_pools_dup_sync (node_pools, error) : NULL;
+    }
+
+  locker = g_mutex_locker_new (&self->mutex);
 
   if (self->sync_pool == NULL)
     {
@@ -239,7 +331,16 @@ DtRedisAsyncPool *
 dt_redis_pools_dup_async (DtRedisPools  *self,
                           GError       **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  if (G_UNLIKELY (self->is_cluster))
+    {
+      g_autoptr(DtRedisPools) node_pools = dup_any_node_pools (self, error);
+
+      return node_pools != NULL ? dt_redis_pools_dup_async (node_pools, error) : NULL;
+    }
+
+  locker = g_mutex_locker_new (&self->mutex);
 
   forget_async_pool_after_fork_locked (self);
   if (self->async_pool == NULL)

@@ -27,6 +27,14 @@ gboolean         dt_redis_sync_pool_run       (DtRedisSyncPool      *self,
                                                DtRedisReply        **replies,
                                                GCancellable         *cancellable,
                                                GError              **error);
+/* The same; *@unsent says whether it failed before anything was sent
+ * (no connection could be had), when it is safe to try elsewhere. */
+gboolean         dt_redis_sync_pool_run_full  (DtRedisSyncPool      *self,
+                                               const DtRedisCommand *cmd,
+                                               DtRedisReply        **replies,
+                                               gboolean             *unsent,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
 /* A connection of its own for the caller (a watched transaction), live at
  * the time of the lease; give it back with dt_redis_sync_pool_give_back(),
  * marked broken when it must not be reused (WATCH may still be active). */

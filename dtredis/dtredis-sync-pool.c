@@ -432,6 +432,17 @@ dt_redis_sync_pool_run (DtRedisSyncPool      *self,
                         GCancellable         *cancellable,
                         GError              **error)
 {
+  return dt_redis_sync_pool_run_full (self, cmd, replies, NULL, cancellable, error);
+}
+
+gboolean
+dt_redis_sync_pool_run_full (DtRedisSyncPool      *self,
+                             const DtRedisCommand *cmd,
+                             DtRedisReply        **replies,
+                             gboolean             *unsent,
+                             GCancellable         *cancellable,
+                             GError              **error)
+{
   DtRedisConnection *conn;
   gboolean ok;
 
@@ -439,9 +450,15 @@ dt_redis_sync_pool_run (DtRedisSyncPool      *self,
   g_return_val_if_fail (cmd != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (unsent != NULL)
+    *unsent = FALSE;
   conn = dt_redis_sync_pool_lease (self, cancellable, error);
   if (conn == NULL)
-    return FALSE;
+    {
+      if (unsent != NULL)
+        *unsent = TRUE;
+      return FALSE;
+    }
 
   /* No second attempt, whatever fails: a command that may have reached
    * the server is never sent again (the lease's liveness check is what
