@@ -331,7 +331,7 @@ dt_redis_cluster_map_new_from_shards (const DtRedisReply        *reply,
           const char *host;
           guint16 port;
 
-          if (g_strcmp0 (role, "master") != 0 && g_strcmp0 (health, "online") == 0 &&
+          if (g_strcmp0 (role, "master") != 0 && g_strcmp0 (health, "failed") != 0 &&
               shard_node_address (node, tls, &host, &port))
             add_replica (&b, host, port, primary);
         }

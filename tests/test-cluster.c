@@ -1,0 +1,457 @@
+/* test-cluster.c: a Cluster config against a real local Redis Cluster
+ *
+ * One lab for the program: 3 primaries with a replica each, on loopback
+ * ports (dtredis-test-cluster.c). Every count is checked on the servers
+ * themselves. The tests that change the topology come last, the one that
+ * kills a primary at the very end.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <dtredis.h>
+#include <string.h>
+
+#include "dtredis-test-cluster.h"
+
+static DtTestCluster *lab;
+/* A hash tag for each slot: "{tag}" hashes to that slot. */
+static char *slot_tags[DT_REDIS_CLUSTER_SLOTS];
+
+static void
+make_slot_tags (void)
+{
+  guint found = 0;
+
+  for (guint i = 0; found < DT_REDIS_CLUSTER_SLOTS; i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("t%u", i);
+      guint slot = dt_redis_key_slot (tag);
+
+      if (slot_tags[slot] == NULL)
+        {
+          slot_tags[slot] = g_steal_pointer (&tag);
+          found++;
+        }
+    }
+}
+
+/* A key of @slot. */
+static char *
+key_in_slot (const char *prefix,
+             guint       slot,
+             guint       n)
+{
+  return g_strdup_printf ("%s:{%s}:%u", prefix, slot_tags[slot], n);
+}
+
+static DtRedisInstance *
+new_instance (gdouble refresh_interval)
+{
+  g_auto(GStrv) seeds = dt_test_cluster_dup_seeds (lab);
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+
+  /* Only one seed: the others are learned from it. */
+  seeds[1] = NULL;
+  dt_redis_config_set_redis_cluster_nodes (config, (const char * const *) seeds);
+  dt_redis_config_set_redis_socket_timeout (config, 10 * dt_test_time_scale ());
+  dt_redis_config_set_redis_refresh_interval (config, refresh_interval);
+  return dt_redis_instance_new (config);
+}
+
+static gint64
+server_integer (const char *key)
+{
+  DtTestServer *owner = dt_test_cluster_owner_of_slot (lab, dt_redis_key_slot (key));
+  g_autofree char *raw = dt_test_server_command (owner, "GET", key, NULL);
+  g_autofree char *text = NULL;
+
+  if (g_str_has_prefix (raw, "$-1"))
+    return 0;
+  text = dt_test_reply_text (raw);
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+/* Calls of @command, or with @errors error replies of that kind (MOVED,
+ * ASK), over all running nodes. */
+static guint64
+total_stat (const char *name,
+            gboolean    errors)
+{
+  guint64 sum = 0;
+
+  for (guint i = 0; i < dt_test_cluster_get_n_nodes (lab); i++)
+    {
+      DtTestServer *node = dt_test_cluster_get_node (lab, i);
+
+      if (dt_test_server_is_running (node))
+        sum += errors ? dt_test_server_info_errors (node, name)
+                      : dt_test_server_info_calls (node, name);
+    }
+  return sum;
+}
+
+static guint64
+total_calls (const char *command)
+{
+  return total_stat (command, FALSE);
+}
+
+static guint64
+total_errors (const char *code)
+{
+  return total_stat (code, TRUE);
+}
+
+/* Keys over every slot land on the node that owns their slot. */
+static void
+test_routing_sync (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(GError) error = NULL;
+
+  for (guint slot = 0; slot < DT_REDIS_CLUSTER_SLOTS; slot += 7)
+    {
+      g_autofree char *key = key_in_slot ("route", slot, 0);
+
+      g_assert_true (dt_redis_client_set (client, key, key, NULL, &error));
+      g_assert_no_error (error);
+    }
+  for (guint slot = 0; slot < DT_REDIS_CLUSTER_SLOTS; slot += 7)
+    {
+      g_autofree char *key = key_in_slot ("route", slot, 0);
+      g_autofree char *value = dt_redis_client_get (client, key, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (value, ==, key);
+      /* Where the cluster itself says the slot lives. */
+      if (slot % 700 == 0)
+        {
+          DtTestServer *owner = dt_test_cluster_owner_of_slot (lab, slot);
+          g_autofree char *raw = dt_test_server_command (owner, "GET", key, NULL);
+          g_autofree char *text = dt_test_reply_text (raw);
+
+          g_assert_cmpstr (text, ==, key);
+        }
+    }
+}
+
+typedef struct
+{
+  guint   pending;
+  guint   failed;
+  guint   ok;
+} AsyncCount;
+
+static void
+set_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncCount *count = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (dt_redis_async_client_set_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error))
+    count->ok++;
+  else
+    {
+      g_printerr ("async SET failed: %s\n", error->message);
+      count->failed++;
+    }
+  count->pending--;
+}
+
+/* 2,000 SETs in flight at once over all slots, then each read back on
+ * its owner. */
+static void
+test_routing_async (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_autoptr(DtRedisAsyncClient) client = dt_redis_instance_get_async_redis_client (instance);
+  AsyncCount count = { 0, };
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *key = key_in_slot ("async", (i * 8191) % DT_REDIS_CLUSTER_SLOTS, i);
+
+      count.pending++;
+      dt_redis_async_client_set_async (client, key, key, NULL, set_done_cb, &count);
+    }
+  while (count.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count.failed, ==, 0);
+  g_assert_cmpuint (count.ok, ==, 2000);
+
+  for (guint i = 0; i < 2000; i += 97)
+    {
+      g_autofree char *key = key_in_slot ("async", (i * 8191) % DT_REDIS_CLUSTER_SLOTS, i);
+      DtTestServer *owner = dt_test_cluster_owner_of_slot (lab, dt_redis_key_slot (key));
+      g_autofree char *raw = dt_test_server_command (owner, "GET", key, NULL);
+      g_autofree char *text = dt_test_reply_text (raw);
+
+      g_assert_cmpstr (text, ==, key);
+    }
+}
+
+/* Keys in two slots: a clear error, and nothing reaches any node. */
+static void
+test_cross_slot (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  const char *crossing[] = { "cross:a", "cross:b", NULL };
+  const char *tagged[] = { "{cross}:a", "{cross}:b", NULL };
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 before;
+
+  g_assert_cmpuint (dt_redis_key_slot ("cross:a"), !=, dt_redis_key_slot ("cross:b"));
+  /* Learn the map first, so that the count below is only MGET's. */
+  g_assert_true (dt_redis_client_set (client, "{cross}:a", "1", NULL, &error));
+  before = total_calls ("mget");
+
+  values = dt_redis_client_mget (client, crossing, NULL, &error);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CROSS_SLOT);
+  g_assert_nonnull (strstr (error->message, "MGET"));
+  g_assert_null (values);
+  g_assert_cmpuint (total_calls ("mget"), ==, before);
+  g_clear_error (&error);
+
+  values = dt_redis_client_mget (client, tagged, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_assert_cmpuint (total_calls ("mget"), ==, before + 1);
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* INCR through the async client, on the default main context. */
+static gint64
+async_incr (DtRedisAsyncClient  *client,
+            const char          *key,
+            GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  dt_redis_async_client_incr_async (client, key, NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return dt_redis_async_client_incr_finish (client, result, error);
+}
+
+static void
+assert_strv_has (char       **list,
+                 const char  *address)
+{
+  if (!g_strv_contains ((const char * const *) list, address))
+    g_error ("%s is not in the node list", address);
+}
+
+/* The node list and the slot owner, as the cluster has them. */
+static void
+test_node_list (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_auto(GStrv) primaries = NULL;
+  g_auto(GStrv) replicas = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DtRedisConfig) standalone = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) plain = dt_redis_instance_new (standalone);
+
+  primaries = dt_redis_instance_list_cluster_nodes (instance, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  replicas = dt_redis_instance_list_cluster_nodes (instance, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (primaries), ==, 3);
+  g_assert_cmpuint (g_strv_length (replicas), ==, 3);
+  for (guint i = 0; i < dt_test_cluster_get_n_nodes (lab); i++)
+    {
+      g_autofree char *address = g_strdup_printf ("127.0.0.1:%u",
+                                                  dt_test_server_get_port (dt_test_cluster_get_node (lab, i)));
+
+      g_assert_true (g_strv_contains ((const char * const *) primaries, address) !=
+                     g_strv_contains ((const char * const *) replicas, address));
+    }
+
+  owner = dt_redis_instance_get_cluster_node_for_slot (instance, 12345, NULL, &error);
+  g_assert_no_error (error);
+  expected = g_strdup_printf ("127.0.0.1:%u", dt_test_server_get_port (dt_test_cluster_owner_of_slot (lab, 12345)));
+  g_assert_cmpstr (owner, ==, expected);
+  assert_strv_has (primaries, owner);
+
+  /* Not a cluster: said so. */
+  g_assert_null (dt_redis_instance_list_cluster_nodes (plain, FALSE, NULL, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+}
+
+/* Bad configs are refused before any I/O, naming what is wrong. */
+static void
+test_bad_configs (void)
+{
+  const char *bad_address[] = { "127.0.0.1:99999", NULL };
+  const char *good[] = { "127.0.0.1:7000", NULL };
+  const char *sentinels[] = { "127.0.0.1:26379", NULL };
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisConfig) copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dt_redis_config_set_redis_cluster_nodes (config, bad_address);
+  g_assert_false (dt_redis_config_validate (config, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "99999"));
+  g_clear_error (&error);
+
+  dt_redis_config_set_redis_cluster_nodes (config, good);
+  dt_redis_config_set_redis_db (config, "2");
+  g_assert_false (dt_redis_config_validate (config, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "database 0"));
+  g_clear_error (&error);
+
+  dt_redis_config_set_redis_db (config, "0");
+  dt_redis_config_set_redis_sentinels (config, sentinels);
+  dt_redis_config_set_redis_master_name (config, "m");
+  g_assert_false (dt_redis_config_validate (config, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "sentinels"));
+  g_clear_error (&error);
+
+  dt_redis_config_set_redis_sentinels (config, NULL);
+  dt_redis_config_set_redis_master_name (config, NULL);
+  g_assert_true (dt_redis_config_validate (config, &error));
+  g_assert_no_error (error);
+  copy = dt_redis_config_copy (config);
+  g_assert_cmpstrv (dt_redis_config_get_redis_cluster_nodes (copy), good);
+}
+
+/* A slot moved with its keys while the client's map still has the old
+ * owner: MOVED is followed, each INCR runs once. */
+static void
+test_moved (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (600);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  guint slot = 4242;
+  DtTestServer *src = dt_test_cluster_owner_of_slot (lab, slot);
+  DtTestServer *dst = dt_test_cluster_other_primary (lab, src);
+  g_autoptr(GError) error = NULL;
+  guint64 moved_before;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *key = key_in_slot ("moved", slot, i);
+
+      g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 1);
+      g_assert_no_error (error);
+    }
+
+  dt_test_cluster_begin_migration (src, dst, slot);
+  while (dt_test_cluster_migrate_keys (src, dst, slot, 7) > 0)
+    ;
+  dt_test_cluster_finish_migration (lab, dst, slot);
+  g_assert_true (dt_test_cluster_owner_of_slot (lab, slot) == dst);
+  moved_before = total_errors ("MOVED");
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *key = key_in_slot ("moved", slot, i);
+
+      g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 2);
+      g_assert_no_error (error);
+      g_assert_cmpint (server_integer (key), ==, 2);
+    }
+  /* Once: the map was updated by the first MOVED. */
+  g_assert_cmpuint (total_errors ("MOVED") - moved_before, ==, 1);
+}
+
+/* A slot halfway through a migration: keys already moved are asked for
+ * on the importing node (ASKING), the others run where they were. */
+static void
+test_ask (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (600);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(DtRedisAsyncClient) async_client = dt_redis_instance_get_async_redis_client (instance);
+  guint slot = 777;
+  DtTestServer *src = dt_test_cluster_owner_of_slot (lab, slot);
+  DtTestServer *dst = dt_test_cluster_other_primary (lab, src);
+  g_autoptr(GError) error = NULL;
+  guint64 asked_before, moved_before;
+  guint moved;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *key = key_in_slot ("ask", slot, i);
+
+      g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 1);
+      g_assert_no_error (error);
+    }
+
+  dt_test_cluster_begin_migration (src, dst, slot);
+  moved = dt_test_cluster_migrate_keys (src, dst, slot, 20);
+  g_assert_cmpuint (moved, ==, 20);
+  asked_before = total_errors ("ASK");
+  moved_before = total_errors ("MOVED");
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *key = key_in_slot ("ask", slot, i);
+
+      g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 2);
+      g_assert_no_error (error);
+    }
+  /* The async client too. */
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *key = key_in_slot ("ask", slot, i);
+
+      g_assert_cmpint (async_incr (async_client, key, &error), ==, 3);
+      g_assert_no_error (error);
+    }
+  /* The moved keys, by each client: the map is left alone. */
+  g_assert_cmpuint (total_errors ("ASK") - asked_before, ==, 40);
+  g_assert_cmpuint (total_errors ("MOVED") - moved_before, ==, 0);
+
+  while (dt_test_cluster_migrate_keys (src, dst, slot, 100) > 0)
+    ;
+  dt_test_cluster_finish_migration (lab, dst, slot);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *key = key_in_slot ("ask", slot, i);
+
+      g_assert_cmpint (server_integer (key), ==, 3);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  make_slot_tags ();
+
+  g_test_add_func ("/cluster/bad-configs", test_bad_configs);
+  g_test_add_func ("/cluster/routing-sync", test_routing_sync);
+  g_test_add_func ("/cluster/routing-async", test_routing_async);
+  g_test_add_func ("/cluster/cross-slot", test_cross_slot);
+  g_test_add_func ("/cluster/node-list", test_node_list);
+  g_test_add_func ("/cluster/moved", test_moved);
+  g_test_add_func ("/cluster/ask", test_ask);
+
+  lab = dt_test_cluster_start (3, 1);
+  ret = g_test_run ();
+  dt_test_cluster_free (lab);
+  for (guint i = 0; i < DT_REDIS_CLUSTER_SLOTS; i++)
+    g_free (slot_tags[i]);
+  return ret;
+}
