@@ -17,7 +17,8 @@
 #include "dtredis-cluster-private.h"
 #include "dtredis-error.h"
 
-#define MAX_HOPS 16
+/* As in dtredis-cluster-run.c. */
+#define MAX_REDIRECTS 16
 
 typedef struct
 {
@@ -29,7 +30,8 @@ typedef struct
   DtRedisClusterNode       *node;      /* where the next attempt goes */
   gint                      slot;
   gboolean                  asking;
-  guint                     hops;
+  guint                     redirects;
+  char                     *unreachable; /* the last node that could not be reached */
   guint                     attempt;
   gint64                    deadline;
 } Request;
@@ -41,6 +43,7 @@ request_free (Request *req)
   dt_redis_command_free (req->cmd);
   g_clear_object (&req->cancellable);
   g_clear_pointer (&req->node, dt_redis_cluster_node_unref);
+  g_free (req->unreachable);
   g_free (req);
 }
 
@@ -92,7 +95,7 @@ is_unreachable (const GError *error)
 static gboolean
 may_go_again (Request *req)
 {
-  return req->hops < MAX_HOPS && g_get_monotonic_time () < req->deadline &&
+  return req->redirects <= MAX_REDIRECTS && g_get_monotonic_time () < req->deadline &&
          !g_cancellable_is_cancelled (req->cancellable);
 }
 
@@ -108,7 +111,6 @@ attempt_done (const DtRedisCommand  *sent,
   guint skip = req->asking ? 1 : 0;
   guint moved_slot;
 
-  req->hops++;
   if (error != NULL)
     {
       /* Its bytes never left: another node may know where the slot went. */
@@ -116,6 +118,8 @@ attempt_done (const DtRedisCommand  *sent,
         {
           DtRedisClusterNode *other;
 
+          g_free (req->unreachable);
+          req->unreachable = g_strdup (req->node->address);
           dt_redis_cluster_refresh_soon (req->cluster);
           other = dt_redis_cluster_pick_other (req->cluster, req->node, req->attempt);
           g_clear_pointer (&req->node, dt_redis_cluster_node_unref);
@@ -130,6 +134,15 @@ attempt_done (const DtRedisCommand  *sent,
 
   kind = dt_redis_cluster_classify_replies (req->cluster, req->cmd, replies + skip, req->node,
                                             &moved_slot, &target);
+  /* Sent back to the node that could not be reached: wait, as for
+   * CLUSTERDOWN, until a replica takes over. */
+  if (kind == DT_REDIS_CLUSTER_REPLY_MOVED && g_strcmp0 (target->address, req->unreachable) == 0)
+    {
+      g_clear_pointer (&target, dt_redis_cluster_node_unref);
+      kind = DT_REDIS_CLUSTER_REPLY_RETRY;
+    }
+  if (kind == DT_REDIS_CLUSTER_REPLY_MOVED || kind == DT_REDIS_CLUSTER_REPLY_ASK)
+    req->redirects++;
   if (kind == DT_REDIS_CLUSTER_REPLY_FINAL || !may_go_again (req))
     {
       for (guint i = 0; i < skip; i++)
@@ -164,6 +177,14 @@ attempt_done (const DtRedisCommand  *sent,
     default:
       g_clear_pointer (&req->node, dt_redis_cluster_node_unref);
       req->node = dt_redis_cluster_pick (req->cluster, req->slot);
+      /* Still the node that could not be reached: try another. */
+      if (g_strcmp0 (req->node->address, req->unreachable) == 0)
+        {
+          DtRedisClusterNode *other = dt_redis_cluster_pick_other (req->cluster, req->node, req->attempt);
+
+          g_clear_pointer (&req->node, dt_redis_cluster_node_unref);
+          req->node = other;
+        }
       req->asking = FALSE;
       resume_later (req, MIN (dt_redis_cluster_backoff_us (req->attempt++),
                               MAX (req->deadline - g_get_monotonic_time (), 0)));

@@ -17,8 +17,9 @@
 #include "dtredis-cluster-private.h"
 #include "dtredis-error.h"
 
-/* Redirections one command follows before it takes the last answer. */
-#define MAX_HOPS 16
+/* MOVED and ASK one command follows before it takes the last answer;
+ * other retries are bounded by the time budget alone. */
+#define MAX_REDIRECTS 16
 
 static gboolean
 is_unreachable (const GError *error)
@@ -102,15 +103,17 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
 {
   g_autoptr(DtRedisClusterNode) node = NULL;
   gint64 deadline = g_get_monotonic_time () + dt_redis_cluster_budget_us (self);
+  g_autofree char *unreachable = NULL;  /* the last node that could not be reached */
   gboolean asking = FALSE;
   guint attempt = 0;
+  guint redirects = 0;
   gint slot;
 
   if (!dt_redis_cluster_command_slot (cmd, &slot, error))
     return FALSE;
 
   node = dt_redis_cluster_pick (self, slot);
-  for (guint hops = 0;; hops++)
+  for (;;)
     {
       g_autoptr(DtRedisSyncPool) pool = dt_redis_pools_dup_sync (node->pools, error);
       g_autoptr(DtRedisCommand) asking_cmd = NULL;
@@ -134,11 +137,13 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
         {
           /* Nothing was sent: another node may know where the slot went
            * (after a failover, the replica that took over). */
-          if (unsent && is_unreachable (local_error) && hops < MAX_HOPS &&
+          if (unsent && is_unreachable (local_error) &&
               g_get_monotonic_time () < deadline && !g_cancellable_is_cancelled (cancellable))
             {
               DtRedisClusterNode *other;
 
+              g_free (unreachable);
+              unreachable = g_strdup (node->address);
               dt_redis_cluster_refresh_soon (self);
               pause_for (dt_redis_cluster_backoff_us (attempt), cancellable);
               other = dt_redis_cluster_pick_other (self, node, attempt++);
@@ -152,7 +157,16 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
         }
 
       kind = dt_redis_cluster_classify_replies (self, cmd, got + skip, node, &moved_slot, &target);
-      if (kind == DT_REDIS_CLUSTER_REPLY_FINAL || hops >= MAX_HOPS ||
+      /* Sent back to the node that could not be reached: its slots have
+       * no owner until a replica takes over. Wait, as for CLUSTERDOWN. */
+      if (kind == DT_REDIS_CLUSTER_REPLY_MOVED && g_strcmp0 (target->address, unreachable) == 0)
+        {
+          g_clear_pointer (&target, dt_redis_cluster_node_unref);
+          kind = DT_REDIS_CLUSTER_REPLY_RETRY;
+        }
+      if (kind == DT_REDIS_CLUSTER_REPLY_MOVED || kind == DT_REDIS_CLUSTER_REPLY_ASK)
+        redirects++;
+      if (kind == DT_REDIS_CLUSTER_REPLY_FINAL || redirects > MAX_REDIRECTS ||
           g_get_monotonic_time () >= deadline || g_cancellable_is_cancelled (cancellable))
         {
           free_replies (got, skip);
@@ -185,6 +199,14 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
                           MAX (deadline - g_get_monotonic_time (), 0)), cancellable);
           g_clear_pointer (&node, dt_redis_cluster_node_unref);
           node = dt_redis_cluster_pick (self, slot);
+          /* Still the node that could not be reached: try another. */
+          if (g_strcmp0 (node->address, unreachable) == 0)
+            {
+              DtRedisClusterNode *other = dt_redis_cluster_pick_other (self, node, attempt);
+
+              g_clear_pointer (&node, dt_redis_cluster_node_unref);
+              node = other;
+            }
           asking = FALSE;
           break;
         }
