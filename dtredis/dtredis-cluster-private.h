@@ -134,6 +134,23 @@ void                dt_redis_cluster_submit           (DtRedisCluster           
                                                        DtRedisAsyncPoolCallback  callback,
                                                        gpointer                  user_data);
 
+/* A pipeline that is not a transaction (dtredis-cluster-batch.c): its
+ * commands grouped by node, one batch per node, the replies in the
+ * caller's order. A command refused for where it went is sent again on
+ * its own; one whose keys span slots gets a CROSSSLOT error reply and is
+ * not sent. Fails (with the first error) when a group failed after it
+ * may have been sent. */
+gboolean            dt_redis_cluster_run_batch_sync   (DtRedisCluster       *self,
+                                                       const DtRedisCommand *batch,
+                                                       DtRedisReply        **replies,
+                                                       GCancellable         *cancellable,
+                                                       GError              **error);
+void                dt_redis_cluster_submit_batch     (DtRedisCluster           *self,
+                                                       DtRedisCommand           *batch,
+                                                       GCancellable             *cancellable,
+                                                       DtRedisAsyncPoolCallback  callback,
+                                                       gpointer                  user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisCluster, dt_redis_cluster_unref)
 
 G_END_DECLS

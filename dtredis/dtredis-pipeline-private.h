@@ -27,6 +27,9 @@ struct _DtRedisPipeline
   DtRedisConnection *watch_conn;
   /* A command that changes connection state ran on it: close it at the end. */
   gboolean           watch_tainted;
+  /* Cluster: the slot of the watched keys, which every command of the
+   * transaction must share (DT_REDIS_SLOT_ANY until known). */
+  gint               watch_slot;
 };
 
 /* Where the replies of one execution are: what execute and
@@ -54,6 +57,11 @@ typedef struct
   BatchLayout     layout; /* WATCHED_EXECUTE */
 } WatchedCall;
 
+/* Cluster: FALSE with CROSS_SLOT (the watch ended) when @cmd has keys
+ * outside the watched slot; TRUE otherwise, and without a cluster. */
+gboolean dt_redis_pipeline_check_watched_slot (DtRedisPipeline      *self,
+                                               const DtRedisCommand *cmd,
+                                               GError              **error);
 /* Ends the watch: the connection goes back to the pool when @reusable
  * (an EXEC answered, so the server's watch is over), else it is closed. */
 void       dt_redis_pipeline_end_watch       (DtRedisPipeline    *self,

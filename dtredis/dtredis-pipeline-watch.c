@@ -12,6 +12,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "dtredis-client-private.h"
+#include "dtredis-cluster-keys-private.h"
+#include "dtredis-cluster-private.h"
 #include "dtredis-command-private.h"
 #include "dtredis-error.h"
 #include "dtredis-value-private.h"
@@ -70,6 +72,95 @@ run_watched (DtRedisPipeline  *self,
   return reply;
 }
 
+gboolean
+dt_redis_pipeline_check_watched_slot (DtRedisPipeline      *self,
+                                      const DtRedisCommand *cmd,
+                                      GError              **error)
+{
+  DtRedisCluster *cluster = NULL;
+  gint slot;
+
+  if (!dt_redis_pools_get_cluster (self->pools, &cluster, NULL) || cluster == NULL)
+    return TRUE;
+
+  if (dt_redis_cluster_command_slot (cmd, &slot, error) &&
+      (slot == DT_REDIS_SLOT_ANY || slot == self->watch_slot))
+    return TRUE;
+
+  if (error != NULL && *error == NULL)
+    g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CROSS_SLOT,
+                         _("A command of the transaction has keys in another cluster hash slot "
+                           "than the watched keys; nothing was sent"));
+  dt_redis_pipeline_end_watch (self, TRUE);
+  return FALSE;
+}
+
+/* Cluster: leases the watched connection on the node that owns the slot
+ * of the keys in @cmd (WATCH), following MOVED; the map may be out of
+ * date, and WATCH refused with MOVED did not run. */
+static DtRedisReply *
+watch_on_cluster (DtRedisPipeline  *self,
+                  DtRedisCluster   *cluster,
+                  DtRedisCommand   *cmd,
+                  GCancellable     *cancellable,
+                  GError          **error)
+{
+  g_autoptr(DtRedisClusterNode) node = NULL;
+  gint slot;
+
+  if (!dt_redis_cluster_command_slot (cmd, &slot, error))
+    return NULL;
+
+  if (self->watch_conn != NULL)
+    {
+      if (slot != self->watch_slot)
+        {
+          g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CROSS_SLOT,
+                               _("The keys to watch are in another cluster hash slot than "
+                                 "those already watched; nothing was sent"));
+          return NULL;
+        }
+      return run_watched (self, cmd, cancellable, error);
+    }
+
+  node = dt_redis_cluster_pick (cluster, slot);
+  for (guint redirects = 0;; redirects++)
+    {
+      g_autoptr(DtRedisClusterNode) target = NULL;
+      DtRedisReply *reply = NULL;
+      guint moved_slot;
+
+      self->watch_conn = dt_redis_pools_lease_sync (node->pools, &self->watch_pool, cancellable, error);
+      if (self->watch_conn == NULL)
+        return NULL;
+      self->watch_slot = slot;
+      if (!dt_redis_connection_run (self->watch_conn, cmd, &reply, cancellable, error))
+        {
+          dt_redis_pipeline_end_watch (self, FALSE);
+          return NULL;
+        }
+      if (redirects < 5 &&
+          dt_redis_cluster_classify (cluster, reply, node, &moved_slot, &target) == DT_REDIS_CLUSTER_REPLY_MOVED)
+        {
+          /* Not watched: the connection holds no state. */
+          dt_redis_reply_unref (reply);
+          dt_redis_pipeline_end_watch (self, TRUE);
+          dt_redis_cluster_note_moved (cluster, moved_slot, target);
+          g_clear_pointer (&node, dt_redis_cluster_node_unref);
+          node = g_steal_pointer (&target);
+          continue;
+        }
+      if (dt_redis_reply_is_error (reply))
+        {
+          g_propagate_error (error, dt_redis_value_error_from_reply (reply));
+          dt_redis_reply_unref (reply);
+          dt_redis_pipeline_end_watch (self, FALSE);
+          return NULL;
+        }
+      return reply;
+    }
+}
+
 /**
  * dt_redis_pipeline_watch:
  * @self: a [class@DtRedis.Pipeline]
@@ -105,6 +196,7 @@ dt_redis_pipeline_watch (DtRedisPipeline     *self,
   g_autoptr(DtRedisCommand) cmd = NULL;
   g_autoptr(GPtrArray) argv = NULL;
   g_autoptr(DtRedisReply) reply = NULL;
+  DtRedisCluster *cluster;
 
   g_return_val_if_fail (DT_REDIS_IS_PIPELINE (self), FALSE);
   g_return_val_if_fail (keys != NULL && keys[0] != NULL, FALSE);
@@ -118,7 +210,9 @@ dt_redis_pipeline_watch (DtRedisPipeline     *self,
       return FALSE;
     }
 
-  if (self->watch_conn == NULL)
+  if (!dt_redis_pools_get_cluster (self->pools, &cluster, error))
+    return FALSE;
+  if (self->watch_conn == NULL && cluster == NULL)
     {
       self->watch_conn = dt_redis_pools_lease_sync (self->pools, &self->watch_pool,
                                                     cancellable, error);
@@ -136,7 +230,8 @@ dt_redis_pipeline_watch (DtRedisPipeline     *self,
   /* WATCH is the state this connection is leased for. */
   cmd->flags &= ~DT_REDIS_COMMAND_FLAG_STATEFUL;
 
-  reply = run_watched (self, cmd, cancellable, error);
+  reply = cluster != NULL ? watch_on_cluster (self, cluster, cmd, cancellable, error)
+                          : run_watched (self, cmd, cancellable, error);
   if (reply == NULL)
     {
       dt_redis_pipeline_end_watch (self, FALSE);
@@ -193,6 +288,8 @@ execute_immediate_command (DtRedisPipeline  *self,
       dt_redis_pipeline_not_watching_error (error);
       return NULL;
     }
+  if (!dt_redis_pipeline_check_watched_slot (self, cmd, error))
+    return NULL;
 
   return run_watched (self, cmd, cancellable, error);
 }

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dtredis-client-private.h"
+#include "dtredis-cluster-private.h"
 #include "dtredis-command-private.h"
 #include "dtredis-error.h"
 #include "dtredis-value-private.h"
@@ -608,6 +609,7 @@ dt_redis_pipeline_execute (DtRedisPipeline  *self,
   g_autoptr(DtRedisCommand) cmd = NULL;
   g_autoptr(DtRedisSyncPool) pool = NULL;
   g_autofree DtRedisReply **replies = NULL;
+  DtRedisCluster *cluster;
   GPtrArray *result = NULL;
 
   g_return_val_if_fail (DT_REDIS_IS_PIPELINE (self), NULL);
@@ -621,6 +623,17 @@ dt_redis_pipeline_execute (DtRedisPipeline  *self,
     return dt_redis_pipeline_execute_watched (self, cmd, &layout, cancellable, error);
 
   replies = g_new0 (DtRedisReply *, layout.n_replies);
+  if (!dt_redis_pools_get_cluster (self->pools, &cluster, error))
+    return NULL;
+  if (cluster != NULL)
+    {
+      /* A transaction stays in one slot; a plain batch is split by node. */
+      if (layout.transaction ? dt_redis_cluster_run_sync (cluster, cmd, replies, cancellable, error)
+                             : dt_redis_cluster_run_batch_sync (cluster, cmd, replies, cancellable, error))
+        result = result_from_replies (&layout, replies, error);
+      free_replies (replies, layout.n_replies);
+      return result;
+    }
   pool = dt_redis_pools_dup_sync (self->pools, error);
   if (pool != NULL && dt_redis_sync_pool_run (pool, cmd, replies, cancellable, error))
     {
@@ -651,6 +664,8 @@ dt_redis_pipeline_execute_watched (DtRedisPipeline    *self,
       dt_redis_pipeline_not_watching_error (error);
       return NULL;
     }
+  if (!dt_redis_pipeline_check_watched_slot (self, cmd, error))
+    return NULL;
 
   if (dt_redis_connection_run (self->watch_conn, cmd, replies, cancellable, error))
     {
@@ -720,6 +735,7 @@ dt_redis_pipeline_execute_async (DtRedisPipeline     *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(DtRedisCommand) cmd = NULL;
   g_autoptr(DtRedisAsyncPool) pool = NULL;
+  DtRedisCluster *cluster;
   BatchLayout layout;
   GError *error = NULL;
 
@@ -746,6 +762,23 @@ dt_redis_pipeline_execute_async (DtRedisPipeline     *self,
       return;
     }
 
+  if (!dt_redis_pools_get_cluster (self->pools, &cluster, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, g_memdup2 (&layout, sizeof layout), g_free);
+  if (cluster != NULL)
+    {
+      if (layout.transaction)
+        dt_redis_cluster_submit (cluster, g_steal_pointer (&cmd), cancellable,
+                                 execute_cb, g_steal_pointer (&task));
+      else
+        dt_redis_cluster_submit_batch (cluster, g_steal_pointer (&cmd), cancellable,
+                                       execute_cb, g_steal_pointer (&task));
+      return;
+    }
+
   pool = dt_redis_pools_dup_async (self->pools, &error);
   if (pool == NULL)
     {
@@ -753,7 +786,6 @@ dt_redis_pipeline_execute_async (DtRedisPipeline     *self,
       return;
     }
 
-  g_task_set_task_data (task, g_memdup2 (&layout, sizeof layout), g_free);
   dt_redis_async_pool_submit (pool, g_steal_pointer (&cmd), cancellable,
                               execute_cb, g_steal_pointer (&task));
 }

@@ -14,10 +14,11 @@ from . import commands as _generated
 from . import convert as _convert
 from .commands import Commands as _GeneratedCommands
 from .exceptions import (
-    AuthenticationError, AuthenticationWrongNumberOfArgsError, BusyLoadingError,
-    ConnectionError, DataError, ExecAbortError, InvalidConfigError, InvalidResponse,
-    ModuleError, NoPermissionError, NoScriptError, ReadOnlyError, RedisError, ResponseError,
-    TimeoutError, WatchError)
+    AskError, AuthenticationError, AuthenticationWrongNumberOfArgsError, BusyLoadingError,
+    ClusterCrossSlotError, ClusterDownError, ConnectionError, DataError, ExecAbortError,
+    InvalidConfigError, InvalidResponse, MasterDownError, ModuleError, MovedError,
+    NoPermissionError, NoScriptError, ReadOnlyError, RedisClusterException, RedisError,
+    ResponseError, TimeoutError, TryAgainError, WatchError)
 from .hand_commands import HandCommands as _HandCommands
 from .hand_server_commands import HandServerCommands as _HandServerCommands
 
@@ -61,6 +62,7 @@ _ERRORS = {
     _code('TRANSACTION_ABORTED'): WatchError,
     _code('LOADING'): BusyLoadingError,
     _code('ENCODING'): DataError,
+    _code('CROSS_SLOT'): RedisClusterException,
     (_IO_DOMAIN, int(Gio.IOErrorEnum.CANCELLED)): asyncio.CancelledError,
     (_IO_DOMAIN, int(Gio.IOErrorEnum.TIMED_OUT)): TimeoutError,
     'ERR': {
@@ -84,6 +86,13 @@ _ERRORS = {
     'NOAUTH': AuthenticationError,
     'NOPERM': NoPermissionError,
     'WRONGPASS': AuthenticationError,
+    # Redis Cluster, as redis-py's ClusterParser has them.
+    'ASK': AskError,
+    'TRYAGAIN': TryAgainError,
+    'MOVED': MovedError,
+    'CLUSTERDOWN': ClusterDownError,
+    'CROSSSLOT': ClusterCrossSlotError,
+    'MASTERDOWN': MasterDownError,
 }
 _ERRORS.pop(None, None)  # a code this build of the library lacks
 # Codes the table does not name fall back to their domain's class.

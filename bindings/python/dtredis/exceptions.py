@@ -97,9 +97,72 @@ class LockNotOwnedError(LockError, *_also('LockNotOwnedError')):
     """The lock is no longer held by this owner (it expired or was taken)."""
 
 
+# Redis Cluster.  The C library follows MOVED and ASK and waits out
+# TRYAGAIN and CLUSTERDOWN itself: these replies reach Python only when
+# that was not enough (its time ran out) or in a pipeline's results.
+
+class RedisClusterException(RedisError, *_also('RedisClusterException')):
+    """A command cannot be run on the cluster as given: its keys are in
+    different hash slots (nothing was sent), or the arguments make no
+    sense for a cluster."""
+
+
+class SlotNotCoveredError(RedisClusterException, *_also('SlotNotCoveredError')):
+    """No node of the cluster serves the hash slot."""
+
+
+class ClusterError(RedisError, *_also('ClusterError')):
+    """The cluster could not run the command after its redirections and retries."""
+
+
+class ClusterDownError(ClusterError, ResponseError, *_also('ClusterDownError')):
+    """The cluster is down, or the slot has no serving node (CLUSTERDOWN)."""
+
+    def __init__(self, resp):
+        self.args = (resp,)
+        self.message = resp
+
+
+class MasterDownError(ClusterDownError, *_also('MasterDownError')):
+    """The replica lost its link with its primary (MASTERDOWN)."""
+
+
+class TryAgainError(ResponseError, *_also('TryAgainError')):
+    """A multi-key command arrived while its slot was moving (TRYAGAIN)."""
+
+
+class ClusterCrossSlotError(ResponseError, *_also('ClusterCrossSlotError')):
+    """The server saw keys of different hash slots in one command (CROSSSLOT)."""
+
+
+class AskError(ResponseError, *_also('AskError')):
+    """The slot is migrating: ask the node named, this once (ASK).
+
+    As in redis-py: .slot_id, .host, .port and .node_addr come from the
+    reply's "SLOT HOST:PORT".
+    """
+
+    def __init__(self, resp):
+        self.args = (resp,)
+        self.message = resp
+        slot_id, _, new_node = resp.partition(' ')
+        host, _, port = new_node.rpartition(':')
+        try:
+            self.slot_id = int(slot_id)
+            self.node_addr = self.host, self.port = host, int(port)
+        except ValueError:  # not the reply a server sends: keep the text
+            self.slot_id = self.host = self.port = self.node_addr = None
+
+
+class MovedError(AskError, *_also('MovedError')):
+    """The slot lives on another node now (MOVED)."""
+
+
 NAMES = ('RedisError', 'ConnectionError', 'TimeoutError', 'AuthenticationError',
          'BusyLoadingError', 'ResponseError', 'ExecAbortError', 'NoScriptError',
          'ReadOnlyError', 'NoPermissionError', 'ModuleError',
          'AuthenticationWrongNumberOfArgsError',
          'DataError', 'InvalidConfigError', 'InvalidResponse', 'WatchError',
-         'PubSubError', 'LockError', 'LockNotOwnedError')
+         'PubSubError', 'LockError', 'LockNotOwnedError',
+         'RedisClusterException', 'SlotNotCoveredError', 'ClusterError', 'ClusterDownError',
+         'MasterDownError', 'TryAgainError', 'ClusterCrossSlotError', 'AskError', 'MovedError')
