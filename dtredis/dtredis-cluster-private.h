@@ -102,6 +102,9 @@ typedef struct
   guint n_nodes;        /* nodes with pools */
 } DtRedisClusterStats;
 
+/* The pools of every node known now (transfer full): for resets and
+ * statistics. */
+GPtrArray          *dt_redis_cluster_dup_node_pools   (DtRedisCluster      *self);
 void                dt_redis_cluster_get_stats        (DtRedisCluster      *self,
                                                        DtRedisClusterStats *stats);
 void                dt_redis_cluster_count            (DtRedisCluster      *self,

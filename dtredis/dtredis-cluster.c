@@ -649,6 +649,22 @@ dt_redis_cluster_budget_us (DtRedisCluster *self)
   return self->budget_us;
 }
 
+GPtrArray *
+dt_redis_cluster_dup_node_pools (DtRedisCluster *self)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_pools_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->nodes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (all, dt_redis_pools_ref (((DtRedisClusterNode *) value)->pools));
+  g_mutex_unlock (&self->lock);
+
+  return all;
+}
+
 void
 dt_redis_cluster_get_stats (DtRedisCluster      *self,
                             DtRedisClusterStats *stats)

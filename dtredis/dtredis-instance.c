@@ -504,16 +504,27 @@ dt_redis_instance_get_pubsub (DtRedisInstance *self)
 void
 dt_redis_instance_reset_sync_pool (DtRedisInstance *self)
 {
-  DtRedisSyncPool *pool;
-
   g_return_if_fail (DT_REDIS_IS_INSTANCE (self));
 
-  pool = dt_redis_pools_steal_sync (self->pools);
-  if (pool != NULL)
-    {
-      dt_redis_sync_pool_close (pool);
-      dt_redis_sync_pool_unref (pool);
-    }
+  dt_redis_pools_reset_sync (self->pools);
+}
+
+/* The pools being closed by one reset (several with a Cluster config). */
+typedef struct
+{
+  GPtrArray *pools;
+  guint      pending;
+  GError    *error;
+} ResetData;
+
+static void
+reset_data_free (gpointer data)
+{
+  ResetData *reset = data;
+
+  g_ptr_array_unref (reset->pools);
+  g_clear_error (&reset->error);
+  g_free (reset);
 }
 
 static void
@@ -522,11 +533,21 @@ async_pool_closed_cb (GObject      *source,
                       gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  DtRedisAsyncPool *pool = g_task_get_task_data (task);
+  ResetData *reset = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!dt_redis_async_pool_close_finish (pool, result, &error))
-    g_task_return_error (task, error);
+  if (!dt_redis_async_pool_close_finish (NULL, result, &error))
+    {
+      if (reset->error == NULL)
+        reset->error = error;
+      else
+        g_error_free (error);
+    }
+  if (--reset->pending > 0)
+    return;
+
+  if (reset->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&reset->error));
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -549,7 +570,7 @@ dt_redis_instance_reset_async_pool_async (DtRedisInstance     *self,
                                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  DtRedisAsyncPool *pool;
+  ResetData *reset;
 
   g_return_if_fail (DT_REDIS_IS_INSTANCE (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -557,16 +578,19 @@ dt_redis_instance_reset_async_pool_async (DtRedisInstance     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, dt_redis_instance_reset_async_pool_async);
 
-  pool = dt_redis_pools_steal_async (self->pools);
-  if (pool == NULL)
+  reset = g_new0 (ResetData, 1);
+  reset->pools = dt_redis_pools_steal_all_async (self->pools);
+  g_task_set_task_data (task, reset, reset_data_free);
+  if (reset->pools->len == 0)
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  g_task_set_task_data (task, pool, (GDestroyNotify) dt_redis_async_pool_unref);
-  dt_redis_async_pool_close_async (pool, cancellable, async_pool_closed_cb,
-                                   g_steal_pointer (&task));
+  reset->pending = reset->pools->len;
+  for (guint i = 0; i < reset->pools->len; i++)
+    dt_redis_async_pool_close_async (g_ptr_array_index (reset->pools, i), cancellable,
+                                     async_pool_closed_cb, g_object_ref (task));
 }
 
 /**

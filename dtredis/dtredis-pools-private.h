@@ -65,7 +65,14 @@ void              dt_redis_pools_set_change_funcs (DtRedisPools                 
  * master means it was demoted, and the master is looked for at once. */
 void              dt_redis_pools_note_error_reply (DtRedisPools  *self,
                                                    DtRedisReply  *reply);
-/* Counters of the current pool; all zero when there is none. */
+/* Closes the current sync pool (with a Cluster config, every node's): the
+ * next command makes a new one. */
+void              dt_redis_pools_reset_sync       (DtRedisPools      *self);
+/* Takes the current async pool out (with a Cluster config, every node's)
+ * (transfer full; empty when there is none). */
+GPtrArray        *dt_redis_pools_steal_all_async  (DtRedisPools      *self);
+/* Counters of the current pool (with a Cluster config, summed over the
+ * nodes); all zero when there is none. */
 void              dt_redis_pools_get_sync_stats   (DtRedisPools      *self,
                                                    DtRedisPoolStats  *stats);
 void              dt_redis_pools_get_async_stats  (DtRedisPools      *self,

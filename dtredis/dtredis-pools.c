@@ -392,25 +392,111 @@ dt_redis_pools_steal_async (DtRedisPools *self)
   return g_steal_pointer (&self->async_pool);
 }
 
+/* The pools a reset or the statistics cover: @self itself, or every
+ * node's of a cluster. */
+static GPtrArray *
+dup_all_pools (DtRedisPools *self)
+{
+  DtRedisCluster *cluster = self->is_cluster ? g_atomic_pointer_get (&self->cluster) : NULL;
+  GPtrArray *all;
+
+  if (cluster != NULL)
+    return dt_redis_cluster_dup_node_pools (cluster);
+  all = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_pools_unref);
+  if (!self->is_cluster)
+    g_ptr_array_add (all, dt_redis_pools_ref (self));
+  return all;
+}
+
+void
+dt_redis_pools_reset_sync (DtRedisPools *self)
+{
+  g_autoptr(GPtrArray) all = dup_all_pools (self);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      DtRedisSyncPool *pool = dt_redis_pools_steal_sync (g_ptr_array_index (all, i));
+
+      if (pool != NULL)
+        {
+          dt_redis_sync_pool_close (pool);
+          dt_redis_sync_pool_unref (pool);
+        }
+    }
+}
+
+GPtrArray *
+dt_redis_pools_steal_all_async (DtRedisPools *self)
+{
+  g_autoptr(GPtrArray) all = dup_all_pools (self);
+  GPtrArray *stolen = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_async_pool_unref);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      DtRedisAsyncPool *pool = dt_redis_pools_steal_async (g_ptr_array_index (all, i));
+
+      if (pool != NULL)
+        g_ptr_array_add (stolen, pool);
+    }
+  return stolen;
+}
+
+static void
+add_stats (DtRedisPoolStats       *sum,
+           const DtRedisPoolStats *one)
+{
+  sum->total += one->total;
+  sum->idle += one->idle;
+  sum->in_use += one->in_use;
+  sum->hits += one->hits;
+  sum->misses += one->misses;
+  sum->waits += one->waits;
+  sum->timeouts += one->timeouts;
+  sum->stale_closed += one->stale_closed;
+  sum->in_flight += one->in_flight;
+}
+
 void
 dt_redis_pools_get_sync_stats (DtRedisPools     *self,
                                DtRedisPoolStats *stats)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GPtrArray) all = dup_all_pools (self);
 
   memset (stats, 0, sizeof *stats);
-  if (self->sync_pool != NULL)
-    dt_redis_sync_pool_get_stats (self->sync_pool, stats);
+  for (guint i = 0; i < all->len; i++)
+    {
+      DtRedisPools *pools = g_ptr_array_index (all, i);
+      DtRedisPoolStats one;
+
+      g_mutex_lock (&pools->mutex);
+      if (pools->sync_pool != NULL)
+        {
+          dt_redis_sync_pool_get_stats (pools->sync_pool, &one);
+          add_stats (stats, &one);
+        }
+      g_mutex_unlock (&pools->mutex);
+    }
 }
 
 void
 dt_redis_pools_get_async_stats (DtRedisPools     *self,
                                 DtRedisPoolStats *stats)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GPtrArray) all = dup_all_pools (self);
 
   memset (stats, 0, sizeof *stats);
-  forget_async_pool_after_fork_locked (self);
-  if (self->async_pool != NULL)
-    dt_redis_async_pool_get_stats (self->async_pool, stats);
+  for (guint i = 0; i < all->len; i++)
+    {
+      DtRedisPools *pools = g_ptr_array_index (all, i);
+      DtRedisPoolStats one;
+
+      g_mutex_lock (&pools->mutex);
+      forget_async_pool_after_fork_locked (pools);
+      if (pools->async_pool != NULL)
+        {
+          dt_redis_async_pool_get_stats (pools->async_pool, &one);
+          add_stats (stats, &one);
+        }
+      g_mutex_unlock (&pools->mutex);
+    }
 }

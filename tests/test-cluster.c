@@ -292,6 +292,66 @@ test_node_list (void)
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
 }
 
+static void
+reset_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Resets and statistics cover every node's pools. */
+static void
+test_reset (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(DtRedisAsyncClient) async_client = dt_redis_instance_get_async_redis_client (instance);
+  g_autoptr(DtRedisPoolStats) sync_stats = NULL;
+  g_autoptr(DtRedisPoolStats) async_stats = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* One key on each primary. */
+  for (guint slot = 100; slot < DT_REDIS_CLUSTER_SLOTS; slot += 5461)
+    {
+      g_autofree char *key = key_in_slot ("reset", slot, 0);
+
+      g_assert_true (dt_redis_client_set (client, key, "1", NULL, &error));
+      g_assert_cmpint (async_incr (async_client, key, &error), ==, 2);
+      g_assert_no_error (error);
+    }
+  sync_stats = dt_redis_instance_get_sync_pool_stats (instance);
+  async_stats = dt_redis_instance_get_async_pool_stats (instance);
+  g_assert_cmpuint (sync_stats->total, >=, 3);
+  g_assert_cmpuint (async_stats->total, >=, 3);
+  g_clear_pointer (&sync_stats, dt_redis_pool_stats_free);
+  g_clear_pointer (&async_stats, dt_redis_pool_stats_free);
+
+  dt_redis_instance_reset_sync_pool (instance);
+  dt_redis_instance_reset_async_pool_async (instance, NULL, reset_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (dt_redis_instance_reset_async_pool_finish (instance, result, &error));
+  g_assert_no_error (error);
+  sync_stats = dt_redis_instance_get_sync_pool_stats (instance);
+  async_stats = dt_redis_instance_get_async_pool_stats (instance);
+  g_assert_cmpuint (sync_stats->total, ==, 0);
+  g_assert_cmpuint (async_stats->total, ==, 0);
+
+  /* And the next commands make new ones. */
+  for (guint slot = 100; slot < DT_REDIS_CLUSTER_SLOTS; slot += 5461)
+    {
+      g_autofree char *key = key_in_slot ("reset", slot, 0);
+
+      g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 3);
+      g_assert_cmpint (async_incr (async_client, key, &error), ==, 4);
+      g_assert_no_error (error);
+    }
+  g_assert_true (dt_redis_instance_ping (instance, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* Bad configs are refused before any I/O, naming what is wrong. */
 static void
 test_bad_configs (void)
@@ -924,6 +984,7 @@ main (int   argc,
   g_test_add_func ("/cluster/routing-async", test_routing_async);
   g_test_add_func ("/cluster/cross-slot", test_cross_slot);
   g_test_add_func ("/cluster/node-list", test_node_list);
+  g_test_add_func ("/cluster/reset", test_reset);
   g_test_add_func ("/cluster/pipeline", test_pipeline);
   g_test_add_func ("/cluster/transaction", test_transaction);
   g_test_add_func ("/cluster/moved", test_moved);

@@ -1,0 +1,456 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""redis-py's RedisCluster on dtredis: DtRedis.RedisCluster and
+DtRedis.AsyncRedisCluster.
+
+Each wraps an ordinary dtredis client (sync, or asyncio) whose
+DtRedis.Config is a Cluster config (cluster-nodes): the C library learns
+the slot map, sends every command to the node that owns the slot of its
+keys, follows MOVED and ASK and waits out TRYAGAIN and CLUSTERDOWN.  A
+command whose keys are in different slots raises RedisClusterException
+before anything is sent; a keyless one goes to any primary.  Every
+command method of the client is the cluster's (rc.set, rc.execute_command,
+rc.pipeline...); this module adds redis-py's cluster methods: keyslot(),
+the node getters, mget_nonatomic() and mset_nonatomic().
+
+The node getters read the library's slot map (learned first when none is
+known, which blocks: AsyncRedisCluster learns it in initialize(), which
+`async with` awaits).  The instance behind a cluster (rc.instance) has the
+topology-changed signal.
+"""
+
+import asyncio
+import random
+import socket
+
+from gi.repository import GLib
+from gi.module import get_introspection_module
+
+from . import convert as _convert
+from .call_thread import CallThread
+from .core import _encode, _error
+from .exceptions import RedisClusterException, SlotNotCoveredError
+from .sentinel import _address
+
+DtRedis = get_introspection_module('DtRedis')
+
+PRIMARY = 'primary'
+REPLICA = 'replica'
+
+# redis-py's RedisCluster keywords that tune its own routing, which the C
+# library does its own way: accepted with the values that ask for what it
+# does (None: any value).
+_ROUTING_OPTIONS = {
+    'cluster_error_retry_attempts': None,  # retries last up to the socket timeout
+    'reinitialize_steps': None,            # a MOVED updates the map, then refreshes it
+    'dynamic_startup_nodes': None,         # the map's nodes are used, then the seeds
+    'require_full_coverage': (False,),
+    'read_from_replicas': (False,),
+    'address_remap': (None,),
+    'retry': (None,),
+}
+
+
+def _node_name(host, port):
+    """redis-py's node name."""
+    return '%s:%s' % (host, port)
+
+
+def _split_address(address):
+    """(host, port) of the library's "host:port" ("[v6]:port")."""
+    host, _, port = address.rpartition(':')
+    if host.startswith('[') and host.endswith(']'):
+        host = host[1:-1]
+    return host, int(port)
+
+
+def _resolved(host):
+    """redis-py names the local host by its address."""
+    return socket.gethostbyname(host) if host == 'localhost' else host
+
+
+def _text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class ClusterNode:
+    """redis-py's ClusterNode: a node's .host, .port, .name ("host:port")
+    and .server_type ("primary", "replica", or None for a startup node).
+
+    dtredis keeps the connections, so .redis_connection is always None.
+    """
+
+    def __init__(self, host, port=6379, server_type=None, redis_connection=None):
+        self.host = _resolved(host)
+        self.port = int(port)
+        self.name = _node_name(self.host, self.port)
+        self.server_type = server_type
+        self.redis_connection = redis_connection
+
+    def __repr__(self):
+        return ('[host=%s,port=%d,name=%s,server_type=%s,redis_connection=%s]'
+                % (self.host, self.port, self.name, self.server_type, self.redis_connection))
+
+    def __eq__(self, other):
+        return isinstance(other, ClusterNode) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+def _cluster_instance(host, port, startup_nodes, url, kwargs):
+    """A DtRedis.Instance on a Cluster config, and decode_responses.
+
+    The seeds are @url's address, or @host:@port, then @startup_nodes;
+    the other keywords are from_url()'s.
+    """
+    from gi.repository import DtRedis as Overridden  # the overridden Config and Instance
+    options = dict(kwargs)
+    decode = bool(options.pop('decode_responses', False))
+    for key, allowed in _ROUTING_OPTIONS.items():
+        if key in options:
+            value = options.pop(key)
+            if allowed is not None and value not in allowed:
+                raise TypeError('RedisCluster() got an unsupported argument %s=%r: '
+                                'dtredis routes the commands itself' % (key, value))
+    db = options.pop('db', None)
+    if db not in (None, 0, '0'):
+        raise RedisClusterException("Argument 'db' is not possible to use in cluster mode "
+                                    "(a cluster has only database 0)")
+    seeds = []
+    if url is not None:
+        if url.partition('://')[0].lower() == 'unix':
+            raise RedisClusterException('RedisCluster does not currently support Unix '
+                                        'Domain Socket connections')
+        config = Overridden.Config.new_from_url(url)
+        if config.props.db != '0':
+            raise RedisClusterException("Argument 'db' is not possible to use in cluster "
+                                        "mode (the URL names database %s)" % config.props.db)
+        seeds.append(_address(config.props.host, config.props.port))
+    else:
+        config = Overridden.Config()
+        if host is not None:
+            seeds.append(_address(host, port))
+    for node in startup_nodes or ():
+        if isinstance(node, ClusterNode):
+            seeds.append(_address(node.host, node.port))
+        else:
+            seeds.append(_address(*node))
+    if not seeds:
+        raise RedisClusterException(
+            'RedisCluster requires at least one node to discover the cluster: '
+            'give host and port, startup_nodes=[ClusterNode(host, port), ...], '
+            'or a URL (RedisCluster.from_url())')
+    config.apply_redis_py_options(options)
+    config.set_redis_cluster_nodes(list(dict.fromkeys(seeds)))
+    config.validate()
+    return Overridden.Instance(config), decode, seeds
+
+
+def _pairing(slots):
+    """A CLUSTER SLOTS reply as {primary name: [replica names]}."""
+    pairing = {}
+    for entry in slots:
+        names = [_node_name(_text(node[0]), int(node[1])) for node in entry[2:]]
+        if names:
+            pairing.setdefault(names[0], names[1:])
+    return pairing
+
+
+def _by_slot(keys):
+    """{slot: [indexes of @keys]}, in the order the slots first appear."""
+    slots = {}
+    for index, key in enumerate(keys):
+        slots.setdefault(_key_slot(key), []).append(index)
+    return slots
+
+
+def _key_slot(key):
+    return DtRedis.key_slot_bytes(GLib.Bytes.new(_encode(key)))
+
+
+def _in_order(n, slots, replies):
+    """The values of per-slot MGET @replies at their keys' places."""
+    values = [None] * n
+    for indexes, reply in zip(slots.values(), replies):
+        for index, value in zip(indexes, reply):
+            values[index] = value
+    return values
+
+
+def _pairs_by_slot(mapping):
+    """{slot: {key: value}} for MSET."""
+    slots = {}
+    for key, value in mapping.items():
+        slots.setdefault(_key_slot(key), {})[key] = value
+    return slots
+
+
+def _no_target_nodes(options):
+    if options.get('target_nodes') is not None:
+        raise TypeError('execute_command() got target_nodes: dtredis sends a command '
+                        'to the node that owns its keys (a keyless one to any primary)')
+
+
+class _ClusterBase:
+    """What both classes share: the settings, keyslot() and the node getters."""
+
+    def __init__(self, host=None, port=6379, startup_nodes=None, url=None, **kwargs):
+        instance, decode, seeds = _cluster_instance(host, port, startup_nodes, url, kwargs)
+        self._instance = instance
+        self._client = self._owned(instance, decode)
+        self.startup_nodes = {}
+        for address in seeds:
+            node = ClusterNode(*_split_address(address))
+            self.startup_nodes[node.name] = node
+        self._nodes = {}
+        self._pairing = None  # (the node lists it was made for, {primary: [replicas]})
+
+    @classmethod
+    def from_url(cls, url, **kwargs):
+        """A cluster client whose seed is @url's address
+        ("redis://[[user]:[password]@]host:port[/0]", "rediss://..."); the
+        keywords are RedisCluster()'s.  As in from_url(), what the URL
+        says wins."""
+        return cls(url=url, **kwargs)
+
+    def __getattr__(self, name):
+        # Every command method, pipeline(), lock()...: the client's.
+        if name == '_client':
+            raise AttributeError(name)
+        return getattr(self._client, name)
+
+    def __repr__(self):
+        return '<%s startup_nodes=[%s]>' % (type(self).__name__, ','.join(self.startup_nodes))
+
+    @property
+    def instance(self):
+        """The DtRedis.Instance behind the client (topology-changed)."""
+        return self._instance
+
+    def keyslot(self, key):
+        """The hash slot of @key, encoded as redis-py encodes keys."""
+        return _key_slot(key)
+
+    def _addresses(self, replicas):
+        try:
+            return self._instance.list_cluster_nodes(replicas, None)
+        except GLib.Error as error:
+            raise _error(error) from error
+
+    def _node(self, address, server_type):
+        """The ClusterNode of @address ("host:port", a name too), the same
+        object each time."""
+        host, port = _split_address(address)
+        name = _node_name(host, port)
+        node = self._nodes.get(name)
+        if node is None:
+            node = self._nodes[name] = ClusterNode(host, port)
+        node.server_type = server_type
+        return node
+
+    def get_primaries(self):
+        """The primaries (ClusterNode), in the order of their first slot."""
+        return [self._node(address, PRIMARY) for address in self._addresses(False)]
+
+    def get_replicas(self):
+        """The replicas (ClusterNode)."""
+        return [self._node(address, REPLICA) for address in self._addresses(True)]
+
+    def get_nodes(self):
+        """Every node of the slot map: the primaries, then the replicas."""
+        return self.get_primaries() + self.get_replicas()
+
+    def get_random_node(self):
+        """Any node of the slot map."""
+        return random.choice(self.get_nodes())
+
+    def get_node(self, host=None, port=None, node_name=None):
+        """The node at @host:@port, or named @node_name; None if the slot
+        map has no such node."""
+        if host and port:
+            node_name = _node_name(_resolved(host), int(port))
+        elif not node_name:
+            return None
+        for node in self.get_nodes():
+            if node.name == node_name:
+                return node
+        return None
+
+    def get_default_node(self):
+        """The first primary.  Keyless commands go to any primary in turn."""
+        primaries = self.get_primaries()
+        return primaries[0] if primaries else None
+
+    def _owner(self, slot):
+        try:
+            return self._instance.get_cluster_node_for_slot(slot, None)
+        except GLib.Error as error:
+            if error.matches(DtRedis.Error.quark(), DtRedis.Error.FAILED):
+                raise SlotNotCoveredError('Slot "%d" is not covered by the cluster.'
+                                          % slot) from error
+            raise _error(error) from error
+
+    def _stamp(self):
+        return tuple(self._addresses(False)), tuple(self._addresses(True))
+
+    def _node_from_slot(self, slot, replica):
+        """get_node_from_key()'s answer, with self._pairing up to date."""
+        owner = self._node(self._owner(slot), PRIMARY)
+        if not replica:
+            return owner
+        # The pairing may be older than the map: only a replica the map
+        # still has.
+        replicas = {_node_name(*_split_address(address)) for address in self._addresses(True)}
+        for name in self._pairing[1].get(owner.name, ()):
+            if name in replicas:
+                return self._node(name, REPLICA)
+        return None
+
+
+
+class RedisCluster(_ClusterBase):
+    """redis-py's redis.cluster.RedisCluster, on a dtredis client.
+
+    RedisCluster(host='10.0.0.1', port=7000) or
+    RedisCluster(startup_nodes=[ClusterNode('10.0.0.1', 7000), ...],
+    password=..., socket_timeout=0.5), or RedisCluster.from_url(url).
+    The keyword arguments are from_url()'s; db must be 0, and redis-py's
+    routing keywords are accepted when they ask for what dtredis does.
+    Every other attribute is the wrapped DtRedis.Client's: rc.set(),
+    rc.get(), rc.execute_command(), rc.pipeline()...
+    """
+
+    @staticmethod
+    def _owned(instance, decode):
+        return instance._owned_client(decode)
+
+    def get_node_from_key(self, key, replica=False):
+        """The primary that owns @key's slot; with replica, one of its
+        replicas (None if it has none).  SlotNotCoveredError when no
+        node owns the slot."""
+        if replica and (self._pairing is None or self._pairing[0] != self._stamp()):
+            stamp = self._stamp()
+            self._pairing = stamp, _pairing(self._client.execute_command('CLUSTER', 'SLOTS'))
+        return self._node_from_slot(self.keyslot(key), replica)
+
+    def execute_command(self, *args, **options):
+        """Runs any command where its keys live (see Client.execute_command)."""
+        _no_target_nodes(options)
+        return self._client.execute_command(*args, **options)
+
+    def pipeline(self, transaction=None, shard_hint=None):
+        """A pipeline of the client: not a transaction unless @transaction,
+        as in redis-py's RedisCluster."""
+        return self._client.pipeline(bool(transaction), shard_hint)
+
+    def mget_nonatomic(self, keys, *args):
+        """MGET for the keys of each slot, one after the other: the values
+        in the order of @keys."""
+        keys = _convert.list_or_args(keys, args)
+        slots = _by_slot(keys)
+        return _in_order(len(keys), slots, [self._client.mget([keys[i] for i in indexes])
+                                            for indexes in slots.values()])
+
+    def mset_nonatomic(self, mapping):
+        """MSET for the pairs of each slot, one after the other: one True
+        per slot."""
+        return [self._client.mset(pairs) for pairs in _pairs_by_slot(mapping).values()]
+
+    def close(self):
+        """Closes the client and the pools it owns."""
+        self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+async def _raising(error):
+    raise error
+
+
+class AsyncRedisCluster(_ClusterBase):
+    """redis-py's redis.asyncio.cluster.RedisCluster, on a dtredis
+    AsyncClient: the same constructor as RedisCluster, awaitable
+    commands.
+
+    `await rc.initialize()` (or `async with`) learns the slot map without
+    blocking the event loop; the node getters then read it.  Until C
+    pipelines are split by slot, its commands are sent one by one (the
+    library routes each), not in batches.
+    """
+
+    def __init__(self, host=None, port=6379, startup_nodes=None, url=None, **kwargs):
+        super().__init__(host, port, startup_nodes, url, **kwargs)
+        self._thread = CallThread('dtredis-cluster')
+
+    @staticmethod
+    def _owned(instance, decode):
+        return instance._owned_async_client(decode)
+
+    async def initialize(self):
+        """Learns the slot map (in a thread of its own), and which replica
+        serves which primary; the cluster."""
+        def learn(cancellable):
+            try:
+                return self._instance.list_cluster_nodes(False, cancellable)
+            except GLib.Error as error:
+                raise _error(error) from error
+        await self._thread.call(learn)
+        stamp = self._stamp()
+        self._pairing = stamp, _pairing(await self._client.execute_command('CLUSTER', 'SLOTS'))
+        return self
+
+    def get_node_from_key(self, key, replica=False):
+        """The primary that owns @key's slot; with replica, one of its
+        replicas as initialize() last saw them (None if it has none).
+        SlotNotCoveredError when no node owns the slot."""
+        if replica and self._pairing is None:
+            raise RedisClusterException('get_node_from_key(replica=True) needs '
+                                        'await initialize() first')
+        return self._node_from_slot(self.keyslot(key), replica)
+
+    def execute_command(self, *args, **options):
+        """Runs any command where its keys live; awaitable."""
+        try:
+            _no_target_nodes(options)
+        except TypeError as error:
+            return _raising(error)
+        return self._client.execute_command(*args, **options)
+
+    def pipeline(self, transaction=None, shard_hint=None):
+        """A pipeline of the client: not a transaction unless @transaction."""
+        return self._client.pipeline(bool(transaction), shard_hint)
+
+    async def mget_nonatomic(self, keys, *args):
+        """MGET for the keys of each slot, all at once: the values in the
+        order of @keys."""
+        keys = _convert.list_or_args(keys, args)
+        slots = _by_slot(keys)
+        replies = await asyncio.gather(*(self._client.mget([keys[i] for i in indexes])
+                                         for indexes in slots.values()))
+        return _in_order(len(keys), slots, replies)
+
+    async def mset_nonatomic(self, mapping):
+        """MSET for the pairs of each slot, all at once: one True per slot."""
+        return list(await asyncio.gather(*(self._client.mset(pairs)
+                                           for pairs in _pairs_by_slot(mapping).values())))
+
+    async def close(self):
+        """Closes the client and the pools it owns."""
+        try:
+            await self._client.close()
+        finally:
+            await self._thread.close(lambda: None)
+
+    async def aclose(self):
+        """The same as close()."""
+        await self.close()
+
+    async def __aenter__(self):
+        return await self.initialize()
+
+    async def __aexit__(self, *exc_info):
+        await self.close()
