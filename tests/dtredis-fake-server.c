@@ -19,6 +19,8 @@ struct _DtFakeServer
 {
   DtFakeMode    mode;
   GPtrArray    *replies;      /* GBytes; one entry unless SCRIPT */
+  DtFakeHandler handler;      /* HANDLER */
+  gpointer      handler_data;
   guint         delay_ms;     /* atomic */
 
   GSocket      *listener;
@@ -349,6 +351,13 @@ answer (DtFakeServer *self,
     case DT_FAKE_MODE_SENTINEL:
       return answer_sentinel (self, socket, args);
 
+    case DT_FAKE_MODE_HANDLER:
+      {
+        g_autofree char *text = self->handler (self, args, self->handler_data);
+
+        return text != NULL && send_text (self, socket, text);
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -483,14 +492,17 @@ default_payload (DtFakeMode mode)
     case DT_FAKE_MODE_CLOSE:
     case DT_FAKE_MODE_DROP:
     case DT_FAKE_MODE_SCRIPT:
+    case DT_FAKE_MODE_HANDLER:
     default:
       return "+OK\r\n";
     }
 }
 
 static DtFakeServer *
-fake_server_start (DtFakeMode  mode,
-                   GPtrArray  *replies)
+fake_server_start (DtFakeMode     mode,
+                   GPtrArray     *replies,
+                   DtFakeHandler  handler,
+                   gpointer       handler_data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -500,6 +512,8 @@ fake_server_start (DtFakeMode  mode,
 
   self->mode = mode;
   self->replies = replies;
+  self->handler = handler;
+  self->handler_data = handler_data;
   switch (mode)
     {
     case DT_FAKE_MODE_HUGE_BULK:
@@ -520,6 +534,7 @@ fake_server_start (DtFakeMode  mode,
     case DT_FAKE_MODE_DELAY:
     case DT_FAKE_MODE_SCRIPT:
     case DT_FAKE_MODE_SENTINEL:
+    case DT_FAKE_MODE_HANDLER:
     default:
       self->delay_ms = 1000;
       break;
@@ -567,7 +582,25 @@ dt_fake_server_new (DtFakeMode  mode,
     payload = default_payload (mode);
   g_ptr_array_add (replies, g_bytes_new (payload, strlen (payload)));
 
-  return fake_server_start (mode, replies);
+  return fake_server_start (mode, replies, NULL, NULL);
+}
+
+/**
+ * dt_fake_server_new_handler:
+ * @handler: makes each answer
+ * @user_data: data for @handler
+ *
+ * Starts a server whose answers @handler makes (%DT_FAKE_MODE_HANDLER).
+ *
+ * Returns: (transfer full): the server; free it with dt_fake_server_free()
+ */
+DtFakeServer *
+dt_fake_server_new_handler (DtFakeHandler handler,
+                            gpointer      user_data)
+{
+  return fake_server_start (DT_FAKE_MODE_HANDLER,
+                            g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref),
+                            handler, user_data);
 }
 
 void
@@ -598,7 +631,7 @@ dt_fake_server_new_script (const char * const *replies)
   for (i = 0; replies != NULL && replies[i] != NULL; i++)
     g_ptr_array_add (array, g_bytes_new (replies[i], strlen (replies[i])));
 
-  return fake_server_start (DT_FAKE_MODE_SCRIPT, array);
+  return fake_server_start (DT_FAKE_MODE_SCRIPT, array, NULL, NULL);
 }
 
 /* The delay of DELAY mode, the dribble period of HUGE_BULK and ENDLESS_LINE

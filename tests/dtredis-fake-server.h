@@ -50,6 +50,10 @@ G_BEGIN_DECLS
  *   `REPLICAS` an empty array, `SUBSCRIBE` its confirmation (and then no
  *   event ever), anything else `+OK`
  *
+ * @DT_FAKE_MODE_HANDLER: answer each command with what the handler
+ *   returns (dt_fake_server_new_handler()), called in the connection's
+ *   thread
+ *
  * Every mode reads whole commands (RESP arrays or inline commands) before
  * answering, so pipelined commands get one answer each.
  */
@@ -67,6 +71,7 @@ typedef enum
   DT_FAKE_MODE_STRAY,
   DT_FAKE_MODE_ENDLESS_LINE,
   DT_FAKE_MODE_SENTINEL,
+  DT_FAKE_MODE_HANDLER,
 } DtFakeMode;
 
 typedef struct _DtFakeServer DtFakeServer;
@@ -74,6 +79,14 @@ typedef struct _DtFakeServer DtFakeServer;
 DtFakeServer *dt_fake_server_new            (DtFakeMode          mode,
                                              const char         *payload);
 DtFakeServer *dt_fake_server_new_script     (const char * const *replies);
+/* The RESP text to answer the command @args (char *, NUL-terminated
+ * arguments) with (transfer full); NULL closes the connection. Runs in
+ * any of the server's threads. */
+typedef char *(*DtFakeHandler) (DtFakeServer *server,
+                                GPtrArray    *args,
+                                gpointer      user_data);
+DtFakeServer *dt_fake_server_new_handler    (DtFakeHandler       handler,
+                                             gpointer            user_data);
 void          dt_fake_server_set_delay      (DtFakeServer       *server,
                                              guint               delay_ms);
 /* Replaces the payload; the next answers use it. */

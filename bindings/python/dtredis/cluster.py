@@ -12,6 +12,13 @@ command method of the client is the cluster's (rc.set, rc.execute_command,
 rc.pipeline...); this module adds redis-py's cluster methods: keyslot(),
 the node getters, mget_nonatomic() and mset_nonatomic().
 
+What redis-py sends to every primary rather than to one node (SCRIPT
+LOAD, SCRIPT EXISTS, SCRIPT FLUSH, FLUSHDB, FLUSHALL, and KEYS, DBSIZE
+and scan_iter(), which see every primary's keys) goes through a
+standalone client of each primary, made on first use with the cluster's
+settings.  So registered scripts and locks work whichever node their
+keys live on.
+
 The node getters read the library's slot map (learned first when none is
 known, which blocks: AsyncRedisCluster learns it in initialize(), which
 `async with` awaits).  The instance behind a cluster (rc.instance) has the
@@ -21,13 +28,16 @@ topology-changed signal.
 import asyncio
 import random
 import socket
+import threading
+import urllib.parse
 
 from gi.repository import GLib
 from gi.module import get_introspection_module
 
 from . import convert as _convert
 from .call_thread import CallThread
-from .core import _encode, _error
+from .client_extras import AsyncClientExtras, ClientExtras
+from .core import _DOMAIN, _encode, _error
 from .exceptions import RedisClusterException, SlotNotCoveredError
 from .sentinel import _address
 
@@ -185,6 +195,13 @@ def _pairs_by_slot(mapping):
     return slots
 
 
+def _url_for(url, host, port):
+    """@url with @host:@port as its address; its credentials and options kept."""
+    parts = urllib.parse.urlsplit(url)
+    userinfo, at, _ = parts.netloc.rpartition('@')
+    return urllib.parse.urlunsplit(parts._replace(netloc=userinfo + at + _address(host, port)))
+
+
 def _no_target_nodes(options):
     if options.get('target_nodes') is not None:
         raise TypeError('execute_command() got target_nodes: dtredis sends a command '
@@ -197,7 +214,10 @@ class _ClusterBase:
     def __init__(self, host=None, port=6379, startup_nodes=None, url=None, **kwargs):
         instance, decode, seeds = _cluster_instance(host, port, startup_nodes, url, kwargs)
         self._instance = instance
+        self._decode = decode
         self._client = self._owned(instance, decode)
+        self._node_clients = {}
+        self._node_clients_lock = threading.Lock()
         self.startup_nodes = {}
         for address in seeds:
             node = ClusterNode(*_split_address(address))
@@ -244,7 +264,7 @@ class _ClusterBase:
         name = _node_name(host, port)
         node = self._nodes.get(name)
         if node is None:
-            node = self._nodes[name] = ClusterNode(host, port)
+            node = self._nodes.setdefault(name, ClusterNode(host, port))
         node.server_type = server_type
         return node
 
@@ -285,7 +305,7 @@ class _ClusterBase:
         try:
             return self._instance.get_cluster_node_for_slot(slot, None)
         except GLib.Error as error:
-            if error.matches(DtRedis.Error.quark(), DtRedis.Error.FAILED):
+            if (error.domain, error.code) == (_DOMAIN, int(DtRedis.Error.FAILED)):
                 raise SlotNotCoveredError('Slot "%d" is not covered by the cluster.'
                                           % slot) from error
             raise _error(error) from error
@@ -306,9 +326,30 @@ class _ClusterBase:
                 return self._node(name, REPLICA)
         return None
 
+    def _node_client(self, node):
+        """A standalone client of @node, with the cluster's settings (made
+        once, closed by close())."""
+        with self._node_clients_lock:
+            client = self._node_clients.get(node.name)
+            if client is None:
+                from gi.repository import DtRedis as Overridden
+                config = self._instance.get_config().copy()
+                config.set_redis_cluster_nodes(None)
+                config.set_redis_host(node.host).set_redis_port(node.port)
+                if config.props.url:
+                    config.set_redis_url(_url_for(config.props.url, node.host, node.port))
+                client = self._owned_node(Overridden.Instance(config), self._decode)
+                self._node_clients[node.name] = client
+            return client
+
+    def _take_node_clients(self):
+        with self._node_clients_lock:
+            clients = list(self._node_clients.values())
+            self._node_clients.clear()
+        return clients
 
 
-class RedisCluster(_ClusterBase):
+class RedisCluster(ClientExtras, _ClusterBase):
     """redis-py's redis.cluster.RedisCluster, on a dtredis client.
 
     RedisCluster(host='10.0.0.1', port=7000) or
@@ -323,6 +364,8 @@ class RedisCluster(_ClusterBase):
     @staticmethod
     def _owned(instance, decode):
         return instance._owned_client(decode)
+
+    _owned_node = _owned
 
     def get_node_from_key(self, key, replica=False):
         """The primary that owns @key's slot; with replica, one of its
@@ -356,9 +399,56 @@ class RedisCluster(_ClusterBase):
         per slot."""
         return [self._client.mset(pairs) for pairs in _pairs_by_slot(mapping).values()]
 
+    def _on_primaries(self, method, *args, **kwargs):
+        """client.@method(...) on a standalone client of each primary: the results."""
+        return [getattr(self._node_client(node), method)(*args, **kwargs)
+                for node in self.get_primaries()]
+
+    def script_load(self, script):
+        """SCRIPT LOAD on every primary: the SHA1."""
+        return self._on_primaries('script_load', script)[0]
+
+    def script_exists(self, *args):
+        """SCRIPT EXISTS: whether every primary has each script."""
+        return [all(found) for found in zip(*self._on_primaries('script_exists', *args))]
+
+    def script_flush(self, sync_type=None):
+        """SCRIPT FLUSH on every primary: True."""
+        self._on_primaries('script_flush', sync_type)
+        return True
+
+    def flushdb(self, asynchronous=False, **kwargs):
+        """FLUSHDB on every primary: True."""
+        self._on_primaries('flushdb', asynchronous)
+        return True
+
+    def flushall(self, asynchronous=False, **kwargs):
+        """FLUSHALL on every primary: True."""
+        self._on_primaries('flushall', asynchronous)
+        return True
+
+    def dbsize(self, **kwargs):
+        """DBSIZE: the number of keys of the whole cluster."""
+        return sum(self._on_primaries('dbsize'))
+
+    def keys(self, pattern='*', **kwargs):
+        """KEYS on every primary: the matching key names."""
+        return [key for keys in self._on_primaries('keys', pattern) for key in keys]
+
+    def scan_iter(self, match=None, count=None, _type=None, **kwargs):
+        """Every key of the cluster (matching @match, of type @_type): SCAN
+        on each primary in turn."""
+        for node in self.get_primaries():
+            yield from self._node_client(node).scan_iter(match=match, count=count,
+                                                         _type=_type, **kwargs)
+
     def close(self):
         """Closes the client and the pools it owns."""
-        self._client.close()
+        try:
+            for client in self._take_node_clients():
+                client.close()
+        finally:
+            self._client.close()
 
     def __enter__(self):
         return self
@@ -371,7 +461,7 @@ async def _raising(error):
     raise error
 
 
-class AsyncRedisCluster(_ClusterBase):
+class AsyncRedisCluster(AsyncClientExtras, _ClusterBase):
     """redis-py's redis.asyncio.cluster.RedisCluster, on a dtredis
     AsyncClient: the same constructor as RedisCluster, awaitable
     commands.
@@ -389,6 +479,8 @@ class AsyncRedisCluster(_ClusterBase):
     @staticmethod
     def _owned(instance, decode):
         return instance._owned_async_client(decode)
+
+    _owned_node = _owned
 
     async def initialize(self):
         """Learns the slot map (in a thread of its own), and which replica
@@ -438,9 +530,54 @@ class AsyncRedisCluster(_ClusterBase):
         return list(await asyncio.gather(*(self._client.mset(pairs)
                                            for pairs in _pairs_by_slot(mapping).values())))
 
+    async def _on_primaries(self, method, *args, **kwargs):
+        """As RedisCluster._on_primaries(), on every primary at once."""
+        return await asyncio.gather(*(getattr(self._node_client(node), method)(*args, **kwargs)
+                                      for node in self.get_primaries()))
+
+    async def script_load(self, script):
+        """SCRIPT LOAD on every primary: the SHA1."""
+        return (await self._on_primaries('script_load', script))[0]
+
+    async def script_exists(self, *args):
+        """SCRIPT EXISTS: whether every primary has each script."""
+        return [all(found) for found in zip(*await self._on_primaries('script_exists', *args))]
+
+    async def script_flush(self, sync_type=None):
+        """SCRIPT FLUSH on every primary: True."""
+        await self._on_primaries('script_flush', sync_type)
+        return True
+
+    async def flushdb(self, asynchronous=False, **kwargs):
+        """FLUSHDB on every primary: True."""
+        await self._on_primaries('flushdb', asynchronous)
+        return True
+
+    async def flushall(self, asynchronous=False, **kwargs):
+        """FLUSHALL on every primary: True."""
+        await self._on_primaries('flushall', asynchronous)
+        return True
+
+    async def dbsize(self, **kwargs):
+        """DBSIZE: the number of keys of the whole cluster."""
+        return sum(await self._on_primaries('dbsize'))
+
+    async def keys(self, pattern='*', **kwargs):
+        """KEYS on every primary: the matching key names."""
+        return [key for keys in await self._on_primaries('keys', pattern) for key in keys]
+
+    async def scan_iter(self, match=None, count=None, _type=None, **kwargs):
+        """Every key of the cluster: SCAN on each primary in turn."""
+        for node in self.get_primaries():
+            async for key in self._node_client(node).scan_iter(
+                    match=match, count=count, _type=_type, **kwargs):
+                yield key
+
     async def close(self):
         """Closes the client and the pools it owns."""
         try:
+            for client in self._take_node_clients():
+                await client.close()
             await self._client.close()
         finally:
             await self._thread.close(lambda: None)
