@@ -16,6 +16,7 @@
 
 #include "dtredis-cluster-map-private.h"
 #include "dtredis-fake-server.h"
+#include "dtredis-test-server.h"
 
 #define N_SHARDS 100
 #define N_NODES (2 * N_SHARDS)
@@ -171,7 +172,7 @@ new_instance (void)
   dt_redis_config_set_redis_cluster_nodes (config, seeds);
   dt_redis_config_set_redis_refresh_interval (config, 1);
   dt_redis_config_set_redis_max_connections (config, MAX_CONNECTIONS);
-  dt_redis_config_set_redis_socket_timeout (config, 10 * 1.0);
+  dt_redis_config_set_redis_socket_timeout (config, 10 * dt_test_time_scale ());
   return dt_redis_instance_new (config);
 }
 
@@ -256,9 +257,10 @@ incr_cb (GObject      *source,
 {
   guint *pending = user_data;
   g_autoptr(GError) error = NULL;
+  gint64 value = dt_redis_async_client_incr_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
 
-  g_assert_cmpint (dt_redis_async_client_incr_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error), >, 0);
   g_assert_no_error (error);
+  g_assert_cmpint (value, >, 0);
   (*pending)--;
 }
 
