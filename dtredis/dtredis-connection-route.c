@@ -38,6 +38,18 @@ dt_redis_routed_endpoint_new (DtRedisConfig  *config,
   url = dt_redis_config_get_redis_url (config);
   if (url != NULL && !dt_redis_config_apply_url (effective, url, NULL, error))
     return NULL;
+  if (dt_redis_config_get_redis_cluster_nodes (effective) != NULL)
+    {
+      g_autofree char *host = NULL;
+      guint16 port;
+
+      /* What is not routed by slot (pub/sub, MONITOR) goes to the first
+       * seed node: classic PUBLISH reaches every node's subscribers. */
+      if (!dt_redis_endpoint_parse_address (dt_redis_config_get_redis_cluster_nodes (effective)[0],
+                                            6379, &host, &port, error))
+        return NULL;
+      return dt_redis_endpoint_new_node (nodes, host, port);
+    }
   if (dt_redis_config_get_redis_sentinels (effective) == NULL)
     return g_steal_pointer (&nodes);
 

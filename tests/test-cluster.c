@@ -353,6 +353,48 @@ test_reset (void)
   g_assert_no_error (error);
 }
 
+static void
+on_message (DtRedisPubSub  *pubsub,
+            DtRedisMessage *message,
+            gpointer        user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (dt_redis_message_get_text (message)));
+}
+
+/* Classic pub/sub through a Cluster config: the subscription lives on one
+ * node, and a PUBLISH on any node reaches it. */
+static void
+test_pubsub (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(DtRedisPubSub) pubsub = dt_redis_instance_get_pubsub (instance);
+  g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  g_signal_connect (pubsub, "message", G_CALLBACK (on_message), got);
+  g_assert_true (dt_redis_pubsub_subscribe (pubsub, (const char * const []) { "news", NULL }, NULL, &error));
+  g_assert_no_error (error);
+
+  /* On every primary in turn (keyless commands rotate), and the cluster
+   * passes each message on to the subscriber's node. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(DtRedisReply) reply = dt_redis_client_execute (client, (const char * const []) {
+                                                                 "PUBLISH", "news", "hello", NULL }, NULL, &error);
+
+      /* It counts the receivers on the node that ran it only. */
+      g_assert_no_error (error);
+      g_assert_cmpint (dt_redis_reply_get_reply_type (reply), ==, DT_REDIS_REPLY_INTEGER);
+    }
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC * dt_test_time_scale ();
+  while (got->len < 3 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_assert_cmpuint (got->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (got, 0), ==, "hello");
+}
+
 /* Bad configs are refused before any I/O, naming what is wrong. */
 static void
 test_bad_configs (void)
@@ -989,6 +1031,7 @@ main (int   argc,
   g_test_add_func ("/cluster/cross-slot", test_cross_slot);
   g_test_add_func ("/cluster/node-list", test_node_list);
   g_test_add_func ("/cluster/reset", test_reset);
+  g_test_add_func ("/cluster/pubsub", test_pubsub);
   g_test_add_func ("/cluster/pipeline", test_pipeline);
   g_test_add_func ("/cluster/transaction", test_transaction);
   g_test_add_func ("/cluster/moved", test_moved);
