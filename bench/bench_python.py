@@ -26,6 +26,12 @@
 #           transaction=False) of --pipeline-size (1,000) GETs, queued then
 #           execute()d; here N counts pipelines, and ops= counts commands.
 #
+# cluster:  N x client.get(key), cycling through --cluster-keys keys spread
+#           over all slots, on the cluster whose nodes --cluster-nodes names
+#           (host:port,...; the keys are set first, untimed): dtredis with a
+#           Cluster config (`with instance.get_redis()`), redis-py with
+#           redis.cluster.RedisCluster and the parser chosen as above.
+#
 # pubsub:   the subscriber of bench/run's pub/sub scenarios: a redis-py
 #           shaped PubSub (client.pubsub(); p.subscribe(--channel);
 #           p.get_message(timeout=...) in a loop) receives N messages from
@@ -186,6 +192,76 @@ def sync_redispy(args):
     client.close()
     client.connection_pool.disconnect()
     return t1 - t0
+
+
+# -- cluster -----------------------------------------------------------------
+
+def cluster_keys(args):
+    return ['bench:cluster:%d' % i for i in range(args.cluster_keys)]
+
+
+def cluster_loop(get, keys, n):
+    count = len(keys)
+    t0 = time.perf_counter()
+    for i in range(n):
+        get(keys[i % count])
+    return time.perf_counter() - t0
+
+
+def cluster_dtredis(args):
+    import gi
+    gi.require_version('DtRedis', '1.0')
+    from gi.repository import DtRedis
+
+    config = (DtRedis.Config()
+              .set_redis_cluster_nodes(args.cluster_nodes.split(','))
+              .set_redis_max_connections(args.max_connections))
+    instance = DtRedis.Instance(config)
+    keys = cluster_keys(args)
+    value = b'x' * 32
+    with instance.get_redis() as client:
+        for key in keys:
+            client.set(key, value)
+        seconds = cluster_loop(client.get, keys, args.requests)
+        check(client.get(keys[-1]), len(value))
+    return seconds
+
+
+def cluster_redispy(args):
+    from redis.cluster import ClusterNode, ClusterParser, RedisCluster
+
+    # RedisCluster sets its own parser on each connection: ClusterParser,
+    # which is redis-py's default parser (hiredis's, when it imports) with
+    # the cluster's errors. For the pure-Python variant, the same errors on
+    # PythonParser.
+    parser_class, expected = args.parser
+    if parser_class is None:
+        if not issubclass(ClusterParser, expected):
+            raise Failure('RedisCluster parses with %s, not hiredis' % ClusterParser.__mro__[1])
+        cluster_parser = ClusterParser
+    else:
+        cluster_parser = type('ClusterPythonParser', (parser_class,),
+                              {'EXCEPTION_CLASSES': ClusterParser.EXCEPTION_CLASSES})
+
+    class Cluster(RedisCluster):
+        def on_connect(self, connection):
+            connection.set_parser(cluster_parser)
+            connection.on_connect()
+
+    args.parser = (cluster_parser, cluster_parser)
+    nodes = [ClusterNode(host, int(port))
+             for host, port in (address.rsplit(':', 1) for address in args.cluster_nodes.split(','))]
+    client = Cluster(startup_nodes=nodes)
+    keys = cluster_keys(args)
+    value = b'x' * 32
+    for key in keys:
+        client.set(key, value)
+    for node in client.get_primaries():
+        check_parser(args, node.redis_connection.connection_pool, cluster_parser)
+    seconds = cluster_loop(client.get, keys, args.requests)
+    check(client.get(keys[-1]), len(value))
+    client.close()
+    return seconds
 
 
 # -- pipeline ----------------------------------------------------------------
@@ -398,7 +474,8 @@ def run_pubsub(args):
 def main():
     parser = argparse.ArgumentParser(description='The Python benchmark scenarios.')
     parser.add_argument('--impl', choices=IMPLS, required=True)
-    parser.add_argument('--mode', choices=['sync', 'asyncio', 'pipeline', 'pubsub', 'pubsub-latency'],
+    parser.add_argument('--mode', choices=['sync', 'asyncio', 'pipeline', 'cluster', 'pubsub',
+                                           'pubsub-latency'],
                         required=True)
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=6379)
@@ -407,6 +484,9 @@ def main():
     parser.add_argument('--pipeline-size', type=int, default=1000,
                         help='GETs per pipeline (--mode pipeline)')
     parser.add_argument('--max-connections', type=int, default=10)
+    parser.add_argument('--cluster-nodes', help='--mode cluster: host:port,... of the nodes')
+    parser.add_argument('--cluster-keys', type=int, default=1000,
+                        help='--mode cluster: the keys GET cycles through')
     parser.add_argument('--key', default='key:000000000000')
     parser.add_argument('--channel', default='bench:pubsub', help='pub/sub modes: the channel')
     parser.add_argument('--warmup', type=int, default=100,
@@ -440,6 +520,8 @@ def run(args):
     ops = args.requests
     if args.mode == 'sync':
         seconds = (sync_dtredis if dtredis else sync_redispy)(args)
+    elif args.mode == 'cluster':
+        seconds = (cluster_dtredis if dtredis else cluster_redispy)(args)
     elif args.mode == 'pipeline':
         seconds = (pipeline_dtredis if dtredis else pipeline_redispy)(args)
         ops = args.requests * args.pipeline_size
