@@ -1002,6 +1002,43 @@ test_incr_through_changes (void)
   for (guint t = 0; t < N_INCR_WORKERS; t++)
     g_thread_join (threads[t]);
 
+  /* Pipelines and transactions work on the new topology, on every
+   * primary, the promoted ones included. */
+  {
+    g_autoptr(DtRedisPipeline) pipeline = dt_redis_client_pipeline (client, FALSE);
+    g_autoptr(DtRedisPipeline) tx = dt_redis_client_pipeline (client, TRUE);
+    g_autoptr(GPtrArray) replies = NULL;
+    g_autoptr(GError) error = NULL;
+
+    for (guint i = 0; i < N_COUNTERS; i++)
+      {
+        g_autofree char *key = counter_key (i);
+
+        dt_redis_pipeline_append (pipeline, (const char * const []) { "INCR", key, NULL });
+      }
+    replies = dt_redis_pipeline_execute (pipeline, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (replies->len, ==, N_COUNTERS);
+    for (guint i = 0; i < N_COUNTERS; i++)
+      {
+        g_assert_false (dt_redis_reply_is_error (g_ptr_array_index (replies, i)));
+        counter_ok[i]++;
+      }
+    g_clear_pointer (&replies, g_ptr_array_unref);
+
+    /* A transaction on the slot the killed primary owned. */
+    {
+      g_autofree char *key = key_in_slot ("ctr-tx", 100, 0);
+
+      dt_redis_pipeline_append (tx, (const char * const []) { "INCR", key, NULL });
+      dt_redis_pipeline_append (tx, (const char * const []) { "INCR", key, NULL });
+      replies = dt_redis_pipeline_execute (tx, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (dt_redis_reply_get_integer (g_ptr_array_index (replies, 1)), ==, 2);
+      g_assert_cmpint (server_integer (key), ==, 2);
+    }
+  }
+
   g_test_message ("%u INCRs succeeded", total_ok ());
   g_assert_cmpuint (total_ok (), >=, 10000);
   g_assert_cmpint (counter_failed, ==, 0);
