@@ -735,6 +735,8 @@ dt_redis_config_apply_url (DtRedisConfig  *self,
     dt_redis_config_set_redis_sentinel_password (self, p->sentinel_password);
   if (p->has_read_from_replicas)
     dt_redis_config_set_redis_read_from_replicas (self, p->read_from_replicas);
+  if (p->is_cluster)
+    dt_redis_config_set_redis_cluster_nodes (self, (const char * const *) p->cluster_nodes);
 
   g_object_thaw_notify (G_OBJECT (self));
 
@@ -907,6 +909,9 @@ dt_redis_config_build_url (DtRedisConfig *self)
     return g_strdup (self->url);
   if (self->sentinels != NULL)
     return dt_redis_config_build_sentinel_url (self, FALSE);
+  if (self->cluster_nodes != NULL)
+    return dt_redis_url_build_cluster (self->ssl, self->username, self->password, FALSE,
+                                       (const char * const *) self->cluster_nodes);
 
   return dt_redis_url_build (self->ssl, self->username, self->password, FALSE,
                              self->host, self->port, self->db);
@@ -935,6 +940,9 @@ dt_redis_config_build_redacted_url (DtRedisConfig *self)
     return dt_redis_url_redact (self->url);
   if (self->sentinels != NULL)
     return dt_redis_config_build_sentinel_url (self, TRUE);
+  if (self->cluster_nodes != NULL)
+    return dt_redis_url_build_cluster (self->ssl, self->username, self->password, TRUE,
+                                       (const char * const *) self->cluster_nodes);
 
   return dt_redis_url_build (self->ssl, self->username, self->password, TRUE,
                              self->host, self->port, self->db);

@@ -15,6 +15,7 @@
 #include "dtredis-endpoint-private.h"
 #include "dtredis-pools-private.h"
 #include "dtredis-sentinel-private.h"
+#include "dtredis-url-private.h"
 
 struct _DtRedisPools
 {
@@ -53,7 +54,8 @@ dt_redis_pools_new (DtRedisConfig *config)
   g_atomic_ref_count_init (&self->ref_count);
   self->config = g_object_ref (config);
   g_mutex_init (&self->mutex);
-  self->is_cluster = dt_redis_config_get_redis_cluster_nodes (config) != NULL;
+  self->is_cluster = dt_redis_config_get_redis_cluster_nodes (config) != NULL ||
+                     dt_redis_url_is_cluster (dt_redis_config_get_redis_url (config));
 
   return self;
 }

@@ -39,6 +39,10 @@ typedef struct
   char     *sentinel_password;
   gboolean  has_read_from_replicas;
   gboolean  read_from_replicas;
+
+  /* redis+cluster:// and rediss+cluster:// */
+  gboolean  is_cluster;
+  char    **cluster_nodes;    /* the hosts, decoded: "host[:port]" */
 } DtRedisUrl;
 
 /* Parses @url; NULL with INVALID_CONFIG naming the bad part, never the
@@ -69,6 +73,14 @@ char     *dt_redis_url_build_sentinel (gboolean            tls,
                                        const char         *sentinel_username,
                                        const char         *sentinel_password,
                                        gboolean            read_from_replicas);
+/* redis[s]+cluster://[user:pass@]host:port,.../0 */
+char     *dt_redis_url_build_cluster  (gboolean            tls,
+                                       const char         *username,
+                                       const char         *password,
+                                       gboolean            redact_password,
+                                       const char * const *nodes);
+/* Whether @url's scheme is redis+cluster:// or rediss+cluster://. */
+gboolean  dt_redis_url_is_cluster     (const char         *url);
 /* @url with the password of the userinfo and of ?password= replaced by
  * "***"; works on URLs that do not parse too, for logging them. */
 char     *dt_redis_url_redact      (const char    *url);

@@ -55,6 +55,7 @@ url_clear (DtRedisUrl *p)
   g_clear_pointer (&p->tls_cert_file, g_free);
   g_clear_pointer (&p->tls_key_file, g_free);
   g_clear_pointer (&p->sentinels, g_strfreev);
+  g_clear_pointer (&p->cluster_nodes, g_strfreev);
   g_clear_pointer (&p->master_name, g_free);
   g_clear_pointer (&p->sentinel_username, g_free);
   g_clear_pointer (&p->sentinel_password, dt_redis_url_free_secret);
@@ -482,12 +483,12 @@ parse_host_port (DtRedisUrl   *p,
   return TRUE;
 }
 
-/* "host[:port],host[:port]...": the sentinels. */
+/* "host[:port],host[:port]...": the sentinels, or the cluster's nodes. */
 static gboolean
-parse_sentinel_hosts (DtRedisUrl   *p,
-                      const char  *start,
-                      const char  *end,
-                      GError     **error)
+parse_hosts (char       ***out,
+             const char   *start,
+             const char   *end,
+             GError      **error)
 {
   g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func (g_free);
 
@@ -500,7 +501,7 @@ parse_sentinel_hosts (DtRedisUrl   *p,
         {
           g_free (host);
           g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
-                               _("The URL has an empty or badly encoded sentinel address"));
+                               _("The URL has an empty or badly encoded host in its list"));
           return FALSE;
         }
       g_ptr_array_add (hosts, host);
@@ -508,8 +509,8 @@ parse_sentinel_hosts (DtRedisUrl   *p,
     }
 
   g_ptr_array_add (hosts, NULL);
-  g_strfreev (p->sentinels);
-  p->sentinels = (char **) g_ptr_array_free (g_steal_pointer (&hosts), FALSE);
+  g_strfreev (*out);
+  *out = (char **) g_ptr_array_free (g_steal_pointer (&hosts), FALSE);
   return TRUE;
 }
 
@@ -641,11 +642,17 @@ parse_url (const char  *url,
       p->is_sentinel = TRUE;
       p->tls = g_ascii_strncasecmp (scheme, "rediss", 6) == 0;
     }
+  else if (g_ascii_strcasecmp (scheme, "redis+cluster") == 0 ||
+           g_ascii_strcasecmp (scheme, "rediss+cluster") == 0)
+    {
+      p->is_cluster = TRUE;
+      p->tls = g_ascii_strncasecmp (scheme, "rediss", 6) == 0;
+    }
   else
     {
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
-                   _("Unknown URL scheme “%s”: expected redis://, rediss://, unix:// "
-                     "or redis+sentinel://"),
+                   _("Unknown URL scheme “%s”: expected redis://, rediss://, unix://, "
+                     "redis+sentinel:// or redis+cluster://"),
                    scheme);
       return FALSE;
     }
@@ -704,7 +711,12 @@ parse_url (const char  *url,
         }
       else if (p->is_sentinel)
         {
-          if (!parse_sentinel_hosts (p, host_start, authority_end, error))
+          if (!parse_hosts (&p->sentinels, host_start, authority_end, error))
+            return FALSE;
+        }
+      else if (p->is_cluster)
+        {
+          if (!parse_hosts (&p->cluster_nodes, host_start, authority_end, error))
             return FALSE;
         }
       else if (!parse_host_port (p, host_start, authority_end, error))
@@ -905,6 +917,43 @@ dt_redis_url_build_sentinel (gboolean            tls,
     g_string_append_printf (out, "%cread_from_replicas=yes", separator);
 
   return g_string_free (out, FALSE);
+}
+
+char *
+dt_redis_url_build_cluster (gboolean            tls,
+                            const char         *username,
+                            const char         *password,
+                            gboolean            redact_password,
+                            const char * const *nodes)
+{
+  gsize size = 64;
+  GString *out;
+
+  for (guint i = 0; nodes != NULL && nodes[i] != NULL; i++)
+    size += strlen (nodes[i]) * 3 + 1;
+  size += (username != NULL ? strlen (username) * 3 : 0) + (password != NULL ? strlen (password) * 3 : 0);
+  /* Sized up front: the password must not be left behind by a
+   * reallocation. */
+  out = g_string_sized_new (size);
+
+  g_string_append (out, tls ? "rediss+cluster://" : "redis+cluster://");
+  append_userinfo (out, username, password, redact_password);
+  for (guint i = 0; nodes != NULL && nodes[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_escaped (out, nodes[i], ":[]");
+    }
+  g_string_append (out, "/0");
+
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+dt_redis_url_is_cluster (const char *url)
+{
+  return url != NULL && (g_ascii_strncasecmp (url, "redis+cluster://", 16) == 0 ||
+                         g_ascii_strncasecmp (url, "rediss+cluster://", 17) == 0);
 }
 
 static void

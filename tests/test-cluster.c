@@ -395,6 +395,54 @@ test_pubsub (void)
   g_assert_cmpstr (g_ptr_array_index (got, 0), ==, "hello");
 }
 
+/* redis+cluster:// parses into a Cluster config and back; a URL set on a
+ * config routes by slot too. */
+static void
+test_url (void)
+{
+  g_autoptr(DtRedisConfig) config = NULL;
+  g_autoptr(DtRedisConfig) by_url = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(DtRedisClient) client = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *redacted = NULL;
+  g_autofree char *lab_url = NULL;
+  g_autofree char *value = NULL;
+  const char *expected[] = { "127.0.0.1:7000", "[::1]:7001", NULL };
+  g_autoptr(GError) error = NULL;
+
+  config = dt_redis_config_new_from_url ("redis+cluster://:s%40cret@127.0.0.1:7000,[::1]:7001/0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (dt_redis_config_get_redis_cluster_nodes (config), expected);
+  g_assert_cmpstr (dt_redis_config_get_redis_password (config), ==, "s@cret");
+  url = dt_redis_config_build_url (config);
+  g_assert_cmpstr (url, ==, "redis+cluster://:s%40cret@127.0.0.1:7000,[::1]:7001/0");
+  redacted = dt_redis_config_build_redacted_url (config);
+  g_assert_null (strstr (redacted, "cret"));
+  g_clear_object (&config);
+
+  config = dt_redis_config_new_from_url ("rediss+cluster://127.0.0.1:7000/3", &error);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "database 0"));
+  g_clear_error (&error);
+
+  lab_url = g_strdup_printf ("redis+cluster://127.0.0.1:%u",
+                             dt_test_server_get_port (dt_test_cluster_get_node (lab, 1)));
+  dt_redis_config_set_redis_url (by_url, lab_url);
+  instance = dt_redis_instance_new (by_url);
+  client = dt_redis_instance_get_redis_client (instance);
+  for (guint slot = 0; slot < DT_REDIS_CLUSTER_SLOTS; slot += 4001)
+    {
+      g_autofree char *key = key_in_slot ("url", slot, 0);
+
+      g_assert_true (dt_redis_client_set (client, key, "by-url", NULL, &error));
+      g_assert_no_error (error);
+      g_free (value);
+      value = dt_redis_client_get (client, key, NULL, &error);
+      g_assert_cmpstr (value, ==, "by-url");
+    }
+}
+
 /* Bad configs are refused before any I/O, naming what is wrong. */
 static void
 test_bad_configs (void)
@@ -1063,6 +1111,7 @@ main (int   argc,
   make_slot_tags ();
 
   g_test_add_func ("/cluster/bad-configs", test_bad_configs);
+  g_test_add_func ("/cluster/url", test_url);
   g_test_add_func ("/cluster/routing-sync", test_routing_sync);
   g_test_add_func ("/cluster/routing-async", test_routing_async);
   g_test_add_func ("/cluster/cross-slot", test_cross_slot);

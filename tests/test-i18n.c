@@ -73,8 +73,8 @@ test_english (void)
   port = error_for_port (0);
 
   g_assert_cmpstr (scheme, ==,
-                   "Unknown URL scheme “ftp”: expected redis://, rediss://, unix:// "
-                   "or redis+sentinel://");
+                   "Unknown URL scheme “ftp”: expected redis://, rediss://, unix://, "
+                   "redis+sentinel:// or redis+cluster://");
   g_assert_cmpstr (port, ==, "The port 0 is out of range: expected 1 to 65535");
 }
 
@@ -91,8 +91,8 @@ test_german (void)
   bad_port = error_for_url ("redis://localhost:99999/0");
 
   g_assert_cmpstr (scheme, ==,
-                   "Unbekanntes URL-Schema „ftp“: erwartet wird redis://, rediss://, unix:// "
-                   "oder redis+sentinel://");
+                   "Unbekanntes URL-Schema „ftp“: erwartet wird redis://, rediss://, unix://, "
+                   "redis+sentinel:// oder redis+cluster://");
   g_assert_cmpstr (port, ==,
                    "Der Port 0 liegt außerhalb des gültigen Bereichs: erwartet wird 1 bis 65535");
   g_assert_cmpstr (bad_port, ==,
@@ -111,8 +111,8 @@ test_french (void)
 
   /* French puts a no-break space before a colon and inside guillemets. */
   g_assert_cmpstr (scheme, ==,
-                   "Schéma d’URL inconnu «\u00a0ftp\u00a0»\u00a0: attendu redis://, rediss://, unix:// "
-                   "ou redis+sentinel://");
+                   "Schéma d’URL inconnu «\u00a0ftp\u00a0»\u00a0: attendu redis://, rediss://, unix://, "
+                   "redis+sentinel:// ou redis+cluster://");
   g_assert_cmpstr (port, ==, "Le port 0 est hors limites\u00a0: attendu de 1 à 65535");
 }
 
@@ -126,8 +126,8 @@ test_regional_variant (void)
   scheme = error_for_url ("ftp://x");
 
   g_assert_cmpstr (scheme, ==,
-                   "Unbekanntes URL-Schema „ftp“: erwartet wird redis://, rediss://, unix:// "
-                   "oder redis+sentinel://");
+                   "Unbekanntes URL-Schema „ftp“: erwartet wird redis://, rediss://, unix://, "
+                   "redis+sentinel:// oder redis+cluster://");
 }
 
 static void
@@ -140,8 +140,8 @@ test_untranslated_language (void)
   scheme = error_for_url ("ftp://x");
 
   g_assert_cmpstr (scheme, ==,
-                   "Unknown URL scheme “ftp”: expected redis://, rediss://, unix:// "
-                   "or redis+sentinel://");
+                   "Unknown URL scheme “ftp”: expected redis://, rediss://, unix://, "
+                   "redis+sentinel:// or redis+cluster://");
 }
 
 int
