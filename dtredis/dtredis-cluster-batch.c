@@ -17,7 +17,6 @@
 
 #include <string.h>
 
-#include <glib/gi18n-lib.h>
 
 #include "dtredis-cluster-keys-private.h"
 #include "dtredis-cluster-private.h"
