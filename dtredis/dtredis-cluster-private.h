@@ -154,6 +154,22 @@ void                dt_redis_cluster_submit_batch     (DtRedisCluster           
                                                        DtRedisAsyncPoolCallback  callback,
                                                        gpointer                  user_data);
 
+/* The keyless commands that mean every primary (dtredis-cluster-fanout.c):
+ * DBSIZE (summed), KEYS (joined), FLUSHDB, FLUSHALL, SCRIPT FLUSH and
+ * SCRIPT LOAD (the same answer from each). The run and submit paths above
+ * hand them over. */
+gboolean            dt_redis_cluster_is_fanout        (const DtRedisCommand *cmd);
+gboolean            dt_redis_cluster_run_fanout_sync  (DtRedisCluster       *self,
+                                                       const DtRedisCommand *cmd,
+                                                       DtRedisReply        **reply,
+                                                       GCancellable         *cancellable,
+                                                       GError              **error);
+void                dt_redis_cluster_submit_fanout    (DtRedisCluster           *self,
+                                                       DtRedisCommand           *cmd,
+                                                       GCancellable             *cancellable,
+                                                       DtRedisAsyncPoolCallback  callback,
+                                                       gpointer                  user_data);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DtRedisCluster, dt_redis_cluster_unref)
 
 G_END_DECLS

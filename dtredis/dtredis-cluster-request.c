@@ -230,6 +230,11 @@ dt_redis_cluster_submit (DtRedisCluster           *self,
       dt_redis_command_free (cmd);
       return;
     }
+  if (slot == DT_REDIS_SLOT_ANY && dt_redis_cluster_is_fanout (cmd))
+    {
+      dt_redis_cluster_submit_fanout (self, cmd, cancellable, callback, user_data);
+      return;
+    }
 
   req = g_new0 (Request, 1);
   req->cluster = dt_redis_cluster_ref (self);

@@ -111,6 +111,8 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
 
   if (!dt_redis_cluster_command_slot (cmd, &slot, error))
     return FALSE;
+  if (slot == DT_REDIS_SLOT_ANY && dt_redis_cluster_is_fanout (cmd))
+    return dt_redis_cluster_run_fanout_sync (self, cmd, replies, cancellable, error);
 
   node = dt_redis_cluster_pick (self, slot);
   for (;;)

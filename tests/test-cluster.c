@@ -443,6 +443,89 @@ test_url (void)
     }
 }
 
+static gint64
+primaries_dbsize (void)
+{
+  gint64 sum = 0;
+
+  for (guint i = 0; i < dt_test_cluster_get_n_nodes (lab); i++)
+    {
+      DtTestServer *node = dt_test_cluster_get_node (lab, i);
+      g_autofree char *role = NULL;
+      g_autofree char *text = NULL;
+
+      if (!dt_test_server_is_running (node))
+        continue;
+      role = dt_test_server_command (node, "ROLE", NULL);
+      if (strstr (role, "master") == NULL)
+        continue;
+      text = dt_test_server_command (node, "DBSIZE", NULL);
+      sum += dt_test_reply_integer (text);
+    }
+  return sum;
+}
+
+static void
+dbsize_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The keyless commands that mean every primary: DBSIZE summed, KEYS
+ * joined, SCRIPT LOAD on each (EVALSHA then works in every slot), FLUSHDB
+ * on each; sync and async. */
+static void
+test_fanout (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(DtRedisAsyncClient) async_client = dt_redis_instance_get_async_redis_client (instance);
+  g_auto(GStrv) keys = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *sha = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint slot = 10; slot < DT_REDIS_CLUSTER_SLOTS; slot += 5461)
+    {
+      g_autofree char *key = key_in_slot ("fan", slot, 0);
+
+      g_assert_true (dt_redis_client_set (client, key, "1", NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (dt_redis_client_dbsize (client, NULL, &error), ==, primaries_dbsize ());
+  g_assert_no_error (error);
+  g_assert_cmpint (primaries_dbsize (), >=, 3);
+  dt_redis_async_client_dbsize_async (async_client, NULL, dbsize_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (dt_redis_async_client_dbsize_finish (async_client, result, &error), ==, primaries_dbsize ());
+  g_assert_no_error (error);
+
+  keys = dt_redis_client_keys (client, "fan:*", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (keys), ==, 3);
+
+  sha = dt_redis_client_script_load (client, "return redis.call('INCR', KEYS[1])", NULL, &error);
+  g_assert_no_error (error);
+  for (guint slot = 10; slot < DT_REDIS_CLUSTER_SLOTS; slot += 5461)
+    {
+      g_autofree char *key = key_in_slot ("fan", slot, 0);
+      g_autoptr(DtRedisReply) reply = dt_redis_client_evalsha_keys (client, sha,
+                                                                    (const char * const []) { key, NULL },
+                                                                    NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (dt_redis_reply_get_integer (reply), ==, 2);
+    }
+
+  g_assert_true (dt_redis_client_flushdb (client, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (primaries_dbsize (), ==, 0);
+  g_assert_cmpint (dt_redis_client_dbsize (client, NULL, &error), ==, 0);
+}
+
 /* Bad configs are refused before any I/O, naming what is wrong. */
 static void
 test_bad_configs (void)
@@ -998,6 +1081,16 @@ test_incr_through_changes (void)
   g_autofree char *wait_reply = NULL;
   guint first_slot = 5, n_moved = 0;
 
+  /* Every counter exists before anything moves: each slot resharded
+   * below has a key to migrate. */
+  for (guint i = 0; i < N_COUNTERS; i++)
+    {
+      g_autofree char *key = counter_key (i);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 1);
+      counter_ok[i]++;
+    }
   for (guint t = 0; t < N_INCR_WORKERS; t++)
     threads[t] = g_thread_new ("incr", incr_worker, client);
   let_workers_run (2000);
@@ -1118,6 +1211,7 @@ main (int   argc,
   g_test_add_func ("/cluster/node-list", test_node_list);
   g_test_add_func ("/cluster/reset", test_reset);
   g_test_add_func ("/cluster/pubsub", test_pubsub);
+  g_test_add_func ("/cluster/fanout", test_fanout);
   g_test_add_func ("/cluster/pipeline", test_pipeline);
   g_test_add_func ("/cluster/transaction", test_transaction);
   g_test_add_func ("/cluster/moved", test_moved);
