@@ -51,4 +51,8 @@ gboolean dt_redis_cluster_command_slot (const DtRedisCommand     *cmd,
                                         gint                     *slot,
                                         GError                  **error);
 
+/* Whether @cmd is one command that only reads (GET, HGETALL...), which a
+ * replica may serve. */
+gboolean dt_redis_cluster_command_reads_only (const DtRedisCommand     *cmd);
+
 G_END_DECLS

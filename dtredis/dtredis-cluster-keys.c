@@ -308,3 +308,27 @@ dt_redis_cluster_command_slot (const DtRedisCommand  *cmd,
 
   return ok;
 }
+
+gboolean
+dt_redis_cluster_command_reads_only (const DtRedisCommand *cmd)
+{
+  const DtRedisCommandEntry *entry = NULL;
+  DtRedisRequestArgs args;
+  gsize offset = 0;
+
+  if (cmd->n_replies != 1 || (cmd->flags & (DT_REDIS_COMMAND_FLAG_TRANSACTION |
+                                            DT_REDIS_COMMAND_FLAG_EXCLUSIVE)))
+    return FALSE;
+
+  dt_redis_request_args_init (&args);
+  if (dt_redis_request_args_next (&args, cmd->payload, &offset))
+    {
+      entry = dt_redis_command_table_lookup (args.argv[0], args.lens[0]);
+      if (entry != NULL && entry->n_subcommands > 0)
+        entry = args.argc >= 2 ? dt_redis_command_table_lookup_sub (entry, args.argv[1], args.lens[1]) : NULL;
+    }
+  dt_redis_request_args_clear (&args);
+
+  return entry != NULL && (entry->traits & DT_REDIS_COMMAND_TRAIT_READONLY) &&
+         !(entry->traits & DT_REDIS_COMMAND_TRAIT_WRITE);
+}

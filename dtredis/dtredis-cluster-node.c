@@ -32,6 +32,10 @@ dt_redis_cluster_node_new (DtRedisConfig *cluster_config,
   self->port = port;
   self->address = dt_redis_cluster_address (host, port);
   self->pools = dt_redis_pools_new (config);
+  /* A node may be a primary now and a replica later: with replica reads,
+   * every connection says READONLY, which a primary ignores. */
+  if (dt_redis_config_get_redis_read_from_replicas (cluster_config))
+    dt_redis_pools_set_cluster_readonly (self->pools);
 
   return self;
 }

@@ -42,6 +42,11 @@ DtRedisClusterMap  *dt_redis_cluster_ensure_map       (DtRedisCluster      *self
  * map does not know (the node will redirect). Transfer full. */
 DtRedisClusterNode *dt_redis_cluster_pick             (DtRedisCluster      *self,
                                                        gint                 slot);
+/* The same for @cmd: with read-from-replicas, a command that only reads
+ * goes to one of the slot's replicas (in turn) when it has any. */
+DtRedisClusterNode *dt_redis_cluster_pick_for         (DtRedisCluster       *self,
+                                                       gint                  slot,
+                                                       const DtRedisCommand *cmd);
 /* Another node to try when @failed could not be reached (nothing was
  * sent): the @attempt-th of the map's other nodes and the seeds. */
 DtRedisClusterNode *dt_redis_cluster_pick_other       (DtRedisCluster      *self,

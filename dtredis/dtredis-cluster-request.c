@@ -176,7 +176,7 @@ attempt_done (const DtRedisCommand  *sent,
     case DT_REDIS_CLUSTER_REPLY_FINAL:
     default:
       g_clear_pointer (&req->node, dt_redis_cluster_node_unref);
-      req->node = dt_redis_cluster_pick (req->cluster, req->slot);
+      req->node = dt_redis_cluster_pick_for (req->cluster, req->slot, req->cmd);
       /* Still the node that could not be reached: try another. */
       if (g_strcmp0 (req->node->address, req->unreachable) == 0)
         {
@@ -244,6 +244,6 @@ dt_redis_cluster_submit (DtRedisCluster           *self,
   req->user_data = user_data;
   req->slot = slot;
   req->deadline = g_get_monotonic_time () + dt_redis_cluster_budget_us (self);
-  req->node = dt_redis_cluster_pick (self, slot);
+  req->node = dt_redis_cluster_pick_for (self, slot, cmd);
   send_attempt (req);
 }

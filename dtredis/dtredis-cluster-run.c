@@ -114,7 +114,7 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
   if (slot == DT_REDIS_SLOT_ANY && dt_redis_cluster_is_fanout (cmd))
     return dt_redis_cluster_run_fanout_sync (self, cmd, replies, cancellable, error);
 
-  node = dt_redis_cluster_pick (self, slot);
+  node = dt_redis_cluster_pick_for (self, slot, cmd);
   for (;;)
     {
       g_autoptr(DtRedisSyncPool) pool = dt_redis_pools_dup_sync (node->pools, error);
@@ -200,7 +200,7 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
           pause_for (MIN (dt_redis_cluster_backoff_us (attempt++),
                           MAX (deadline - g_get_monotonic_time (), 0)), cancellable);
           g_clear_pointer (&node, dt_redis_cluster_node_unref);
-          node = dt_redis_cluster_pick (self, slot);
+          node = dt_redis_cluster_pick_for (self, slot, cmd);
           /* Still the node that could not be reached: try another. */
           if (g_strcmp0 (node->address, unreachable) == 0)
             {

@@ -33,6 +33,7 @@ struct _DtRedisCluster
   Seed            *seeds;
   guint            n_seeds;
   gboolean         tls;
+  gboolean         read_from_replicas;
   gint64           refresh_interval_us;
   gint64           refresh_gap_us;
   gint64           budget_us;
@@ -84,6 +85,7 @@ dt_redis_cluster_new (DtRedisConfig  *config,
                                        (GDestroyNotify) dt_redis_cluster_node_unref);
   self->cancellable = g_cancellable_new ();
   self->tls = dt_redis_config_get_redis_ssl (config);
+  self->read_from_replicas = dt_redis_config_get_redis_read_from_replicas (config);
   self->refresh_interval_us = (gint64) (interval * G_USEC_PER_SEC);
   self->refresh_gap_us = MIN (self->refresh_interval_us, MAX_REFRESH_GAP_US);
   self->budget_us = (gint64) (dt_redis_config_get_redis_socket_timeout (config) * G_USEC_PER_SEC);
@@ -269,6 +271,24 @@ dt_redis_cluster_pick (DtRedisCluster *self,
   /* Nothing known of the slot: any node redirects to its owner. */
   dt_redis_cluster_refresh_soon (self);
   return seed_node (self, turn);
+}
+
+DtRedisClusterNode *
+dt_redis_cluster_pick_for (DtRedisCluster       *self,
+                           gint                  slot,
+                           const DtRedisCommand *cmd)
+{
+  g_autoptr(DtRedisClusterMap) map = NULL;
+  DtRedisClusterNode *replica;
+
+  if (!self->read_from_replicas || slot < 0 || !dt_redis_cluster_command_reads_only (cmd))
+    return dt_redis_cluster_pick (self, slot);
+
+  map = dt_redis_cluster_dup_map (self);
+  replica = map != NULL ? dt_redis_cluster_map_get_replica (map, (guint) slot,
+                                                            (guint) g_atomic_int_add ((gint *) &self->round_robin, 1))
+                        : NULL;
+  return replica != NULL ? dt_redis_cluster_node_ref (replica) : dt_redis_cluster_pick (self, slot);
 }
 
 DtRedisClusterNode *

@@ -527,6 +527,13 @@ dt_redis_config_class_init (DtRedisConfigClass *klass)
    * instead of the master, as redis-py's `Sentinel.slave_for()` does, and
    * fall back to the master when the sentinels know of none. Writes then
    * fail with the server's `READONLY` error.
+   *
+   * With Cluster: commands that only read (`GET`, `HGETALL`...; the
+   * command table says which) go to a replica of their slot's primary, in
+   * turn, when it has any; every node connection sends `READONLY` first.
+   * Writes, transactions and pipelines still go to the primaries. A
+   * replica may lag behind its primary: a read can miss a write that was
+   * just acknowledged.
    */
   properties[PROP_READ_FROM_REPLICAS] =
     g_param_spec_boolean ("read-from-replicas", NULL, NULL, FALSE, flags);

@@ -33,8 +33,9 @@ append_command (GByteArray *out,
   dt_redis_resp_append_command (out, argc, argv, lens);
 }
 
-/* AUTH, SELECT, CLIENT SETNAME and, for a node a routing layer named,
- * ROLE in one buffer: one write, one round trip. */
+/* AUTH, SELECT, CLIENT SETNAME, READONLY for a Cluster node read from
+ * as a replica and, for a node a routing layer named, ROLE in one
+ * buffer: one write, one round trip. */
 void
 dt_redis_handshake_init (Handshake       *hs,
                          DtRedisEndpoint *endpoint)
@@ -66,6 +67,12 @@ dt_redis_handshake_init (Handshake       *hs,
   if (endpoint->client_name != NULL)
     {
       append_command (hs->payload, 3, "CLIENT", "SETNAME", endpoint->client_name);
+      hs->n_replies++;
+    }
+
+  if (endpoint->cluster_readonly)
+    {
+      append_command (hs->payload, 1, "READONLY", NULL, NULL);
       hs->n_replies++;
     }
 

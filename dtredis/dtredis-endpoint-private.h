@@ -54,6 +54,9 @@ typedef struct _DtRedisEndpoint
   /* What ROLE must answer first ("master", "slave"), checked in the
    * handshake; NULL: no check. Static strings. */
   const char *expected_role;
+  /* A Cluster node read from as a replica: READONLY in the handshake, so
+   * that it serves reads of its primary's slots. */
+  gboolean    cluster_readonly;
 } DtRedisEndpoint;
 
 /* Validates @config and resolves it; INVALID_CONFIG naming the bad part.

@@ -23,6 +23,9 @@ typedef struct _DtRedisCluster DtRedisCluster;
 /* Does no I/O; @config is the instance's snapshot (a reference is kept). */
 DtRedisPools     *dt_redis_pools_new              (DtRedisConfig     *config);
 DtRedisPools     *dt_redis_pools_ref              (DtRedisPools      *self);
+/* A Cluster node's pools, read from as a replica's: every connection
+ * sends READONLY first. Before any use. */
+void              dt_redis_pools_set_cluster_readonly (DtRedisPools  *self);
 void              dt_redis_pools_unref            (DtRedisPools      *self);
 /* With a Cluster config, *@cluster is the router (made on first use,
  * owned by @self); otherwise NULL. FALSE with INVALID_CONFIG when the

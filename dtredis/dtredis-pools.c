@@ -41,6 +41,8 @@ struct _DtRedisPools
    * first use (under the mutex) and never replaced. */
   gboolean          is_cluster;
   DtRedisCluster   *cluster;
+  /* A Cluster node's pools, when the cluster reads from replicas. */
+  gboolean          cluster_readonly;
 };
 
 DtRedisPools *
@@ -58,6 +60,14 @@ dt_redis_pools_new (DtRedisConfig *config)
                      dt_redis_url_is_cluster (dt_redis_config_get_redis_url (config));
 
   return self;
+}
+
+void
+dt_redis_pools_set_cluster_readonly (DtRedisPools *self)
+{
+  g_return_if_fail (self->endpoint == NULL);
+
+  self->cluster_readonly = TRUE;
 }
 
 DtRedisPools *
@@ -191,6 +201,8 @@ ensure_endpoint (DtRedisPools  *self,
   if (self->endpoint == NULL)
     {
       self->endpoint = dt_redis_routed_endpoint_new (self->config, error);
+      if (self->endpoint != NULL)
+        self->endpoint->cluster_readonly = self->cluster_readonly;
       if (self->endpoint != NULL && self->endpoint->sentinel != NULL)
         {
           g_atomic_pointer_set (&self->sentinel, self->endpoint->sentinel);

@@ -59,6 +59,20 @@ new_instance (gdouble refresh_interval)
   return dt_redis_instance_new (config);
 }
 
+/* Until the full map is known and no refresh asked for at the start is
+ * still to come (at most one a second): then only what the test does
+ * changes the client's view. */
+static void
+settle (DtRedisInstance *instance)
+{
+  g_auto(GStrv) nodes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nodes = dt_redis_instance_list_cluster_nodes (instance, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_usleep (1200 * 1000);
+}
+
 static gint64
 server_integer (const char *key)
 {
@@ -526,6 +540,94 @@ test_fanout (void)
   g_assert_cmpint (dt_redis_client_dbsize (client, NULL, &error), ==, 0);
 }
 
+/* Calls of @command on the running nodes that are replicas (or, with
+ * !@replicas, primaries). */
+static guint64
+calls_by_role (const char *command,
+               gboolean    replicas)
+{
+  guint64 sum = 0;
+
+  for (guint i = 0; i < dt_test_cluster_get_n_nodes (lab); i++)
+    {
+      DtTestServer *node = dt_test_cluster_get_node (lab, i);
+      g_autofree char *role = NULL;
+
+      if (!dt_test_server_is_running (node))
+        continue;
+      role = dt_test_server_command (node, "ROLE", NULL);
+      if ((strstr (role, "slave") != NULL) == replicas)
+        sum += dt_test_server_info_calls (node, command);
+    }
+  return sum;
+}
+
+/* With read-from-replicas, commands that only read go to the replicas
+ * (READONLY connections), writes to the primaries. */
+static void
+test_replica_reads (void)
+{
+  g_auto(GStrv) seeds = dt_test_cluster_dup_seeds (lab);
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(DtRedisClient) client = NULL;
+  g_autoptr(DtRedisAsyncClient) async_client = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 replica_gets, primary_gets, primary_sets;
+
+  dt_redis_config_set_redis_cluster_nodes (config, (const char * const *) seeds);
+  dt_redis_config_set_redis_read_from_replicas (config, TRUE);
+  dt_redis_config_set_redis_socket_timeout (config, 10 * dt_test_time_scale ());
+  instance = dt_redis_instance_new (config);
+  client = dt_redis_instance_get_redis_client (instance);
+  async_client = dt_redis_instance_get_async_redis_client (instance);
+
+  primary_sets = calls_by_role ("set", FALSE);
+  for (guint slot = 3; slot < DT_REDIS_CLUSTER_SLOTS; slot += 1000)
+    {
+      g_autofree char *key = key_in_slot ("replica", slot, 0);
+
+      g_assert_true (dt_redis_client_set (client, key, key, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (calls_by_role ("set", FALSE) - primary_sets, ==, 17);
+  settle (instance);
+
+  /* Replication is asynchronous: until each key reached its replica. */
+  for (guint slot = 3; slot < DT_REDIS_CLUSTER_SLOTS; slot += 1000)
+    {
+      g_autofree char *key = key_in_slot ("replica", slot, 0);
+      gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC * dt_test_time_scale ();
+
+      for (;;)
+        {
+          g_autofree char *value = dt_redis_client_get (client, key, NULL, &error);
+
+          g_assert_no_error (error);
+          if (g_strcmp0 (value, key) == 0)
+            break;
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (10000);
+        }
+    }
+
+  replica_gets = calls_by_role ("get", TRUE);
+  primary_gets = calls_by_role ("get", FALSE);
+  for (guint slot = 3; slot < DT_REDIS_CLUSTER_SLOTS; slot += 1000)
+    {
+      g_autofree char *key = key_in_slot ("replica", slot, 0);
+      g_autofree char *value = dt_redis_client_get (client, key, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (value, ==, key);
+      g_assert_cmpint (async_incr (async_client, "{replica}:writes", &error), >, 0);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (calls_by_role ("get", TRUE) - replica_gets, ==, 17);
+  g_assert_cmpuint (calls_by_role ("get", FALSE) - primary_gets, ==, 0);
+  g_assert_cmpint (server_integer ("{replica}:writes"), ==, 17);
+}
+
 /* Bad configs are refused before any I/O, naming what is wrong. */
 static void
 test_bad_configs (void)
@@ -586,6 +688,7 @@ test_moved (void)
       g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 1);
       g_assert_no_error (error);
     }
+  settle (instance);
 
   dt_test_cluster_begin_migration (src, dst, slot);
   while (dt_test_cluster_migrate_keys (src, dst, slot, 7) > 0)
@@ -628,6 +731,8 @@ test_ask (void)
       g_assert_cmpint (dt_redis_client_incr (client, key, NULL, &error), ==, 1);
       g_assert_no_error (error);
     }
+  g_assert_cmpint (async_incr (async_client, "ask:warm", &error), >, 0);
+  settle (instance);
 
   dt_test_cluster_begin_migration (src, dst, slot);
   moved = dt_test_cluster_migrate_keys (src, dst, slot, 20);
@@ -1211,6 +1316,7 @@ main (int   argc,
   g_test_add_func ("/cluster/node-list", test_node_list);
   g_test_add_func ("/cluster/reset", test_reset);
   g_test_add_func ("/cluster/pubsub", test_pubsub);
+  g_test_add_func ("/cluster/replica-reads", test_replica_reads);
   g_test_add_func ("/cluster/fanout", test_fanout);
   g_test_add_func ("/cluster/pipeline", test_pipeline);
   g_test_add_func ("/cluster/transaction", test_transaction);
