@@ -143,6 +143,17 @@ attempt_done (const DtRedisCommand  *sent,
     }
   if (kind == DT_REDIS_CLUSTER_REPLY_MOVED || kind == DT_REDIS_CLUSTER_REPLY_ASK)
     req->redirects++;
+  /* Refused, and cancelled meanwhile: nothing of it is left anywhere. */
+  if (kind != DT_REDIS_CLUSTER_REPLY_FINAL && g_cancellable_is_cancelled (req->cancellable))
+    {
+      g_autoptr(GError) cancelled = NULL;
+
+      for (guint i = 0; i < sent->n_replies; i++)
+        dt_redis_reply_unref (replies[i]);
+      g_cancellable_set_error_if_cancelled (req->cancellable, &cancelled);
+      finish_error (req, cancelled);
+      return;
+    }
   if (kind == DT_REDIS_CLUSTER_REPLY_FINAL || !may_go_again (req))
     {
       for (guint i = 0; i < skip; i++)

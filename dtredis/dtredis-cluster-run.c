@@ -168,8 +168,16 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
         }
       if (kind == DT_REDIS_CLUSTER_REPLY_MOVED || kind == DT_REDIS_CLUSTER_REPLY_ASK)
         redirects++;
+      /* Refused and not to be sent again: cancelled meanwhile, the caller
+       * hears that (nothing of it is left on any connection). */
+      if (kind != DT_REDIS_CLUSTER_REPLY_FINAL && g_cancellable_is_cancelled (cancellable))
+        {
+          free_replies (got, send->n_replies);
+          g_cancellable_set_error_if_cancelled (cancellable, error);
+          return FALSE;
+        }
       if (kind == DT_REDIS_CLUSTER_REPLY_FINAL || redirects > MAX_REDIRECTS ||
-          g_get_monotonic_time () >= deadline || g_cancellable_is_cancelled (cancellable))
+          g_get_monotonic_time () >= deadline)
         {
           free_replies (got, skip);
           for (guint i = 0; i < cmd->n_replies; i++)

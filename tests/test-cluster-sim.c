@@ -348,6 +348,116 @@ test_mass_failover (void)
   g_assert_cmpuint (max_accepted, <=, 2 * MAX_CONNECTIONS + 1);
 }
 
+/* A one-node cluster that refuses every INCR with TRYAGAIN (a slot in
+ * the middle of a migration, as far as the client can tell). */
+static gint tryagain_incrs;
+
+static char *
+handle_tryagain (DtFakeServer *server,
+                 GPtrArray    *args,
+                 gpointer      user_data)
+{
+  const char *name = g_ptr_array_index (args, 0);
+
+  if (g_ascii_strcasecmp (name, "CLUSTER") == 0)
+    return g_strdup_printf ("*1\r\n*4\r\n$5\r\nslots\r\n*2\r\n:0\r\n:16383\r\n$5\r\nnodes\r\n*1\r\n"
+                            "*12\r\n$2\r\nid\r\n$40\r\n%040u\r\n$4\r\nport\r\n:%u\r\n"
+                            "$2\r\nip\r\n$9\r\n127.0.0.1\r\n$8\r\nendpoint\r\n$9\r\n127.0.0.1\r\n"
+                            "$4\r\nrole\r\n$6\r\nmaster\r\n$6\r\nhealth\r\n$6\r\nonline\r\n",
+                            7u, dt_fake_server_get_port (server));
+  if (g_ascii_strcasecmp (name, "INCR") == 0)
+    {
+      g_atomic_int_inc (&tryagain_incrs);
+      return g_strdup ("-TRYAGAIN Multiple keys request during rehashing of slot\r\n");
+    }
+  return g_strdup ("+OK\r\n");
+}
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (150 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static void
+cancelled_incr_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A command waiting out TRYAGAIN: cancelled, it fails with
+ * G_IO_ERROR_CANCELLED, and nothing more is sent for it after that; left
+ * alone, it gives up with the server's error once its budget (the socket
+ * timeout) is spent. Sync and async. */
+static void
+test_retry_cancel_and_budget (void)
+{
+  g_autoptr(DtFakeServer) node = dt_fake_server_new_handler (handle_tryagain, NULL);
+  g_autofree char *seed = g_strdup_printf ("127.0.0.1:%u", dt_fake_server_get_port (node));
+  const char *seeds[] = { seed, NULL };
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(DtRedisClient) client = NULL;
+  g_autoptr(DtRedisAsyncClient) async_client = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  gint at_return;
+
+  dt_redis_config_set_redis_cluster_nodes (config, seeds);
+  dt_redis_config_set_redis_socket_timeout (config, 1.0 * dt_test_time_scale ());
+  instance = dt_redis_instance_new (config);
+  client = dt_redis_instance_get_redis_client (instance);
+  async_client = dt_redis_instance_get_async_redis_client (instance);
+
+  /* Left alone: the server's answer after the budget, having retried. */
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (dt_redis_client_incr (client, "k", NULL, &error), ==, 0);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_SERVER);
+  g_assert_nonnull (strstr (error->message, "TRYAGAIN"));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000 * dt_test_time_scale ());
+  g_assert_cmpint (g_atomic_int_get (&tryagain_incrs), >, 3);
+  g_clear_error (&error);
+
+  /* Cancelled, sync. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    GThread *canceller = g_thread_new ("cancel", cancel_later, cancellable);
+
+    start = g_get_monotonic_time ();
+    g_assert_cmpint (dt_redis_client_incr (client, "k", cancellable, &error), ==, 0);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    at_return = g_atomic_int_get (&tryagain_incrs);
+    g_thread_join (canceller);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 800 * 1000 * dt_test_time_scale ());
+    g_usleep (300 * 1000);
+    g_assert_cmpint (g_atomic_int_get (&tryagain_incrs), ==, at_return);
+  }
+
+  /* Cancelled, async. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GAsyncResult) result = NULL;
+    GThread *canceller = g_thread_new ("cancel", cancel_later, cancellable);
+
+    dt_redis_async_client_incr_async (async_client, "k", cancellable, cancelled_incr_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (dt_redis_async_client_incr_finish (async_client, result, &error), ==, 0);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    at_return = g_atomic_int_get (&tryagain_incrs);
+    g_thread_join (canceller);
+    g_usleep (300 * 1000);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_assert_cmpint (g_atomic_int_get (&tryagain_incrs), ==, at_return);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -383,6 +493,7 @@ main (int   argc,
 
   g_test_add_func ("/cluster-sim/learn", test_learn);
   g_test_add_func ("/cluster-sim/mass-failover", test_mass_failover);
+  g_test_add_func ("/cluster-sim/retry-cancel-and-budget", test_retry_cancel_and_budget);
   ret = g_test_run ();
 
   for (guint i = 0; i < N_NODES; i++)
