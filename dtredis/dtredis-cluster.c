@@ -13,6 +13,7 @@
 #include "dtredis-cluster-keys-private.h"
 #include "dtredis-cluster-private.h"
 #include "dtredis-config-fields-private.h"
+#include "dtredis-connection-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-error.h"
 
@@ -58,6 +59,7 @@ struct _DtRedisCluster
   DtRedisClusterTopologyFunc topology_func;
   gpointer         topology_data;
   GDestroyNotify   topology_destroy;
+  pid_t            pid;             /* the process the refresher belongs to */
 
   /* Statistics (atomic). */
   gint             refreshes;
@@ -84,6 +86,7 @@ dt_redis_cluster_new (DtRedisConfig  *config,
   self->nodes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) dt_redis_cluster_node_unref);
   self->cancellable = g_cancellable_new ();
+  self->pid = dt_redis_connection_current_pid ();
   self->tls = dt_redis_config_get_redis_ssl (config);
   self->read_from_replicas = dt_redis_config_get_redis_read_from_replicas (config);
   self->refresh_interval_us = (gint64) (interval * G_USEC_PER_SEC);
@@ -102,6 +105,28 @@ dt_redis_cluster_new (DtRedisConfig  *config,
   return g_steal_pointer (&self);
 }
 
+/* In a child of fork() the refresher is gone, and a lock it held at the
+ * fork stays held: start over with a fresh lock and no refresher (the
+ * map and the nodes stay; their pools check for the fork themselves).
+ * Called before anything that takes the lock; right after a fork the
+ * child has one thread. */
+static void
+check_fork (DtRedisCluster *self)
+{
+  pid_t pid = dt_redis_connection_current_pid ();
+
+  if (G_LIKELY (self->pid == pid))
+    return;
+
+  self->pid = pid;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  /* The lost thread's GThread is left as it is: it cannot be joined. */
+  self->refresher = NULL;
+  self->refresh_wanted = FALSE;
+  self->last_refresh_start = 0;
+}
+
 DtRedisCluster *
 dt_redis_cluster_ref (DtRedisCluster *self)
 {
@@ -117,6 +142,7 @@ dt_redis_cluster_unref (DtRedisCluster *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
+  check_fork (self);
   g_mutex_lock (&self->lock);
   self->closing = TRUE;
   refresher = g_steal_pointer (&self->refresher);
@@ -217,7 +243,10 @@ dt_redis_cluster_ensure_node (DtRedisCluster *self,
                               const char     *host,
                               guint16         port)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  check_fork (self);
+  locker = g_mutex_locker_new (&self->lock);
 
   return ensure_node_locked (self, host, port);
 }
@@ -323,6 +352,7 @@ dt_redis_cluster_note_moved (DtRedisCluster     *self,
                              guint               slot,
                              DtRedisClusterNode *node)
 {
+  check_fork (self);
   g_mutex_lock (&self->lock);
   if (self->map == NULL || dt_redis_cluster_map_get_owner (self->map, slot) == NULL ||
       strcmp (dt_redis_cluster_map_get_owner (self->map, slot)->address, node->address) != 0)
@@ -507,6 +537,7 @@ dt_redis_cluster_ensure_map (DtRedisCluster  *self,
 
   if (map != NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return map;
+  check_fork (self);
   if (!refresh (self, error))
     return NULL;
   return dt_redis_cluster_dup_map (self);
@@ -551,6 +582,7 @@ refresher_thread (gpointer data)
 void
 dt_redis_cluster_refresh_soon (DtRedisCluster *self)
 {
+  check_fork (self);
   g_mutex_lock (&self->lock);
   if (!self->closing)
     {
@@ -676,6 +708,7 @@ dt_redis_cluster_dup_node_pools (DtRedisCluster *self)
   GHashTableIter iter;
   gpointer value;
 
+  check_fork (self);
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, self->nodes);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -694,6 +727,7 @@ dt_redis_cluster_get_stats (DtRedisCluster      *self,
   stats->moved = (guint) g_atomic_int_get (&self->moved);
   stats->asked = (guint) g_atomic_int_get (&self->asked);
   stats->retried = (guint) g_atomic_int_get (&self->retried);
+  check_fork (self);
   g_mutex_lock (&self->lock);
   stats->n_nodes = g_hash_table_size (self->nodes);
   g_mutex_unlock (&self->lock);
