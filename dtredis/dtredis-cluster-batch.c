@@ -143,14 +143,6 @@ refused_for_place (DtRedisCluster     *self,
   return kind != DT_REDIS_CLUSTER_REPLY_FINAL;
 }
 
-static gboolean
-is_unreachable (const GError *error)
-{
-  return g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION) ||
-         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT) ||
-         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CLOSED);
-}
-
 /* Blocking */
 
 gboolean
@@ -189,7 +181,7 @@ dt_redis_cluster_run_batch_sync (DtRedisCluster       *self,
                 split->replies[i] = got[j];
             }
         }
-      else if (!(unsent && is_unreachable (local_error)))
+      else if (!(unsent && dt_redis_cluster_error_is_unreachable (local_error)))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           ok = FALSE;
@@ -269,7 +261,7 @@ group_done (const DtRedisCommand  *sent,
   if (error != NULL)
     {
       /* Nothing of the group left: each command goes again on its own. */
-      if (!(!sent->written && is_unreachable (error)) && call->error == NULL)
+      if (!(!sent->written && dt_redis_cluster_error_is_unreachable (error)) && call->error == NULL)
         call->error = g_error_copy (error);
     }
   else

@@ -89,6 +89,10 @@ DtRedisClusterReplyKind dt_redis_cluster_classify_replies (DtRedisCluster       
                                                            DtRedisClusterNode   *from,
                                                            guint                *slot,
                                                            DtRedisClusterNode  **target);
+/* Whether a failure to get a connection (nothing sent) means the node
+ * could not be reached (CONNECTION, TIMEOUT, a pool CLOSED), when another
+ * node may know where its slots went. */
+gboolean            dt_redis_cluster_error_is_unreachable (const GError *error);
 /* How long to wait before the @attempt-th retry (jittered, growing). */
 gint64              dt_redis_cluster_backoff_us       (guint                attempt);
 /* The time a command may spend on redirections and retries: the socket

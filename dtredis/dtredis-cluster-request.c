@@ -85,14 +85,6 @@ resume_later (Request *req,
 }
 
 static gboolean
-is_unreachable (const GError *error)
-{
-  return g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION) ||
-         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT) ||
-         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CLOSED);
-}
-
-static gboolean
 may_go_again (Request *req)
 {
   return req->redirects <= MAX_REDIRECTS && g_get_monotonic_time () < req->deadline &&
@@ -114,7 +106,7 @@ attempt_done (const DtRedisCommand  *sent,
   if (error != NULL)
     {
       /* Its bytes never left: another node may know where the slot went. */
-      if (!sent->written && is_unreachable (error) && may_go_again (req))
+      if (!sent->written && dt_redis_cluster_error_is_unreachable (error) && may_go_again (req))
         {
           DtRedisClusterNode *other;
 

@@ -21,14 +21,6 @@
  * other retries are bounded by the time budget alone. */
 #define MAX_REDIRECTS 16
 
-static gboolean
-is_unreachable (const GError *error)
-{
-  return g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION) ||
-         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT) ||
-         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CLOSED);
-}
-
 /* Sleeps @us, or less when @cancellable is cancelled first. */
 static void
 pause_for (gint64        us,
@@ -139,7 +131,7 @@ dt_redis_cluster_run_sync (DtRedisCluster       *self,
         {
           /* Nothing was sent: another node may know where the slot went
            * (after a failover, the replica that took over). */
-          if (unsent && is_unreachable (local_error) &&
+          if (unsent && dt_redis_cluster_error_is_unreachable (local_error) &&
               g_get_monotonic_time () < deadline && !g_cancellable_is_cancelled (cancellable))
             {
               DtRedisClusterNode *other;

@@ -686,6 +686,14 @@ dt_redis_cluster_count (DtRedisCluster          *self,
     }
 }
 
+gboolean
+dt_redis_cluster_error_is_unreachable (const GError *error)
+{
+  return g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION) ||
+         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT) ||
+         g_error_matches (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CLOSED);
+}
+
 gint64
 dt_redis_cluster_backoff_us (guint attempt)
 {

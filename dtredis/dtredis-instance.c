@@ -750,18 +750,23 @@ dt_redis_instance_get_async_pool_stats (DtRedisInstance *self)
   return stats;
 }
 
-static DtRedisCluster *
-get_cluster (DtRedisInstance  *self,
-             GError          **error)
+/* The cluster's current map, asked of it first when none is known yet. */
+static DtRedisClusterMap *
+dup_cluster_map (DtRedisInstance  *self,
+                 GCancellable     *cancellable,
+                 GError          **error)
 {
   DtRedisCluster *cluster;
 
   if (!dt_redis_pools_get_cluster (self->pools, &cluster, error))
     return NULL;
   if (cluster == NULL)
-    g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
-                         _("This is not a Cluster config: cluster-nodes is not set"));
-  return cluster;
+    {
+      g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
+                           _("This is not a Cluster config: cluster-nodes is not set"));
+      return NULL;
+    }
+  return dt_redis_cluster_ensure_map (cluster, cancellable, error);
 }
 
 /**
@@ -791,15 +796,11 @@ dt_redis_instance_list_cluster_nodes (DtRedisInstance  *self,
 {
   g_autoptr(DtRedisClusterMap) map = NULL;
   g_autoptr(GStrvBuilder) builder = NULL;
-  DtRedisCluster *cluster;
 
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  cluster = get_cluster (self, error);
-  if (cluster == NULL)
-    return NULL;
-  map = dt_redis_cluster_ensure_map (cluster, cancellable, error);
+  map = dup_cluster_map (self, cancellable, error);
   if (map == NULL)
     return NULL;
 
@@ -833,16 +834,12 @@ dt_redis_instance_get_cluster_node_for_slot (DtRedisInstance  *self,
 {
   g_autoptr(DtRedisClusterMap) map = NULL;
   DtRedisClusterNode *owner;
-  DtRedisCluster *cluster;
 
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
   g_return_val_if_fail (slot < DT_REDIS_CLUSTER_SLOTS, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  cluster = get_cluster (self, error);
-  if (cluster == NULL)
-    return NULL;
-  map = dt_redis_cluster_ensure_map (cluster, cancellable, error);
+  map = dup_cluster_map (self, cancellable, error);
   if (map == NULL)
     return NULL;
 

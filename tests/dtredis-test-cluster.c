@@ -13,8 +13,8 @@ struct _DtTestCluster
   guint      replicas_per_primary;
 };
 
-static guint16
-free_port (void)
+guint16
+dt_test_free_port (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                             G_SOCKET_PROTOCOL_TCP, NULL);
@@ -67,28 +67,35 @@ dt_test_reply_integer (const char *raw)
   return g_ascii_strtoll (raw + 1, NULL, 10);
 }
 
+/* The number after @prefix in INFO @section of @node, 0 when absent. */
+static guint64
+info_number (DtTestServer *node,
+             const char   *section,
+             const char   *prefix)
+{
+  g_autofree char *raw = dt_test_server_command (node, "INFO", section, NULL);
+  g_autofree char *text = dt_test_reply_text (raw);
+  const char *at = strstr (text, prefix);
+
+  return at != NULL ? g_ascii_strtoull (at + strlen (prefix), NULL, 10) : 0;
+}
+
 guint64
 dt_test_server_info_calls (DtTestServer *node,
                            const char   *command)
 {
-  g_autofree char *raw = dt_test_server_command (node, "INFO", "commandstats", NULL);
-  g_autofree char *text = dt_test_reply_text (raw);
-  g_autofree char *needle = g_strdup_printf ("cmdstat_%s:calls=", command);
-  const char *at = strstr (text, needle);
+  g_autofree char *prefix = g_strdup_printf ("cmdstat_%s:calls=", command);
 
-  return at != NULL ? g_ascii_strtoull (at + strlen (needle), NULL, 10) : 0;
+  return info_number (node, "commandstats", prefix);
 }
 
 guint64
 dt_test_server_info_errors (DtTestServer *node,
                             const char   *code)
 {
-  g_autofree char *raw = dt_test_server_command (node, "INFO", "errorstats", NULL);
-  g_autofree char *text = dt_test_reply_text (raw);
-  g_autofree char *needle = g_strdup_printf ("errorstat_%s:count=", code);
-  const char *at = strstr (text, needle);
+  g_autofree char *prefix = g_strdup_printf ("errorstat_%s:count=", code);
 
-  return at != NULL ? g_ascii_strtoull (at + strlen (needle), NULL, 10) : 0;
+  return info_number (node, "errorstats", prefix);
 }
 
 char *
@@ -154,7 +161,7 @@ dt_test_cluster_start (guint n_primaries,
   self->replicas_per_primary = replicas_per_primary;
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *bus = g_strdup_printf ("cluster-port %u", free_port ());
+      g_autofree char *bus = g_strdup_printf ("cluster-port %u", dt_test_free_port ());
       g_autofree char *timeout = g_strdup_printf ("cluster-node-timeout %u",
                                                   DT_TEST_CLUSTER_NODE_TIMEOUT_MS);
       const char *config[] = {

@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 
 #define DT_TEST_CLUSTER_NODE_TIMEOUT_MS 1000
 
+/* A 127.0.0.1 TCP port that was free a moment ago. */
+guint16        dt_test_free_port              (void);
+
 typedef struct _DtTestCluster DtTestCluster;
 
 DtTestCluster *dt_test_cluster_start          (guint          n_primaries,

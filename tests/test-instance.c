@@ -344,6 +344,43 @@ test_instance_async_after_fork (void)
   g_cond_clear (&pt.cond);
 }
 
+/* Forks; the child SETs fork:k to "child" through @client, drops @client
+ * and @instance (so that the instance's teardown runs there too) and
+ * says so through a pipe. Returns once the child exited cleanly. */
+static void
+child_writes_and_drops (DtRedisClient   **client,
+                        DtRedisInstance **instance)
+{
+  int verdict[2];
+  char reply = 0;
+  int status;
+  pid_t child;
+
+  g_assert_cmpint (pipe (verdict), ==, 0);
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      close (verdict[0]);
+      alarm (30);
+      if (!dt_redis_client_set (*client, "fork:k", "child", NULL, NULL))
+        _exit (1);
+      g_clear_object (client);
+      g_clear_object (instance);
+      if (write (verdict[1], "Y", 1) != 1)
+        _exit (1);
+      _exit (0);
+    }
+
+  close (verdict[1]);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  if (!WIFEXITED (status))
+    g_error ("the child died of signal %d", WTERMSIG (status));
+  g_assert_cmpint (read (verdict[0], &reply, 1), ==, 1);
+  g_assert_cmpint (reply, ==, 'Y');
+  close (verdict[0]);
+}
+
 /* A Sentinel instance whose watcher threads run in the parent: in a child
  * of fork() it still routes (from what the parent learned), and dropping
  * it returns instead of waiting for threads the child does not have. Here
@@ -361,10 +398,6 @@ test_instance_sentinel_after_fork (void)
   g_autoptr(DtRedisClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
-  int verdict[2];
-  char reply = 0;
-  int status;
-  pid_t child;
 
   dt_fake_server_set_payload (sentinel, answer);
   dt_redis_config_set_redis_sentinels (config, (const char *[]) { sentinel_address, NULL });
@@ -383,29 +416,7 @@ test_instance_sentinel_after_fork (void)
   g_assert_cmpuint (dt_fake_server_get_n_commands (sentinel), >=, 4);
   g_usleep (200 * 1000);
 
-  g_assert_cmpint (pipe (verdict), ==, 0);
-  child = fork ();
-  g_assert_cmpint (child, >=, 0);
-  if (child == 0)
-    {
-      close (verdict[0]);
-      alarm (30);
-      if (!dt_redis_client_set (client, "fork:k", "child", NULL, NULL))
-        _exit (1);
-      g_clear_object (&client);
-      g_clear_object (&instance);
-      if (write (verdict[1], "Y", 1) != 1)
-        _exit (1);
-      _exit (0);
-    }
-
-  close (verdict[1]);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
-  if (!WIFEXITED (status))
-    g_error ("the child died of signal %d", WTERMSIG (status));
-  g_assert_cmpint (read (verdict[0], &reply, 1), ==, 1);
-  g_assert_cmpint (reply, ==, 'Y');
-  close (verdict[0]);
+  child_writes_and_drops (&client, &instance);
 
   value = dt_redis_client_get (client, "fork:k", NULL, &error);
   g_assert_no_error (error);
@@ -470,10 +481,6 @@ test_instance_cluster_after_fork (void)
   g_autoptr(DtRedisClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *value = NULL;
-  int verdict[2];
-  char reply = 0;
-  int status;
-  pid_t child;
 
   fake_cluster_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   node = dt_fake_server_new_handler (fake_cluster_handle, NULL);
@@ -496,29 +503,7 @@ test_instance_cluster_after_fork (void)
   g_assert_cmpint (g_atomic_int_get (&fake_cluster_shards), ==, 1);
   g_usleep (200 * 1000);
 
-  g_assert_cmpint (pipe (verdict), ==, 0);
-  child = fork ();
-  g_assert_cmpint (child, >=, 0);
-  if (child == 0)
-    {
-      close (verdict[0]);
-      alarm (30);
-      if (!dt_redis_client_set (client, "fork:k", "child", NULL, NULL))
-        _exit (1);
-      g_clear_object (&client);
-      g_clear_object (&instance);
-      if (write (verdict[1], "Y", 1) != 1)
-        _exit (1);
-      _exit (0);
-    }
-
-  close (verdict[1]);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
-  if (!WIFEXITED (status))
-    g_error ("the child died of signal %d", WTERMSIG (status));
-  g_assert_cmpint (read (verdict[0], &reply, 1), ==, 1);
-  g_assert_cmpint (reply, ==, 'Y');
-  close (verdict[0]);
+  child_writes_and_drops (&client, &instance);
 
   value = dt_redis_client_get (client, "fork:k", NULL, &error);
   g_assert_no_error (error);

@@ -7,7 +7,7 @@
 #include <dtredis.h>
 #include <string.h>
 
-#include "dtredis-test-server.h"
+#include "dtredis-test-cluster.h"
 
 static DtTestServer *server;
 static DtRedisClient *client;
@@ -132,27 +132,13 @@ test_random_keys (void)
   assert_same_slots (keys);
 }
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   /* The bus port defaults to the port + 10000, which a free port above
    * 55535 cannot have: it gets a free port of its own. */
-  g_autofree char *bus_port = g_strdup_printf ("cluster-port %u", free_port ());
+  g_autofree char *bus_port = g_strdup_printf ("cluster-port %u", dt_test_free_port ());
   const char *cluster_config[] = {
     "cluster-enabled yes", "cluster-config-file nodes.conf", bus_port, NULL
   };
