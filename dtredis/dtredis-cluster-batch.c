@@ -6,7 +6,9 @@
  * the caller's order. A command its node refused for where it was sent
  * (MOVED, ASK, TRYAGAIN...) did not run, and goes again on its own through
  * the single-command path. A command whose keys span slots is not sent:
- * its reply is a CROSSSLOT error, as the server's would be. When no
+ * its reply is a CROSSSLOT error, as the server's would be; nor is one
+ * meant for every primary (DBSIZE, FLUSHDB...): its error reply says to
+ * send it alone. When no
  * connection to a node could be had, nothing of its group was sent, and
  * each of its commands goes on its own too.
  *
@@ -115,6 +117,18 @@ split_batch (DtRedisCluster       *self,
       if (!dt_redis_cluster_args_slot (&args, &slot, NULL))
         {
           split->replies[i] = cross_slot_reply ();
+          continue;
+        }
+      /* DBSIZE, FLUSHDB...: alone they go to every primary; among other
+       * commands, where would they go in the pipeline's order? */
+      if (slot == DT_REDIS_SLOT_ANY && dt_redis_cluster_is_fanout (split->singles[i]))
+        {
+          g_autofree char *name = g_strndup (args.argv[0], args.lens[0]);
+          g_autofree char *text = g_strdup_printf ("ERR %s runs on every primary of the cluster: "
+                                                   "send it on its own, not in a pipeline "
+                                                   "(not sent by dtredis)", name);
+
+          split->replies[i] = dt_redis_reply_new_error (text);
           continue;
         }
       node = dt_redis_cluster_pick (self, slot);

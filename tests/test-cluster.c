@@ -795,6 +795,7 @@ test_pipeline (void)
                                                        : dt_redis_async_client_pipeline (async_client, FALSE);
       g_autoptr(GPtrArray) replies = NULL;
       guint64 mget_before = total_calls ("mget");
+      guint64 flushdb_before = total_calls ("flushdb");
       const char *prefix = round == 0 ? "pipe-sync" : "pipe-async";
 
       for (guint i = 0; i < 300; i++)
@@ -804,6 +805,8 @@ test_pipeline (void)
           dt_redis_pipeline_append (pipeline, (const char * const []) { "INCRBY", key, "5", NULL });
           if (i == 150)
             dt_redis_pipeline_append (pipeline, (const char * const []) { "MGET", "cross:a", "cross:b", NULL });
+          if (i == 299)
+            dt_redis_pipeline_append (pipeline, (const char * const []) { "FLUSHDB", NULL });
         }
 
       if (round == 0)
@@ -818,7 +821,7 @@ test_pipeline (void)
           replies = dt_redis_pipeline_execute_finish (pipeline, result, &error);
         }
       g_assert_no_error (error);
-      g_assert_cmpuint (replies->len, ==, 301);
+      g_assert_cmpuint (replies->len, ==, 302);
       for (guint i = 0, r = 0; i < 300; i++, r++)
         {
           g_autofree char *key = key_in_slot (prefix, (i * 55) % DT_REDIS_CLUSTER_SLOTS, i);
@@ -834,6 +837,10 @@ test_pipeline (void)
               g_assert_true (g_str_has_prefix (dt_redis_reply_get_string (cross, NULL), "CROSSSLOT"));
             }
         }
+      /* FLUSHDB means every primary: refused in a pipeline, not sent. */
+      g_assert_true (dt_redis_reply_is_error (g_ptr_array_index (replies, 301)));
+      g_assert_nonnull (strstr (dt_redis_reply_get_string (g_ptr_array_index (replies, 301), NULL), "FLUSHDB"));
+      g_assert_cmpuint (total_calls ("flushdb"), ==, flushdb_before);
       g_assert_cmpuint (total_calls ("mget"), ==, mget_before);
     }
 }
