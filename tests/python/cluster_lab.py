@@ -53,10 +53,12 @@ class ClusterLab:
 
     def __init__(self, server_class, free_port, primaries=3, replicas_per_primary=1):
         config = ['cluster-enabled yes', 'cluster-config-file nodes.conf',
-                  'cluster-node-timeout %d' % NODE_TIMEOUT_MS]
+                  'cluster-node-timeout %d' % NODE_TIMEOUT_MS,
+                  'repl-diskless-sync-delay 0']  # replicas sync at once
         count = primaries * (1 + replicas_per_primary)
         node_class = _node_class(server_class, free_port)
         self.replicas_per_primary = replicas_per_primary
+        self.n_replicas = primaries * replicas_per_primary
         self.nodes = [node_class(extra_config=config, unix_socket=False)
                       for _ in range(count)]
 
@@ -78,6 +80,7 @@ class ClusterLab:
                             % (create.stdout.decode(errors='replace'),
                                create.stderr.decode(errors='replace')), pytrace=False)
             self.wait_until_ok()
+            self._wait_for_replicas()
         except BaseException:
             self.close()
             raise
@@ -95,6 +98,26 @@ class ClusterLab:
                 return
             if time.monotonic() > deadline:
                 pytest.fail('the cluster did not become ok: %r' % states, pytrace=False)
+            time.sleep(0.05)
+
+    def _wait_for_replicas(self, timeout=30):
+        """Until every node lists every replica as one and each replica has
+        synced with its primary: "cluster_state:ok" may come first, with a
+        replica still a master of no slots (its own shard in CLUSTER
+        SHARDS), or loading."""
+        deadline = time.monotonic() + timeout
+        while True:
+            counts = []
+            for node in self.nodes:
+                lines = node.command('CLUSTER', 'NODES').split(b'\r\n', 1)[1].split(b'\n')
+                counts.append(sum(1 for line in lines if len(line.split(b' ')) > 2
+                                  and b'slave' in line.split(b' ')[2].split(b',')))
+            synced = sum(1 for node in self.nodes
+                         if b'master_link_status:up' in node.command('INFO', 'replication'))
+            if all(count == self.n_replicas for count in counts) and synced == self.n_replicas:
+                return
+            if time.monotonic() > deadline:
+                pytest.fail('the replicas did not all join: %r' % counts, pytrace=False)
             time.sleep(0.05)
 
     def close(self):

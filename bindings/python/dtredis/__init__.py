@@ -17,7 +17,9 @@ package, one concern per module:
 - core: the error mapping, reply parsing and the command base class;
 - client, async_client: DtRedis.Client and DtRedis.AsyncClient;
 - pipeline: pipelines and WATCH; bridge: asyncio to the GLib main loop;
-- client_extras, lock, script: scan iterators, Lock and Script.
+- client_extras, lock, script: scan iterators, Lock and Script;
+- sentinel, cluster: redis-py's Sentinel and RedisCluster (and their
+  asyncio twins) on clients of a Sentinel or Cluster config.
 """
 
 # In a build tree, commands.py is generated into the build folder's half

@@ -74,16 +74,10 @@ class AsyncClient(AsyncClientExtras, _Commands, _CAsyncClient):
     # override() files the class under the module's last name: DtRedis.
     __module__ = 'gi.overrides.DtRedis'
 
-    # Whether commands that cannot block may go in batches.  A batch is a
-    # DtRedis.Pipeline, and a Cluster instance's pipelines are not split by
-    # slot yet: its clients send each command alone, which the library
-    # routes (Instance._async_client() clears it for them).
-    _batched = True
-
     def _execute(self, argv, callback):
         """Queues one command given as Python values; returns its future."""
         texts = _values_as_text(argv)
-        if self._batched and _is_batchable(argv):
+        if _is_batchable(argv):
             if texts is not None:
                 return _bridge().batched(self, _p_append, texts, callback)
             # A tuple: what _append_all() takes for binary arguments.

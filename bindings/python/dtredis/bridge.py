@@ -76,6 +76,11 @@ _BATCH_LIMIT = 512
 _Traits = DtRedis.CommandTraits
 _NOT_BATCHED = _Traits.BLOCKING | _Traits.STATEFUL | _Traits.ADMIN
 _batchable_names = {}
+# With a Cluster config the library runs these on every primary (DBSIZE
+# summed, KEYS joined, SCRIPT LOAD everywhere...) when they are sent
+# alone, but not inside a pipeline: they are never batched.
+_EVERY_PRIMARY = frozenset(('DBSIZE', 'KEYS', 'FLUSHDB', 'FLUSHALL', 'SCRIPT|LOAD',
+                            'SCRIPT|FLUSH'))
 
 
 def _traits_batchable(traits):
@@ -96,7 +101,8 @@ def _is_batchable(argv):
     known = _batchable_names.get(name)
     if known is None:
         traits = DtRedis.command_get_traits(name, None)
-        known = 'sub' if traits & _Traits.SUBCOMMANDS else _traits_batchable(traits)
+        known = 'sub' if traits & _Traits.SUBCOMMANDS else \
+            _traits_batchable(traits) and name not in _EVERY_PRIMARY
         _batchable_names[name] = known
     if known != 'sub':
         return known
@@ -113,7 +119,8 @@ def _is_batchable(argv):
     full = name + '|' + sub.upper()
     known = _batchable_names.get(full)
     if known is None:
-        known = _batchable_names[full] = _traits_batchable(DtRedis.command_get_traits(name, sub))
+        known = _batchable_names[full] = (
+            _traits_batchable(DtRedis.command_get_traits(name, sub)) and full not in _EVERY_PRIMARY)
     return known
 
 

@@ -12,12 +12,11 @@ command method of the client is the cluster's (rc.set, rc.execute_command,
 rc.pipeline...); this module adds redis-py's cluster methods: keyslot(),
 the node getters, mget_nonatomic() and mset_nonatomic().
 
-What redis-py sends to every primary rather than to one node (SCRIPT
-LOAD, SCRIPT EXISTS, SCRIPT FLUSH, FLUSHDB, FLUSHALL, and KEYS, DBSIZE
-and scan_iter(), which see every primary's keys) goes through a
-standalone client of each primary, made on first use with the cluster's
-settings.  So registered scripts and locks work whichever node their
-keys live on.
+The library itself runs DBSIZE (summed), KEYS (joined), FLUSHDB,
+FLUSHALL, SCRIPT FLUSH and SCRIPT LOAD on every primary.  What else
+redis-py sends to every primary, SCRIPT EXISTS and the SCANs of
+scan_iter(), goes here through a standalone client of each primary, made
+on first use with the cluster's settings.
 
 The node getters read the library's slot map (learned first when none is
 known, which blocks: AsyncRedisCluster learns it in initialize(), which
@@ -48,13 +47,12 @@ REPLICA = 'replica'
 
 # redis-py's RedisCluster keywords that tune its own routing, which the C
 # library does its own way: accepted with the values that ask for what it
-# does (None: any value).
+# does (None: any value).  read_from_replicas is a setting of the config.
 _ROUTING_OPTIONS = {
     'cluster_error_retry_attempts': None,  # retries last up to the socket timeout
     'reinitialize_steps': None,            # a MOVED updates the map, then refreshes it
     'dynamic_startup_nodes': None,         # the map's nodes are used, then the seeds
     'require_full_coverage': (False,),
-    'read_from_replicas': (False,),
     'address_remap': (None,),
     'retry': (None,),
 }
@@ -76,10 +74,6 @@ def _split_address(address):
 def _resolved(host):
     """redis-py names the local host by its address."""
     return socket.gethostbyname(host) if host == 'localhost' else host
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class ClusterNode:
@@ -110,12 +104,13 @@ class ClusterNode:
 def _cluster_instance(host, port, startup_nodes, url, kwargs):
     """A DtRedis.Instance on a Cluster config, and decode_responses.
 
-    The seeds are @url's address, or @host:@port, then @startup_nodes;
-    the other keywords are from_url()'s.
+    The seeds are @url's addresses, or @host:@port, then @startup_nodes;
+    the other keywords are from_url()'s, and read_from_replicas.
     """
     from gi.repository import DtRedis as Overridden  # the overridden Config and Instance
     options = dict(kwargs)
     decode = bool(options.pop('decode_responses', False))
+    read_from_replicas = options.pop('read_from_replicas', None)
     for key, allowed in _ROUTING_OPTIONS.items():
         if key in options:
             value = options.pop(key)
@@ -135,7 +130,9 @@ def _cluster_instance(host, port, startup_nodes, url, kwargs):
         if config.props.db != '0':
             raise RedisClusterException("Argument 'db' is not possible to use in cluster "
                                         "mode (the URL names database %s)" % config.props.db)
-        seeds.append(_address(config.props.host, config.props.port))
+        # redis+cluster:// names the nodes; redis:// one of them.
+        seeds.extend(config.get_redis_cluster_nodes() or
+                     [_address(config.props.host, config.props.port)])
     else:
         config = Overridden.Config()
         if host is not None:
@@ -152,17 +149,23 @@ def _cluster_instance(host, port, startup_nodes, url, kwargs):
             'or a URL (RedisCluster.from_url())')
     config.apply_redis_py_options(options)
     config.set_redis_cluster_nodes(list(dict.fromkeys(seeds)))
+    if read_from_replicas is not None:
+        config.set_redis_read_from_replicas(bool(read_from_replicas))
     config.validate()
     return Overridden.Instance(config), decode, seeds
 
 
-def _pairing(slots):
-    """A CLUSTER SLOTS reply as {primary name: [replica names]}."""
+def _pairing(nodes):
+    """CLUSTER NODES (as redis-py converts it) as {primary name: [replica
+    names]}.  Not CLUSTER SLOTS: it leaves out a replica until its first
+    sync, when the library's map already has it."""
+    names = {node['node_id']: _node_name(*_split_address(address))
+             for address, node in nodes.items()}
     pairing = {}
-    for entry in slots:
-        names = [_node_name(_text(node[0]), int(node[1])) for node in entry[2:]]
-        if names:
-            pairing.setdefault(names[0], names[1:])
+    for node in nodes.values():
+        primary = names.get(node['master_id'])
+        if primary is not None:
+            pairing.setdefault(primary, []).append(names[node['node_id']])
     return pairing
 
 
@@ -196,10 +199,13 @@ def _pairs_by_slot(mapping):
 
 
 def _url_for(url, host, port):
-    """@url with @host:@port as its address; its credentials and options kept."""
+    """@url for @host:@port alone (redis:// or rediss://); its credentials
+    and options kept."""
     parts = urllib.parse.urlsplit(url)
     userinfo, at, _ = parts.netloc.rpartition('@')
-    return urllib.parse.urlunsplit(parts._replace(netloc=userinfo + at + _address(host, port)))
+    return urllib.parse.urlunsplit(parts._replace(
+        scheme=parts.scheme.lower().replace('+cluster', ''),
+        netloc=userinfo + at + _address(host, port)))
 
 
 def _no_target_nodes(options):
@@ -227,10 +233,10 @@ class _ClusterBase:
 
     @classmethod
     def from_url(cls, url, **kwargs):
-        """A cluster client whose seed is @url's address
-        ("redis://[[user]:[password]@]host:port[/0]", "rediss://..."); the
-        keywords are RedisCluster()'s.  As in from_url(), what the URL
-        says wins."""
+        """A cluster client whose seeds are @url's addresses
+        ("redis://[[user]:[password]@]host:port[/0]", "rediss://...", or
+        "redis+cluster://host:port,host:port/0"); the keywords are
+        RedisCluster()'s.  As in from_url(), what the URL says wins."""
         return cls(url=url, **kwargs)
 
     def __getattr__(self, name):
@@ -355,8 +361,9 @@ class RedisCluster(ClientExtras, _ClusterBase):
     RedisCluster(host='10.0.0.1', port=7000) or
     RedisCluster(startup_nodes=[ClusterNode('10.0.0.1', 7000), ...],
     password=..., socket_timeout=0.5), or RedisCluster.from_url(url).
-    The keyword arguments are from_url()'s; db must be 0, and redis-py's
-    routing keywords are accepted when they ask for what dtredis does.
+    The keyword arguments are from_url()'s and read_from_replicas; db
+    must be 0, and redis-py's other routing keywords are accepted when
+    they ask for what dtredis does.
     Every other attribute is the wrapped DtRedis.Client's: rc.set(),
     rc.get(), rc.execute_command(), rc.pipeline()...
     """
@@ -373,7 +380,7 @@ class RedisCluster(ClientExtras, _ClusterBase):
         node owns the slot."""
         if replica and (self._pairing is None or self._pairing[0] != self._stamp()):
             stamp = self._stamp()
-            self._pairing = stamp, _pairing(self._client.execute_command('CLUSTER', 'SLOTS'))
+            self._pairing = stamp, _pairing(self._client.execute_command('CLUSTER', 'NODES'))
         return self._node_from_slot(self.keyslot(key), replica)
 
     def execute_command(self, *args, **options):
@@ -404,36 +411,9 @@ class RedisCluster(ClientExtras, _ClusterBase):
         return [getattr(self._node_client(node), method)(*args, **kwargs)
                 for node in self.get_primaries()]
 
-    def script_load(self, script):
-        """SCRIPT LOAD on every primary: the SHA1."""
-        return self._on_primaries('script_load', script)[0]
-
     def script_exists(self, *args):
         """SCRIPT EXISTS: whether every primary has each script."""
         return [all(found) for found in zip(*self._on_primaries('script_exists', *args))]
-
-    def script_flush(self, sync_type=None):
-        """SCRIPT FLUSH on every primary: True."""
-        self._on_primaries('script_flush', sync_type)
-        return True
-
-    def flushdb(self, asynchronous=False, **kwargs):
-        """FLUSHDB on every primary: True."""
-        self._on_primaries('flushdb', asynchronous)
-        return True
-
-    def flushall(self, asynchronous=False, **kwargs):
-        """FLUSHALL on every primary: True."""
-        self._on_primaries('flushall', asynchronous)
-        return True
-
-    def dbsize(self, **kwargs):
-        """DBSIZE: the number of keys of the whole cluster."""
-        return sum(self._on_primaries('dbsize'))
-
-    def keys(self, pattern='*', **kwargs):
-        """KEYS on every primary: the matching key names."""
-        return [key for keys in self._on_primaries('keys', pattern) for key in keys]
 
     def scan_iter(self, match=None, count=None, _type=None, **kwargs):
         """Every key of the cluster (matching @match, of type @_type): SCAN
@@ -467,9 +447,7 @@ class AsyncRedisCluster(AsyncClientExtras, _ClusterBase):
     commands.
 
     `await rc.initialize()` (or `async with`) learns the slot map without
-    blocking the event loop; the node getters then read it.  Until C
-    pipelines are split by slot, its commands are sent one by one (the
-    library routes each), not in batches.
+    blocking the event loop; the node getters then read it.
     """
 
     def __init__(self, host=None, port=6379, startup_nodes=None, url=None, **kwargs):
@@ -492,7 +470,7 @@ class AsyncRedisCluster(AsyncClientExtras, _ClusterBase):
                 raise _error(error) from error
         await self._thread.call(learn)
         stamp = self._stamp()
-        self._pairing = stamp, _pairing(await self._client.execute_command('CLUSTER', 'SLOTS'))
+        self._pairing = stamp, _pairing(await self._client.execute_command('CLUSTER', 'NODES'))
         return self
 
     def get_node_from_key(self, key, replica=False):
@@ -535,36 +513,9 @@ class AsyncRedisCluster(AsyncClientExtras, _ClusterBase):
         return await asyncio.gather(*(getattr(self._node_client(node), method)(*args, **kwargs)
                                       for node in self.get_primaries()))
 
-    async def script_load(self, script):
-        """SCRIPT LOAD on every primary: the SHA1."""
-        return (await self._on_primaries('script_load', script))[0]
-
     async def script_exists(self, *args):
         """SCRIPT EXISTS: whether every primary has each script."""
         return [all(found) for found in zip(*await self._on_primaries('script_exists', *args))]
-
-    async def script_flush(self, sync_type=None):
-        """SCRIPT FLUSH on every primary: True."""
-        await self._on_primaries('script_flush', sync_type)
-        return True
-
-    async def flushdb(self, asynchronous=False, **kwargs):
-        """FLUSHDB on every primary: True."""
-        await self._on_primaries('flushdb', asynchronous)
-        return True
-
-    async def flushall(self, asynchronous=False, **kwargs):
-        """FLUSHALL on every primary: True."""
-        await self._on_primaries('flushall', asynchronous)
-        return True
-
-    async def dbsize(self, **kwargs):
-        """DBSIZE: the number of keys of the whole cluster."""
-        return sum(await self._on_primaries('dbsize'))
-
-    async def keys(self, pattern='*', **kwargs):
-        """KEYS on every primary: the matching key names."""
-        return [key for keys in await self._on_primaries('keys', pattern) for key in keys]
 
     async def scan_iter(self, match=None, count=None, _type=None, **kwargs):
         """Every key of the cluster: SCAN on each primary in turn."""
@@ -578,9 +529,11 @@ class AsyncRedisCluster(AsyncClientExtras, _ClusterBase):
         try:
             for client in self._take_node_clients():
                 await client.close()
-            await self._client.close()
         finally:
-            await self._thread.close(lambda: None)
+            try:
+                await self._client.close()
+            finally:
+                await self._thread.close(lambda: None)
 
     async def aclose(self):
         """The same as close()."""

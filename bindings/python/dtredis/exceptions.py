@@ -131,8 +131,14 @@ class TryAgainError(ResponseError, *_also('TryAgainError')):
     """A multi-key command arrived while its slot was moving (TRYAGAIN)."""
 
 
-class ClusterCrossSlotError(ResponseError, *_also('ClusterCrossSlotError')):
-    """The server saw keys of different hash slots in one command (CROSSSLOT)."""
+class ClusterCrossSlotError(ResponseError, RedisClusterException,
+                            *_also('ClusterCrossSlotError')):
+    """The keys of one command are in different hash slots (CROSSSLOT).
+
+    In a pipeline's results (or an asyncio command sent in a batch) this
+    is the library's own reply for a command it did not send; it is also
+    a RedisClusterException, the class the same command raises alone.
+    """
 
 
 class AskError(ResponseError, *_also('AskError')):

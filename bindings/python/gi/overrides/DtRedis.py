@@ -37,8 +37,8 @@ from dtredis import exceptions
 from dtredis.async_client import AsyncClient, _DecodedAsyncClient
 from dtredis.bridge import _bridge
 from dtredis.client import Client, _DecodedClient
-from dtredis.core import _error, _none
 from dtredis.cluster import AsyncRedisCluster, ClusterNode, RedisCluster
+from dtredis.core import _error, _none
 from dtredis.exceptions import (  # noqa: F401 - the classes are DtRedis.*
     AskError, AuthenticationError, AuthenticationWrongNumberOfArgsError, BusyLoadingError,
     ClusterCrossSlotError, ClusterDownError, ClusterError, ConnectionError, DataError,
@@ -163,16 +163,8 @@ class Instance(_CInstance):
         client = _i_get_redis_client(self)
         return _DecodedClient(client) if self._decode(decode_responses) else client
 
-    def _is_cluster(self):
-        is_cluster = getattr(self, '_cluster', None)
-        if is_cluster is None:
-            is_cluster = self._cluster = bool(self.get_config().get_redis_cluster_nodes())
-        return is_cluster
-
     def _async_client(self, decode_responses):
         client = _i_get_async_redis_client(self)
-        if self._is_cluster():
-            client._batched = False  # see AsyncClient._batched
         if self._decode(decode_responses):
             return _DecodedAsyncClient(client)
         return client
