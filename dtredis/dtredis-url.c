@@ -486,6 +486,7 @@ parse_host_port (DtRedisUrl   *p,
 /* "host[:port],host[:port]...": the sentinels, or the cluster's nodes. */
 static gboolean
 parse_hosts (char       ***out,
+             gboolean      cluster,
              const char   *start,
              const char   *end,
              GError      **error)
@@ -501,7 +502,8 @@ parse_hosts (char       ***out,
         {
           g_free (host);
           g_set_error_literal (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG,
-                               _("The URL has an empty or badly encoded host in its list"));
+                               cluster ? _("The URL has an empty or badly encoded cluster node address")
+                                       : _("The URL has an empty or badly encoded sentinel address"));
           return FALSE;
         }
       g_ptr_array_add (hosts, host);
@@ -711,12 +713,12 @@ parse_url (const char  *url,
         }
       else if (p->is_sentinel)
         {
-          if (!parse_hosts (&p->sentinels, host_start, authority_end, error))
+          if (!parse_hosts (&p->sentinels, FALSE, host_start, authority_end, error))
             return FALSE;
         }
       else if (p->is_cluster)
         {
-          if (!parse_hosts (&p->cluster_nodes, host_start, authority_end, error))
+          if (!parse_hosts (&p->cluster_nodes, TRUE, host_start, authority_end, error))
             return FALSE;
         }
       else if (!parse_host_port (p, host_start, authority_end, error))

@@ -435,6 +435,11 @@ test_url (void)
   g_assert_null (strstr (redacted, "cret"));
   g_clear_object (&config);
 
+  config = dt_redis_config_new_from_url ("redis+cluster://127.0.0.1:7000,,127.0.0.1:7001", &error);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "cluster node address"));
+  g_clear_error (&error);
+
   config = dt_redis_config_new_from_url ("rediss+cluster://127.0.0.1:7000/3", &error);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_INVALID_CONFIG);
   g_assert_nonnull (strstr (error->message, "database 0"));

@@ -241,11 +241,25 @@ def test_cross_slot_command_raises_and_sends_nothing(cluster_lab):
         assert caught.value.__cause__.code == int(DtRedis.Error.CROSS_SLOT)
         assert 'MGET' in str(caught.value)
         with pytest.raises(DtRedis.RedisClusterException):
-            rc.delete(a, b)
-        with pytest.raises(DtRedis.RedisClusterException):
             rc.execute_command('MGET', a, b)
+        with pytest.raises(DtRedis.RedisClusterException):
+            rc.execute_command('DEL', a, b)
         assert (shards.calls('mget'), shards.calls('del')) == before
         assert rc.get(a) == b'1'
+        # DEL, EXISTS, UNLINK and TOUCH of keys in several slots are
+        # redis-py's non-atomic helpers: one command per slot, summed.
+        rc.set(b, '2')
+        assert rc.exists(a, b, 'pyrc:cross:none') == 2
+        assert rc.touch(a, b) == 2
+        def primary_dels():
+            calls = shards.calls('del')
+            return sum(calls[name] for name in shards.primaries)
+        dels = primary_dels()
+        assert rc.delete(a, b, 'pyrc:cross:none') == 2
+        assert primary_dels() == dels + len({rc.keyslot(k) for k in (a, b, 'pyrc:cross:none')})
+        assert rc.exists(a, b) == 0
+        rc.set(a, '1')
+        assert rc.unlink(a, b) == 1
     finally:
         rc.close()
         shards.delete('pyrc:cross:*')
@@ -495,6 +509,15 @@ def test_async_redis_cluster(cluster_lab):
             assert {key async for key in rc.scan_iter(match='pyrc:async:*', count=50)} == \
                 {key.encode() for key in keys} | {b'pyrc:async:n'}
             assert await rc.dbsize() == sum(shards.node(name).dbsize() for name in shards.primaries)
+            # The non-atomic helpers over several slots, summed.
+            extra = ['pyrc:async:sum:%d' % i for i in range(40)]
+            assert len(set(shards.server_slots(extra))) > 3
+            assert await rc.mset_nonatomic({key: '1' for key in extra})
+            assert await rc.exists(*extra, 'pyrc:async:sum:none') == 40
+            assert await rc.touch(*extra[:10]) == 10
+            assert await rc.delete(*extra[20:], 'pyrc:async:sum:none') == 20
+            assert await rc.unlink(*extra[10:30]) == 10
+            assert shards.keys_by_primary('pyrc:async:sum:*') == _expected_homes(shards, extra[:10])
 
         decoded = DtRedis.AsyncRedisCluster.from_url('redis://%s' % cluster_lab.seeds[0],
                                                      decode_responses=True, **TIMEOUTS)

@@ -406,6 +406,29 @@ class RedisCluster(ClientExtras, _ClusterBase):
         per slot."""
         return [self._client.mset(pairs) for pairs in _pairs_by_slot(mapping).values()]
 
+    def _summed(self, command, keys):
+        """@command for the keys of each slot, one after the other, the
+        counts added up: not atomic, as in redis-py's RedisCluster."""
+        keys = list(keys)
+        return sum(getattr(self._client, command)(*[keys[i] for i in indexes])
+                   for indexes in _by_slot(keys).values())
+
+    def delete(self, *names):
+        """DEL of keys in any slots: one DEL per slot, the count summed."""
+        return self._summed('delete', names)
+
+    def exists(self, *names):
+        """EXISTS of keys in any slots: one per slot, the count summed."""
+        return self._summed('exists', names)
+
+    def unlink(self, *names):
+        """UNLINK of keys in any slots: one per slot, the count summed."""
+        return self._summed('unlink', names)
+
+    def touch(self, *names):
+        """TOUCH of keys in any slots: one per slot, the count summed."""
+        return self._summed('touch', names)
+
     def _on_primaries(self, method, *args, **kwargs):
         """client.@method(...) on a standalone client of each primary: the results."""
         return [getattr(self._node_client(node), method)(*args, **kwargs)
@@ -507,6 +530,29 @@ class AsyncRedisCluster(AsyncClientExtras, _ClusterBase):
         """MSET for the pairs of each slot, all at once: one True per slot."""
         return list(await asyncio.gather(*(self._client.mset(pairs)
                                            for pairs in _pairs_by_slot(mapping).values())))
+
+    async def _summed(self, command, keys):
+        """@command for the keys of each slot, all at once, the counts
+        added up: not atomic, as in redis-py's RedisCluster."""
+        keys = list(keys)
+        return sum(await asyncio.gather(*(getattr(self._client, command)(*[keys[i] for i in indexes])
+                                          for indexes in _by_slot(keys).values())))
+
+    async def delete(self, *names):
+        """DEL of keys in any slots: one DEL per slot, the count summed."""
+        return await self._summed('delete', names)
+
+    async def exists(self, *names):
+        """EXISTS of keys in any slots: one per slot, the count summed."""
+        return await self._summed('exists', names)
+
+    async def unlink(self, *names):
+        """UNLINK of keys in any slots: one per slot, the count summed."""
+        return await self._summed('unlink', names)
+
+    async def touch(self, *names):
+        """TOUCH of keys in any slots: one per slot, the count summed."""
+        return await self._summed('touch', names)
 
     async def _on_primaries(self, method, *args, **kwargs):
         """As RedisCluster._on_primaries(), on every primary at once."""
