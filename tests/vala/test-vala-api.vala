@@ -120,6 +120,44 @@ void test_nullable_properties () {
 
 /* A Sentinel config from Vala: string arrays, properties, the URL form and
  * the error for a master no sentinel can name (nothing listens on port 1). */
+void test_cluster_config () {
+    var config = new DtRedis.Config ()
+        .set_redis_cluster_nodes ({ "127.0.0.1:1", "[::1]:7001" })
+        .set_redis_password ("s3cret")
+        .set_redis_socket_timeout (0.3);
+    assert (config.cluster_nodes.length == 2);
+    assert (config.cluster_nodes[1] == "[::1]:7001");
+    var redacted = config.build_redacted_url ();
+    assert (redacted.has_prefix ("redis+cluster://:***@127.0.0.1:1,"));
+    assert (!("s3cret" in redacted));
+
+    var instance = new DtRedis.Instance (config);
+    ulong handler = instance.topology_changed.connect (() => {
+        assert_not_reached ();
+    });
+    var client = instance.get_redis_client ();
+    /* Keys in two slots: refused before any I/O, no server needed. */
+    try {
+        client.mget ({ "cross:a", "cross:b" });
+        assert_not_reached ();
+    } catch (DtRedis.Error.CROSS_SLOT e) {
+        assert ("MGET" in e.message);
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+    /* No node answers: the nodes tried are named, never the password. */
+    try {
+        instance.list_cluster_nodes (false);
+        assert_not_reached ();
+    } catch (DtRedis.Error.CONNECTION e) {
+        assert ("127.0.0.1:1" in e.message);
+        assert (!("s3cret" in e.message));
+    } catch (GLib.Error e) {
+        fail (e);
+    }
+    instance.disconnect (handler);
+}
+
 void test_sentinel_config () {
     var config = new DtRedis.Config ()
         .set_redis_sentinels ({ "127.0.0.1:1", "[::1]:26380" })
@@ -491,6 +529,7 @@ int main (string[] args) {
     Test.add_func ("/vala/sync/errors", test_sync_errors);
     Test.add_func ("/vala/config/nullable-properties", test_nullable_properties);
     Test.add_func ("/vala/config/sentinel", test_sentinel_config);
+    Test.add_func ("/vala/config/cluster", test_cluster_config);
     Test.add_func ("/vala/sync/pipeline", test_sync_pipeline);
     Test.add_func ("/vala/sync/watch", test_sync_watch);
     Test.add_func ("/vala/sync/kept-connections", test_kept_connections);
