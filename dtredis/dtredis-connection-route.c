@@ -40,15 +40,32 @@ dt_redis_routed_endpoint_new (DtRedisConfig  *config,
     return NULL;
   if (dt_redis_config_get_redis_cluster_nodes (effective) != NULL)
     {
-      g_autofree char *host = NULL;
-      guint16 port;
+      const char * const *seeds = dt_redis_config_get_redis_cluster_nodes (effective);
 
       /* What is not routed by slot (pub/sub, MONITOR) goes to the first
-       * seed node: classic PUBLISH reaches every node's subscribers. */
-      if (!dt_redis_endpoint_parse_address (dt_redis_config_get_redis_cluster_nodes (effective)[0],
-                                            6379, &host, &port, error))
-        return NULL;
-      return dt_redis_endpoint_new_node (nodes, host, port);
+       * seed that can be reached: classic PUBLISH reaches every node's
+       * subscribers. */
+      self = NULL;
+      for (guint i = 0; seeds[i] != NULL; i++)
+        {
+          g_autofree char *host = NULL;
+          guint16 port;
+
+          if (!dt_redis_endpoint_parse_address (seeds[i], 6379, &host, &port, error))
+            {
+              g_clear_pointer (&self, dt_redis_endpoint_unref);
+              return NULL;
+            }
+          if (self == NULL)
+            self = dt_redis_endpoint_new_node (nodes, host, port);
+          else
+            {
+              if (self->alternates == NULL)
+                self->alternates = g_ptr_array_new_with_free_func ((GDestroyNotify) dt_redis_endpoint_unref);
+              g_ptr_array_add (self->alternates, dt_redis_endpoint_new_node (nodes, host, port));
+            }
+        }
+      return self;
     }
   if (dt_redis_config_get_redis_sentinels (effective) == NULL)
     return g_steal_pointer (&nodes);
@@ -86,7 +103,20 @@ dt_redis_connection_open (DtRedisEndpoint  *endpoint,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (endpoint->sentinel == NULL)
-    return dt_redis_conn_open_direct (endpoint, cancellable, error);
+    {
+      conn = dt_redis_conn_open_direct (endpoint, cancellable, &local_error);
+      /* A cluster seed that cannot be reached: the next one. */
+      for (guint i = 0; conn == NULL && endpoint->alternates != NULL && i < endpoint->alternates->len &&
+                        error_means_stale_node (local_error); i++)
+        {
+          g_clear_error (&local_error);
+          conn = dt_redis_conn_open_direct (g_ptr_array_index (endpoint->alternates, i),
+                                            cancellable, &local_error);
+        }
+      if (conn == NULL)
+        g_propagate_error (error, local_error);
+      return conn;
+    }
 
   node = dt_redis_sentinel_dup_node (endpoint->sentinel, NULL, cancellable, error);
   if (node == NULL)
@@ -127,6 +157,7 @@ typedef struct
   DtRedisEndpoint *node;
   DtRedisEndpoint *stale;     /* the node that failed first, once */
   GError          *first_error;
+  guint            next_alternate; /* cluster seeds: the next to try */
 } RouteData;
 
 static void
@@ -279,6 +310,36 @@ find_node (GTask *task)
   g_thread_unref (g_thread_new ("dtredis-sentinel-ask", ask_thread, ask));
 }
 
+/* A cluster seed: on to the next one while none can be reached. */
+static void
+seed_opened_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  RouteData *data = g_task_get_task_data (task);
+  DtRedisConnection *conn;
+  GError *error = NULL;
+
+  conn = dt_redis_conn_open_direct_finish (result, &error);
+  if (conn != NULL)
+    {
+      g_task_return_pointer (task, conn, (GDestroyNotify) dt_redis_connection_free);
+      g_object_unref (task);
+      return;
+    }
+  if (error_means_stale_node (error) && data->next_alternate < data->endpoint->alternates->len)
+    {
+      DtRedisEndpoint *next = g_ptr_array_index (data->endpoint->alternates, data->next_alternate++);
+
+      g_error_free (error);
+      dt_redis_conn_open_direct_async (next, g_task_get_cancellable (task), seed_opened_cb, task);
+      return;
+    }
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
 void
 dt_redis_connection_open_async (DtRedisEndpoint     *endpoint,
                                 GCancellable        *cancellable,
@@ -295,6 +356,14 @@ dt_redis_connection_open_async (DtRedisEndpoint     *endpoint,
   g_task_set_source_tag (task, dt_redis_connection_open_async);
   g_task_set_name (task, "[dtredis] open routed connection");
 
+  if (endpoint->sentinel == NULL && endpoint->alternates != NULL)
+    {
+      data = g_new0 (RouteData, 1);
+      data->endpoint = dt_redis_endpoint_ref (endpoint);
+      g_task_set_task_data (task, data, (GDestroyNotify) route_data_free);
+      dt_redis_conn_open_direct_async (endpoint, cancellable, seed_opened_cb, task);
+      return;
+    }
   if (endpoint->sentinel == NULL)
     {
       dt_redis_conn_open_direct_async (endpoint, cancellable, node_opened_cb, task);

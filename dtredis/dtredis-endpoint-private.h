@@ -57,6 +57,9 @@ typedef struct _DtRedisEndpoint
   /* A Cluster node read from as a replica: READONLY in the handshake, so
    * that it serves reads of its primary's slots. */
   gboolean    cluster_readonly;
+  /* Cluster seeds after this one: a connect that cannot reach this
+   * node (nothing sent) tries them in turn. NULL otherwise. */
+  GPtrArray  *alternates;       /* DtRedisEndpoint */
 } DtRedisEndpoint;
 
 /* Validates @config and resolves it; INVALID_CONFIG naming the bad part.

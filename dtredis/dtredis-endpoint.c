@@ -215,6 +215,7 @@ dt_redis_endpoint_unref (DtRedisEndpoint *self)
   if (self->sentinel != NULL)
     self->release_sentinel (self->sentinel);
   g_free (self->routed_description);
+  g_clear_pointer (&self->alternates, g_ptr_array_unref);
   g_free (self);
 }
 

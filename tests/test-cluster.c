@@ -376,17 +376,27 @@ on_message (DtRedisPubSub  *pubsub,
 }
 
 /* Classic pub/sub through a Cluster config: the subscription lives on one
- * node, and a PUBLISH on any node reaches it. */
+ * node (the first seed that answers: here the first is dead), and a
+ * PUBLISH on any node reaches it. */
 static void
 test_pubsub (void)
 {
-  g_autoptr(DtRedisInstance) instance = new_instance (10);
-  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
-  g_autoptr(DtRedisPubSub) pubsub = dt_redis_instance_get_pubsub (instance);
+  g_autofree char *dead = g_strdup_printf ("127.0.0.1:%u", dt_test_free_port ());
+  g_autofree char *live = g_strdup_printf ("127.0.0.1:%u",
+                                           dt_test_server_get_port (dt_test_cluster_get_node (lab, 2)));
+  g_autoptr(DtRedisConfig) config = dt_redis_config_new ();
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_autoptr(DtRedisClient) client = NULL;
+  g_autoptr(DtRedisPubSub) pubsub = NULL;
   g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   gint64 deadline;
 
+  dt_redis_config_set_redis_cluster_nodes (config, (const char * const []) { dead, live, NULL });
+  dt_redis_config_set_redis_socket_timeout (config, 10 * dt_test_time_scale ());
+  instance = dt_redis_instance_new (config);
+  client = dt_redis_instance_get_redis_client (instance);
+  pubsub = dt_redis_instance_get_pubsub (instance);
   g_signal_connect (pubsub, "message", G_CALLBACK (on_message), got);
   g_assert_true (dt_redis_pubsub_subscribe (pubsub, (const char * const []) { "news", NULL }, NULL, &error));
   g_assert_no_error (error);
