@@ -38,8 +38,9 @@ DtRedisClusterMap  *dt_redis_cluster_ensure_map       (DtRedisCluster      *self
                                                        GCancellable        *cancellable,
                                                        GError             **error);
 /* The node a command for @slot (DT_REDIS_SLOT_ANY: keyless) goes to: the
- * slot's owner; any primary for a keyless command; a seed node when the
- * map does not know (the node will redirect). Transfer full. */
+ * slot's owner; for a keyless command the owner of slot 0, the same node
+ * each time while the topology holds; the first seed when the map does
+ * not know (the node will redirect). Transfer full. */
 DtRedisClusterNode *dt_redis_cluster_pick             (DtRedisCluster      *self,
                                                        gint                 slot);
 /* The same for @cmd: with read-from-replicas, a command that only reads

@@ -284,22 +284,24 @@ dt_redis_cluster_pick (DtRedisCluster *self,
                        gint            slot)
 {
   g_autoptr(DtRedisClusterMap) map = dt_redis_cluster_dup_map (self);
-  guint turn = (guint) g_atomic_int_add ((gint *) &self->round_robin, 1);
   DtRedisClusterNode *node = NULL;
 
   maybe_refresh_periodically (self, map);
 
-  if (map != NULL && slot >= 0)
-    node = dt_redis_cluster_map_get_owner (map, (guint) slot);
-  else if (map != NULL && map->n_primaries > 0)
-    node = g_ptr_array_index (map->nodes, turn % map->n_primaries);
+  /* A command without keys goes to one node, the same each time while
+   * the topology holds: the owner of slot 0 (a SCAN cursor, SCRIPT
+   * EXISTS after SCRIPT LOAD... must meet the node they came from). */
+  if (map != NULL)
+    node = dt_redis_cluster_map_get_owner (map, slot >= 0 ? (guint) slot : 0);
+  if (node == NULL && map != NULL && slot < 0 && map->n_primaries > 0)
+    node = g_ptr_array_index (map->nodes, 0);
 
   if (node != NULL)
     return dt_redis_cluster_node_ref (node);
 
   /* Nothing known of the slot: any node redirects to its owner. */
   dt_redis_cluster_refresh_soon (self);
-  return seed_node (self, turn);
+  return seed_node (self, 0);
 }
 
 DtRedisClusterNode *

@@ -401,21 +401,23 @@ test_pubsub (void)
   g_assert_true (dt_redis_pubsub_subscribe (pubsub, (const char * const []) { "news", NULL }, NULL, &error));
   g_assert_no_error (error);
 
-  /* On every primary in turn (keyless commands rotate), and the cluster
+  /* Through the client, and on every primary directly: the cluster
    * passes each message on to the subscriber's node. */
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autoptr(DtRedisReply) reply = dt_redis_client_execute (client, (const char * const []) {
-                                                                 "PUBLISH", "news", "hello", NULL }, NULL, &error);
+  {
+    g_autoptr(DtRedisReply) reply = dt_redis_client_execute (client, (const char * const []) {
+                                                               "PUBLISH", "news", "hello", NULL }, NULL, &error);
 
-      /* It counts the receivers on the node that ran it only. */
-      g_assert_no_error (error);
-      g_assert_cmpint (dt_redis_reply_get_reply_type (reply), ==, DT_REDIS_REPLY_INTEGER);
-    }
+    /* It counts the receivers on the node that ran it only. */
+    g_assert_no_error (error);
+    g_assert_cmpint (dt_redis_reply_get_reply_type (reply), ==, DT_REDIS_REPLY_INTEGER);
+  }
+  /* One slot of each primary's range (the lab splits them in three). */
+  for (guint slot = 0; slot < DT_REDIS_CLUSTER_SLOTS; slot += 5462)
+    g_free (dt_test_server_command (dt_test_cluster_owner_of_slot (lab, slot), "PUBLISH", "news", "hello", NULL));
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC * dt_test_time_scale ();
-  while (got->len < 3 && g_get_monotonic_time () < deadline)
+  while (got->len < 4 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
-  g_assert_cmpuint (got->len, ==, 3);
+  g_assert_cmpuint (got->len, ==, 4);
   g_assert_cmpstr (g_ptr_array_index (got, 0), ==, "hello");
 }
 
@@ -641,6 +643,62 @@ test_replica_reads (void)
   g_assert_cmpuint (calls_by_role ("get", TRUE) - replica_gets, ==, 17);
   g_assert_cmpuint (calls_by_role ("get", FALSE) - primary_gets, ==, 0);
   g_assert_cmpint (server_integer ("{replica}:writes"), ==, 17);
+}
+
+/* A keyless command goes to the same node each time (the owner of slot
+ * 0): a SCAN loop, and the scan iterator, walk that node's keys, every
+ * cursor on the node that gave it. */
+static void
+test_keyless_node (void)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (10);
+  g_autoptr(DtRedisClient) client = dt_redis_instance_get_redis_client (instance);
+  g_autoptr(DtRedisScanIterator) iter = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *cursor = g_strdup ("0");
+  g_autofree char *dbsize = NULL;
+  g_autoptr(GError) error = NULL;
+  DtTestServer *owner = dt_test_cluster_owner_of_slot (lab, 0);
+  guint from_iterator = 0;
+
+  for (guint slot = 0; slot < DT_REDIS_CLUSTER_SLOTS; slot += 97)
+    {
+      g_autofree char *key = key_in_slot ("keyless", slot, 0);
+
+      g_assert_true (dt_redis_client_set (client, key, "1", NULL, &error));
+      g_assert_no_error (error);
+    }
+  settle (instance);
+
+  do
+    {
+      g_autoptr(DtRedisReply) reply = dt_redis_client_execute (client, (const char * const []) {
+                                                                 "SCAN", cursor, "COUNT", "7", NULL }, NULL, &error);
+      const DtRedisReply *keys;
+
+      g_assert_no_error (error);
+      g_free (cursor);
+      cursor = g_strdup (dt_redis_reply_get_string (dt_redis_reply_get_element (reply, 0), NULL));
+      keys = dt_redis_reply_get_element (reply, 1);
+      for (guint i = 0; i < dt_redis_reply_get_n_elements (keys); i++)
+        g_hash_table_add (seen, g_strdup (dt_redis_reply_get_string (dt_redis_reply_get_element (keys, i), NULL)));
+    }
+  while (strcmp (cursor, "0") != 0);
+
+  dbsize = dt_test_server_command (owner, "DBSIZE", NULL);
+  g_assert_cmpint (g_hash_table_size (seen), ==, dt_test_reply_integer (dbsize));
+  g_assert_cmpint (g_hash_table_size (seen), >, 0);
+
+  iter = dt_redis_scan_iterator_new (client, DT_REDIS_SCAN_KEYS, NULL, NULL, 7, NULL);
+  while (!dt_redis_scan_iterator_is_done (iter))
+    {
+      g_auto(GStrv) batch = dt_redis_scan_iterator_next (iter, NULL, &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; batch != NULL && batch[i] != NULL; i++, from_iterator++)
+        g_assert_true (g_hash_table_contains (seen, batch[i]));
+    }
+  g_assert_cmpuint (from_iterator, >=, g_hash_table_size (seen));
 }
 
 /* Bad configs are refused before any I/O, naming what is wrong. */
@@ -1338,6 +1396,7 @@ main (int   argc,
   g_test_add_func ("/cluster/node-list", test_node_list);
   g_test_add_func ("/cluster/reset", test_reset);
   g_test_add_func ("/cluster/pubsub", test_pubsub);
+  g_test_add_func ("/cluster/keyless-node", test_keyless_node);
   g_test_add_func ("/cluster/replica-reads", test_replica_reads);
   g_test_add_func ("/cluster/fanout", test_fanout);
   g_test_add_func ("/cluster/pipeline", test_pipeline);
