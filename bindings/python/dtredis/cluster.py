@@ -7,7 +7,7 @@ DtRedis.Config is a Cluster config (cluster-nodes): the C library learns
 the slot map, sends every command to the node that owns the slot of its
 keys, follows MOVED and ASK and waits out TRYAGAIN and CLUSTERDOWN.  A
 command whose keys are in different slots raises RedisClusterException
-before anything is sent; a keyless one goes to any primary.  Every
+before anything is sent; a keyless one goes to the owner of slot 0.  Every
 command method of the client is the cluster's (rc.set, rc.execute_command,
 rc.pipeline...); this module adds redis-py's cluster methods: keyslot(),
 the node getters, mget_nonatomic() and mset_nonatomic().
@@ -211,7 +211,7 @@ def _url_for(url, host, port):
 def _no_target_nodes(options):
     if options.get('target_nodes') is not None:
         raise TypeError('execute_command() got target_nodes: dtredis sends a command '
-                        'to the node that owns its keys (a keyless one to any primary)')
+                        'to the node that owns its keys (a keyless one to the owner of slot 0)')
 
 
 class _ClusterBase:
@@ -303,9 +303,12 @@ class _ClusterBase:
         return None
 
     def get_default_node(self):
-        """The first primary.  Keyless commands go to any primary in turn."""
-        primaries = self.get_primaries()
-        return primaries[0] if primaries else None
+        """The node keyless commands go to: the owner of slot 0 (None
+        when no node owns it)."""
+        try:
+            return self._node(self._owner(0), PRIMARY)
+        except SlotNotCoveredError:
+            return None
 
     def _owner(self, slot):
         try:
