@@ -45,7 +45,8 @@ struct _DtRedisCluster
   DtRedisClusterMap *map;
   gint             epoch;
   gint             readers[2];
-  gint             map_time_s;      /* when the last full map came, monotonic seconds (atomic) */
+  gint64           created_us;      /* g_get_monotonic_time () at creation */
+  gint             map_time_ms;     /* when the last full map came, ms after creation (atomic) */
   guint            round_robin;     /* atomic */
 
   GMutex           lock;            /* guards what follows, and map writes */
@@ -87,6 +88,7 @@ dt_redis_cluster_new (DtRedisConfig  *config,
                                        (GDestroyNotify) dt_redis_cluster_node_unref);
   self->cancellable = g_cancellable_new ();
   self->pid = dt_redis_connection_current_pid ();
+  self->created_us = g_get_monotonic_time ();
   self->tls = dt_redis_config_get_redis_ssl (config);
   self->read_from_replicas = dt_redis_config_get_redis_read_from_replicas (config);
   self->refresh_interval_us = (gint64) (interval * G_USEC_PER_SEC);
@@ -273,7 +275,7 @@ static void
 maybe_refresh_periodically (DtRedisCluster    *self,
                             DtRedisClusterMap *map)
 {
-  gint64 made = (gint64) g_atomic_int_get (&self->map_time_s) * G_USEC_PER_SEC;
+  gint64 made = self->created_us + (gint64) g_atomic_int_get (&self->map_time_ms) * 1000;
 
   if (map == NULL || g_get_monotonic_time () - made > self->refresh_interval_us)
     dt_redis_cluster_refresh_soon (self);
@@ -521,7 +523,8 @@ refresh (DtRedisCluster  *self,
   g_mutex_lock (&self->lock);
   changed = !same_topology (self->map, map);
   publish_map_locked (self, map);
-  g_atomic_int_set (&self->map_time_s, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
+  g_atomic_int_set (&self->map_time_ms, (gint) MIN ((g_get_monotonic_time () - self->created_us) / 1000,
+                                                    (gint64) G_MAXINT));
   prune_nodes_locked (self);
   g_mutex_unlock (&self->lock);
 
