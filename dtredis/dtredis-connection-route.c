@@ -190,8 +190,20 @@ node_opened_cb (GObject      *source,
       return;
     }
 
-  /* No data: a direct open. */
-  if (data != NULL && error_means_stale_node (error))
+  /* No data: a direct open. Cluster seeds: the next one, while none
+   * could be reached (nothing was sent). */
+  if (data != NULL && data->endpoint->sentinel == NULL)
+    {
+      if (error_means_stale_node (error) && data->next_alternate < data->endpoint->alternates->len)
+        {
+          DtRedisEndpoint *next = g_ptr_array_index (data->endpoint->alternates, data->next_alternate++);
+
+          g_error_free (error);
+          dt_redis_conn_open_direct_async (next, g_task_get_cancellable (task), node_opened_cb, task);
+          return;
+        }
+    }
+  else if (data != NULL && error_means_stale_node (error))
     {
       dt_redis_sentinel_forget_node (data->endpoint->sentinel, data->node);
       /* Nothing was sent: one more try, with what the sentinels say now. */
@@ -310,36 +322,6 @@ find_node (GTask *task)
   g_thread_unref (g_thread_new ("dtredis-sentinel-ask", ask_thread, ask));
 }
 
-/* A cluster seed: on to the next one while none can be reached. */
-static void
-seed_opened_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GTask *task = user_data;
-  RouteData *data = g_task_get_task_data (task);
-  DtRedisConnection *conn;
-  GError *error = NULL;
-
-  conn = dt_redis_conn_open_direct_finish (result, &error);
-  if (conn != NULL)
-    {
-      g_task_return_pointer (task, conn, (GDestroyNotify) dt_redis_connection_free);
-      g_object_unref (task);
-      return;
-    }
-  if (error_means_stale_node (error) && data->next_alternate < data->endpoint->alternates->len)
-    {
-      DtRedisEndpoint *next = g_ptr_array_index (data->endpoint->alternates, data->next_alternate++);
-
-      g_error_free (error);
-      dt_redis_conn_open_direct_async (next, g_task_get_cancellable (task), seed_opened_cb, task);
-      return;
-    }
-  g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
 void
 dt_redis_connection_open_async (DtRedisEndpoint     *endpoint,
                                 GCancellable        *cancellable,
@@ -361,7 +343,7 @@ dt_redis_connection_open_async (DtRedisEndpoint     *endpoint,
       data = g_new0 (RouteData, 1);
       data->endpoint = dt_redis_endpoint_ref (endpoint);
       g_task_set_task_data (task, data, (GDestroyNotify) route_data_free);
-      dt_redis_conn_open_direct_async (endpoint, cancellable, seed_opened_cb, task);
+      dt_redis_conn_open_direct_async (endpoint, cancellable, node_opened_cb, task);
       return;
     }
   if (endpoint->sentinel == NULL)
