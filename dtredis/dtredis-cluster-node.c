@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dtredis-cluster-map-private.h"
-#include "dtredis-config-fields-private.h"
+#include "dtredis-config-private.h"
 
 char *
 dt_redis_cluster_address (const char *host,

@@ -82,6 +82,12 @@ DtRedisClusterReplyKind dt_redis_cluster_classify     (DtRedisCluster       *sel
                                                        DtRedisClusterNode   *from,
                                                        guint                *slot,
                                                        DtRedisClusterNode  **target);
+/* The same for the text of an error reply. */
+DtRedisClusterReplyKind dt_redis_cluster_classify_text (DtRedisCluster       *self,
+                                                        const char           *text,
+                                                        DtRedisClusterNode   *from,
+                                                        guint                *slot,
+                                                        DtRedisClusterNode  **target);
 /* The same for all the replies of @cmd: a MULTI/EXEC batch goes again
  * only when EXEC says EXECABORT because of where it was sent. */
 DtRedisClusterReplyKind dt_redis_cluster_classify_replies (DtRedisCluster       *self,

@@ -641,12 +641,19 @@ dt_redis_cluster_classify (DtRedisCluster      *self,
                            guint               *slot,
                            DtRedisClusterNode **target)
 {
-  const char *text;
-
   if (dt_redis_reply_get_reply_type (reply) != DT_REDIS_REPLY_ERROR)
     return DT_REDIS_CLUSTER_REPLY_FINAL;
 
-  text = dt_redis_reply_get_string (reply, NULL);
+  return dt_redis_cluster_classify_text (self, dt_redis_reply_get_string (reply, NULL), from, slot, target);
+}
+
+DtRedisClusterReplyKind
+dt_redis_cluster_classify_text (DtRedisCluster      *self,
+                                const char          *text,
+                                DtRedisClusterNode  *from,
+                                guint               *slot,
+                                DtRedisClusterNode **target)
+{
   if (g_str_has_prefix (text, "MOVED "))
     return parse_redirect (self, text, from, slot, target) ? DT_REDIS_CLUSTER_REPLY_MOVED
                                                           : DT_REDIS_CLUSTER_REPLY_FINAL;

@@ -115,11 +115,6 @@ void     dt_redis_config_copy_deployment  (DtRedisConfig  *self,
 void     dt_redis_config_clear_deployment (DtRedisConfig  *self);
 gboolean dt_redis_config_check_deployment (DtRedisConfig  *self,
                                            GError        **error);
-/* A standalone config for one node of a Cluster config @self (the URL
- * already applied): the same credentials, TLS and timeouts. */
-DtRedisConfig *dt_redis_config_new_for_cluster_node (DtRedisConfig  *self,
-                                                     const char     *host,
-                                                     guint16         port);
 /* The redis+sentinel:// URL of a Sentinel config. */
 char    *dt_redis_config_build_sentinel_url (DtRedisConfig *self,
                                              gboolean       redact_passwords);

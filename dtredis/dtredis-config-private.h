@@ -17,5 +17,10 @@ gboolean dt_redis_config_apply_url (DtRedisConfig  *self,
                                     const char     *url,
                                     char          **out_unix_path,
                                     GError        **error);
+/* A standalone config for one node of a Cluster config @self (the URL
+ * already applied): the same credentials, TLS and timeouts. */
+DtRedisConfig *dt_redis_config_new_for_cluster_node (DtRedisConfig  *self,
+                                                     const char     *host,
+                                                     guint16         port);
 
 G_END_DECLS

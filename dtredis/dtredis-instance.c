@@ -482,14 +482,24 @@ dt_redis_instance_get_monitor (DtRedisInstance *self)
  * uses a connection of its own, never one of the pools. It runs on the
  * thread-default [struct@GLib.MainContext] of the calling thread.
  *
+ * With a Cluster config, channels and patterns live on the first seed
+ * that answers, and each shard channel on the node that owns its slot,
+ * following it when the slot moves or its node fails over.
+ *
  * Returns: (transfer full): a new pub/sub object
  */
 DtRedisPubSub *
 dt_redis_instance_get_pubsub (DtRedisInstance *self)
 {
+  DtRedisCluster *cluster = NULL;
+
   g_return_val_if_fail (DT_REDIS_IS_INSTANCE (self), NULL);
 
-  return dt_redis_pubsub_new (self->config);
+  /* A config that cannot make a router fails the first call instead. */
+  if (!dt_redis_pools_get_cluster (self->pools, &cluster, NULL))
+    cluster = NULL;
+
+  return dt_redis_pubsub_new (self->config, cluster);
 }
 
 /**

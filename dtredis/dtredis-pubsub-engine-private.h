@@ -44,6 +44,10 @@ typedef enum
   OP_PING,
 } Verb;
 
+/* Ends an op that has no task: takes @error, NULL when it succeeded. */
+typedef void (*OpDoneFunc) (gpointer  data,
+                            GError   *error);
+
 typedef struct
 {
   Verb        verb;
@@ -57,7 +61,9 @@ typedef struct
   guint       expected;  /* confirmations that end it; 0: not known yet (UNSUBSCRIBE all) */
   guint       got;
   GPtrArray  *added;     /* names this op added to the subscriptions, undone if it fails */
-  GTask      *task;      /* NULL when internal */
+  GTask      *task;      /* NULL when internal or when @done ends it */
+  OpDoneFunc  done;      /* instead of a task: a Cluster object's op on a node's object */
+  gpointer    done_data;
   GSource    *cancel_source;
   gint64      deadline;
 } Op;
@@ -67,6 +73,8 @@ typedef struct
   DtRedisPubSub *self;   /* NULL once the object is gone */
   GCancellable  *cancellable;
 } Opening;
+
+typedef struct _DtRedisPubSubShards DtRedisPubSubShards;
 
 struct _DtRedisPubSub
 {
@@ -103,6 +111,13 @@ struct _DtRedisPubSub
   gboolean            paused;        /* PAUSE_READING stopped the reading: no in_source */
   guint64             dropped;
   GQueue              waiters;       /* GTask *: next_message_async */
+
+  /* With a Cluster config: the shard channels, on objects of the slots'
+   * owners (dtredis-pubsub-shards.c). */
+  DtRedisPubSubShards *shards;
+  /* On such a node's object: who is told of the shard channels it loses,
+   * instead of subscribing to them again itself. */
+  DtRedisPubSubShards *shard_owner;
 };
 
 enum {
@@ -139,6 +154,19 @@ void     dt_redis_pubsub_op_finish        (DtRedisPubSub  *self,
                                            GError         *error,
                                            DtRedisMessage *pong);
 void     dt_redis_pubsub_op_free          (Op             *op);
+/* An op on @names (taken); @internal: ours, its confirmations not
+ * delivered; @done: what ends it when it has no task. */
+Op      *dt_redis_pubsub_op_new           (Verb            verb,
+                                           SubsKind        subs,
+                                           char          **names,
+                                           gboolean        internal,
+                                           OpDoneFunc      done,
+                                           gpointer        done_data);
+/* Hands @message to the signal's handlers, a waiting next_message_async()
+ * or the pull queue. */
+void     dt_redis_pubsub_deliver          (DtRedisPubSub  *self,
+                                           guint           signal_id,
+                                           DtRedisMessage *message);
 void     dt_redis_pubsub_close_connection (DtRedisPubSub  *self);
 void     dt_redis_pubsub_set_state        (DtRedisPubSub  *self,
                                            State           state);

@@ -15,6 +15,7 @@
 #include "dtredis-error.h"
 #include "dtredis-message-private.h"
 #include "dtredis-pubsub-engine-private.h"
+#include "dtredis-pubsub-shards-private.h"
 #include "dtredis-resp-private.h"
 #include "dtredis-source-private.h"
 
@@ -49,6 +50,27 @@ dt_redis_pubsub_op_free (Op *op)
   g_free (op);
 }
 
+Op *
+dt_redis_pubsub_op_new (Verb        verb,
+                        SubsKind    subs,
+                        char      **names,
+                        gboolean    internal,
+                        OpDoneFunc  done,
+                        gpointer    done_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->verb = verb;
+  op->subs = subs;
+  op->names = names;
+  op->n_names = g_strv_length (names);
+  op->internal = internal;
+  op->done = done;
+  op->done_data = done_data;
+
+  return op;
+}
+
 gboolean
 dt_redis_pubsub_is_subscribed (DtRedisPubSub *self)
 {
@@ -68,11 +90,23 @@ dt_redis_pubsub_set_state (DtRedisPubSub *self,
 }
 
 /* :connected is TRUE once the connection is up and, after a reconnect,
- * every subscription is restored. */
+ * every subscription is restored. With a Cluster config, the shard
+ * channels' connections count too, and the object's own connection only
+ * when it is needed. */
 void
 dt_redis_pubsub_update_connected (DtRedisPubSub *self)
 {
   gboolean connected = self->state == STATE_READY && self->resubscribing == 0;
+
+  if (self->shards != NULL)
+    {
+      DtRedisPubSubShardsState shards = dt_redis_pubsub_shards_get_state (self->shards);
+
+      if (self->state == STATE_IDLE)
+        connected = shards == DT_REDIS_PUBSUB_SHARDS_UP;
+      else
+        connected = connected && shards != DT_REDIS_PUBSUB_SHARDS_DOWN;
+    }
 
   if (self->connected != connected)
     {
@@ -105,6 +139,10 @@ dt_redis_pubsub_op_finish (DtRedisPubSub  *self,
         g_task_return_pointer (op->task, dt_redis_message_ref (pong), (GDestroyNotify) dt_redis_message_unref);
       else
         g_task_return_boolean (op->task, TRUE);
+    }
+  else if (op->done != NULL)
+    {
+      op->done (op->done_data, error);
     }
   else
     {
@@ -317,10 +355,10 @@ flush (DtRedisPubSub *self)
 
 /* Hands @message to its signal's handlers or, when none is connected, to
  * a waiting next_message_async() or the pull queue. */
-static void
-deliver (DtRedisPubSub  *self,
-         guint           signal_id,
-         DtRedisMessage *message)
+void
+dt_redis_pubsub_deliver (DtRedisPubSub  *self,
+                         guint           signal_id,
+                         DtRedisMessage *message)
 {
   if (g_signal_has_handler_pending (self, dt_redis_pubsub_signals[signal_id], 0, TRUE))
     {
@@ -343,6 +381,8 @@ deliver (DtRedisPubSub  *self,
   /* Full. A call waiting for its answer needs the reading to go on. */
   if (self->overflow == DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING && first_sent (self) == NULL)
     {
+      if (self->shards != NULL)
+        dt_redis_pubsub_shards_set_paused (self->shards, TRUE);
       if (!self->paused && self->in_source != NULL)
         {
           dt_redis_source_clear (&self->in_source);
@@ -372,10 +412,12 @@ watch_input (DtRedisPubSub *self)
 void
 dt_redis_pubsub_maybe_resume (DtRedisPubSub *self)
 {
-  if (!self->paused)
-    return;
-  if (self->overflow == DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING &&
-      self->queue.length >= self->queue_limit && first_sent (self) == NULL)
+  gboolean full = self->overflow == DT_REDIS_PUBSUB_OVERFLOW_PAUSE_READING &&
+                  self->queue.length >= self->queue_limit && first_sent (self) == NULL;
+
+  if (self->shards != NULL && !full)
+    dt_redis_pubsub_shards_set_paused (self->shards, FALSE);
+  if (!self->paused || full)
     return;
 
   /* The reader holds no whole reply: readable() parsed them all. */
@@ -397,7 +439,7 @@ finish_reconnect (DtRedisPubSub *self)
     {
       g_autoptr(DtRedisMessage) message = g_queue_pop_head (&self->held);
 
-      deliver (self, SIGNAL_MESSAGE, message);
+      dt_redis_pubsub_deliver (self, SIGNAL_MESSAGE, message);
     }
 }
 
@@ -431,22 +473,6 @@ op_names_contain (Op         *op,
   return name != NULL && g_strv_contains ((const char * const *) op->names, name);
 }
 
-static Op *
-internal_op_new (Verb       verb,
-                 SubsKind   subs,
-                 char     **names)
-{
-  Op *op = g_new0 (Op, 1);
-
-  op->verb = verb;
-  op->subs = subs;
-  op->names = names;
-  op->n_names = g_strv_length (names);
-  op->internal = TRUE;
-
-  return op;
-}
-
 typedef enum
 {
   CONFIRMATION_STRAY,     /* answers no command: break the connection */
@@ -456,8 +482,9 @@ typedef enum
 
 /* A confirmation: answers the first sent op when it is of that kind and
  * names that name; an SUNSUBSCRIBE that answers nothing is the server
- * dropping a shard channel, subscribed to again; anything else answers
- * no command. */
+ * dropping a shard channel (its slot moved), subscribed to again, or on a
+ * Cluster node's object handed to its owner, who knows where the slot
+ * went; anything else answers no command. */
 static Confirmation
 take_confirmation (DtRedisPubSub   *self,
                    DtRedisMessage  *message,
@@ -481,7 +508,17 @@ take_confirmation (DtRedisPubSub   *self,
           g_hash_table_contains (self->subs[SUBS_SHARD], name))
         {
           char *names[] = { (char *) name, NULL };
-          Op *again = internal_op_new (OP_SUBSCRIBE, SUBS_SHARD, g_strdupv (names));
+          Op *again;
+
+          if (self->shard_owner != NULL)
+            {
+              g_debug ("The server at %s dropped shard channel %s", self->conn->description, name);
+              g_hash_table_remove (self->subs[SUBS_SHARD], name);
+              dt_redis_pubsub_shards_lost (self->shard_owner, self, name);
+              return CONFIRMATION_HANDLED;
+            }
+
+          again = dt_redis_pubsub_op_new (OP_SUBSCRIBE, SUBS_SHARD, g_strdupv (names), TRUE, NULL, NULL);
 
           g_debug ("The server at %s dropped shard channel %s: subscribing again",
                    self->conn->description, name);
@@ -573,7 +610,7 @@ take_reply (DtRedisPubSub *self,
       if (self->resubscribing > 0)
         g_queue_push_tail (&self->held, g_steal_pointer (&message));
       else
-        deliver (self, SIGNAL_MESSAGE, message);
+        dt_redis_pubsub_deliver (self, SIGNAL_MESSAGE, message);
       return TRUE;
 
     case DT_REDIS_MESSAGE_KIND_PONG:
@@ -606,7 +643,7 @@ take_reply (DtRedisPubSub *self,
         subscribe = dt_redis_message_get_kind (message) == DT_REDIS_MESSAGE_KIND_SUBSCRIBE ||
                     dt_redis_message_get_kind (message) == DT_REDIS_MESSAGE_KIND_PSUBSCRIBE ||
                     dt_redis_message_get_kind (message) == DT_REDIS_MESSAGE_KIND_SSUBSCRIBE;
-        deliver (self, subscribe ? SIGNAL_SUBSCRIBED : SIGNAL_UNSUBSCRIBED, message);
+        dt_redis_pubsub_deliver (self, subscribe ? SIGNAL_SUBSCRIBED : SIGNAL_UNSUBSCRIBED, message);
         /* Unless a handler closed the object meanwhile. */
         if (done != NULL && g_queue_find (&self->ops, done) != NULL)
           dt_redis_pubsub_op_finish (self, done, NULL, NULL);
@@ -702,16 +739,29 @@ conn_lost (DtRedisPubSub *self,
            GError        *error)
 {
   GList *l, *next;
+  gboolean lost_shards = FALSE;
 
   g_debug ("Subscribed connection lost: %s", error->message);
   dt_redis_pubsub_close_connection (self);
+
+  /* A Cluster node's object: its owner moves the shard channels to
+   * wherever their slots live now. */
+  if (self->shard_owner != NULL && g_hash_table_size (self->subs[SUBS_SHARD]) > 0)
+    {
+      g_hash_table_remove_all (self->subs[SUBS_SHARD]);
+      lost_shards = TRUE;
+    }
 
   for (l = self->ops.head; l != NULL; l = next)
     {
       Op *op = l->data;
 
       next = l->next;
-      if (op->internal)
+      if (op->internal && op->done != NULL)
+        {
+          dt_redis_pubsub_op_finish (self, op, g_error_copy (error), NULL);
+        }
+      else if (op->internal)
         {
           g_queue_delete_link (&self->ops, l);
           dt_redis_pubsub_op_free (op);
@@ -749,6 +799,8 @@ conn_lost (DtRedisPubSub *self,
     }
 
   dt_redis_pubsub_arm_timer (self);
+  if (lost_shards)
+    dt_redis_pubsub_shards_lost (self->shard_owner, self, NULL);
 }
 
 char **
@@ -821,7 +873,7 @@ opened (GObject      *source,
     for (int kind = N_SUBS - 1; kind >= 0; kind--)
       if (g_hash_table_size (self->subs[kind]) > 0)
         {
-          Op *op = internal_op_new (OP_SUBSCRIBE, kind, dt_redis_pubsub_dup_names (self->subs[kind]));
+          Op *op = dt_redis_pubsub_op_new (OP_SUBSCRIBE, kind, dt_redis_pubsub_dup_names (self->subs[kind]), TRUE, NULL, NULL);
 
           op->restoring = TRUE;
           g_queue_push_head (&self->ops, op);
@@ -886,12 +938,12 @@ timer_fired (gpointer user_data)
                                        _("The server at %s did not answer %s within the socket timeout"),
                                        self->conn->description, dt_redis_pubsub_commands[op->verb][op->subs]);
 
-          if (!op->internal)
+          if (!op->internal || op->done != NULL)
             dt_redis_pubsub_op_finish (self, op, g_error_copy (error), NULL);
           conn_lost (self, error);
           break;
         }
-      else if (!op->internal)
+      else if (!op->internal || op->done != NULL)
         {
           dt_redis_pubsub_op_finish (self, op,
                      self->last_error != NULL ? g_error_copy (self->last_error)

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dtredis-pubsub-engine-private.h"
+#include "dtredis-pubsub-shards-private.h"
 
 /* The pull queue */
 
@@ -268,7 +269,8 @@ dt_redis_pubsub_get_patterns (DtRedisPubSub *self)
  * dt_redis_pubsub_get_shard_channels:
  * @self: a [class@DtRedis.PubSub]
  *
- * Gets the shard channels the server confirmed.
+ * Gets the shard channels the server confirmed. With a Cluster config,
+ * a channel being moved to its slot's new owner is among them.
  *
  * Returns: (transfer full) (array zero-terminated=1): the shard channels,
  *   sorted
@@ -278,7 +280,8 @@ dt_redis_pubsub_get_shard_channels (DtRedisPubSub *self)
 {
   g_return_val_if_fail (DT_REDIS_IS_PUBSUB (self), NULL);
 
-  return sorted_names (self->subs[SUBS_SHARD]);
+  return sorted_names (self->shards != NULL ? dt_redis_pubsub_shards_get_names (self->shards)
+                                            : self->subs[SUBS_SHARD]);
 }
 
 /**

@@ -13,6 +13,7 @@
 #include "dtredis-message-private.h"
 #include "dtredis-pubsub-engine-private.h"
 #include "dtredis-pubsub-private.h"
+#include "dtredis-pubsub-shards-private.h"
 
 /**
  * DtRedisPubSub:
@@ -50,6 +51,14 @@
  * the gap are lost: delivery is at most once. A shard channel the server
  * drops on its own (its slot moved) is subscribed to again.
  *
+ * With a Cluster config, channels and patterns use that connection, to
+ * the first seed that answers, and each shard channel one to the primary
+ * that owns its slot. A subscribe or unsubscribe call is split by slot
+ * (one command per slot), following `MOVED`. When a slot moves, its
+ * primary fails over or a connection breaks, the shard channels are
+ * subscribed again where their slots live then, and
+ * [signal@DtRedis.PubSub::reconnected] says how long they were away.
+ *
  * Unsubscribing from everything closes the connection, and so does
  * dropping the last reference.
  */
@@ -72,7 +81,10 @@ static void
 dt_redis_pubsub_dispose (GObject *object)
 {
   DtRedisPubSub *self = (DtRedisPubSub *) object;
+  GList *l, *next;
 
+  if (self->shards != NULL)
+    dt_redis_pubsub_shards_close (g_steal_pointer (&self->shards));
   if (self->opening != NULL)
     {
       self->opening->self = NULL;
@@ -81,7 +93,17 @@ dt_redis_pubsub_dispose (GObject *object)
     }
   dt_redis_pubsub_close_connection (self);
   dt_redis_source_clear (&self->timer);
-  /* Tasks hold a reference: only our own ops can be left. */
+  /* Tasks hold a reference: only our own ops can be left. Those of a
+   * Cluster object on this node's object end now. */
+  for (l = self->ops.head; l != NULL; l = next)
+    {
+      Op *op = l->data;
+
+      next = l->next;
+      if (op->done != NULL)
+        dt_redis_pubsub_op_finish (self, op, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                                  _("The object was closed")), NULL);
+    }
   g_queue_clear_full (&self->ops, (GDestroyNotify) dt_redis_pubsub_op_free);
 
   G_OBJECT_CLASS (dt_redis_pubsub_parent_class)->dispose (object);
@@ -307,11 +329,14 @@ dt_redis_pubsub_init (DtRedisPubSub *self)
 }
 
 DtRedisPubSub *
-dt_redis_pubsub_new (DtRedisConfig *config)
+dt_redis_pubsub_new (DtRedisConfig  *config,
+                     DtRedisCluster *cluster)
 {
   DtRedisPubSub *self = g_object_new (DT_REDIS_TYPE_PUBSUB, NULL);
 
   self->config = g_object_ref (config);
+  if (cluster != NULL)
+    self->shards = dt_redis_pubsub_shards_new (self, cluster);
 
   return self;
 }
@@ -347,12 +372,10 @@ start_call (DtRedisPubSub       *self,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
-  Op *op = g_new0 (Op, 1);
+  Op *op = dt_redis_pubsub_op_new (verb, subs,
+                                   g_strdupv ((char **) (names != NULL ? names : (const char * const []) { NULL })),
+                                   FALSE, NULL, NULL);
 
-  op->verb = verb;
-  op->subs = subs;
-  op->names = g_strdupv ((char **) (names != NULL ? names : (const char * const []) { NULL }));
-  op->n_names = g_strv_length (op->names);
   op->ping_arg = g_strdup (ping_arg);
   op->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, source_tag);
@@ -373,7 +396,10 @@ start_call (DtRedisPubSub       *self,
         return;
       }
 
-  dt_redis_pubsub_submit (self, op, cancellable);
+  if (subs == SUBS_SHARD && verb != OP_PING && self->shards != NULL)
+    dt_redis_pubsub_shards_call (self->shards, op, cancellable);
+  else
+    dt_redis_pubsub_submit (self, op, cancellable);
 }
 
 /* An _async call from a thread that does not own the context. */

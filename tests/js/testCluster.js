@@ -2,7 +2,8 @@
 //
 // A Cluster config from GJS: a private 3-primary cluster on free 127.0.0.1
 // ports (each with a cluster bus port of its own), commands routed by
-// slot, the node list, and a cross-slot command refused.
+// slot, the node list, a cross-slot command refused, and shard channels
+// on their slots' owners.
 
 const DtRedis = imports.gi.DtRedis;
 const GLib = imports.gi.GLib;
@@ -11,6 +12,8 @@ const assert = imports.assert;
 
 for (const name of ['set', 'get', 'mget', 'execute'])
     Gio._promisify(DtRedis.AsyncClient.prototype, `${name}_async`, `${name}_finish`);
+for (const name of ['ssubscribe', 'sunsubscribe'])
+    Gio._promisify(DtRedis.PubSub.prototype, `${name}_async`, `${name}_finish`);
 
 const {freePort, sleep} = imports.helpers;
 
@@ -101,6 +104,22 @@ function testRoutedBySlot() {
             }
             const both = await client.mget_async(['{gjs}:a', '{gjs}:b'], null);
             assert.equal(both.length, 2);
+
+            // Shard channels of two slots: each SSUBSCRIBE on its slot's
+            // owner, whose SPUBLISH counts one subscriber.
+            const channels = ['{gjs-a}:news', '{gjs-b}:news'];
+            const pubsub = instance.get_pubsub();
+            const got = [];
+            pubsub.connect('message', (_p, message) => got.push(message.get_channel()));
+            await pubsub.ssubscribe_async(channels, null);
+            for (const channel of channels) {
+                const reply = await client.execute_async(['SPUBLISH', channel, 'hi'], null);
+                assert.equal(reply.get_integer(), 1);
+            }
+            for (let i = 0; i < 200 && got.length < 2; i++)
+                await sleep(10);
+            assert.deepEqual(got.sort(), channels);
+            await pubsub.sunsubscribe_async(null, null);
         } finally {
             for (const process of processes) {
                 process.force_exit();

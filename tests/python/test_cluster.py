@@ -468,6 +468,75 @@ def test_close_closes_the_connections(cluster_lab):
     assert connections() == 0
 
 
+def _sharded_messages(get, count):
+    got = []
+    deadline = time.monotonic() + 10
+    while len(got) < count and time.monotonic() < deadline:
+        message = get()
+        if message is not None:
+            got.append(message)
+    return got
+
+
+def test_sharded_pubsub_follows_slot_owners(cluster_lab):
+    """Shard channels of three slots on three primaries: each SSUBSCRIBE
+    runs on its slot's owner (INFO commandstats), SPUBLISH there counts one
+    subscriber, and the messages arrive, sync and asyncio."""
+    shards = _Shards(cluster_lab)
+    tags = {}
+    for i in range(100000):
+        tag = 'pysh%d' % i
+        owner = shards.owner[DtRedis.key_slot(tag)]
+        tags.setdefault(owner, tag)
+        if len(tags) == 3:
+            break
+    channels = ['{%s}:news' % tag for tag in tags.values()]
+    rc = _rc(cluster_lab)
+    try:
+        before = shards.calls('ssubscribe')
+        pubsub = rc.pubsub()
+        pubsub.ssubscribe(*channels)
+        confirmations = _sharded_messages(lambda: pubsub.get_sharded_message(timeout=1.0), 3)
+        assert sorted(m['channel'] for m in confirmations) == sorted(c.encode() for c in channels)
+        assert {m['type'] for m in confirmations} == {'ssubscribe'}
+        after = shards.calls('ssubscribe')
+        assert {name: after[name] - before[name] for name in shards.primaries} == \
+            {name: 1 for name in shards.primaries}
+        for channel in channels:
+            owner = shards.owner[DtRedis.key_slot(channel)]
+            assert shards.node(owner).execute_command('SPUBLISH', channel, 'hi') == 1
+        messages = _sharded_messages(
+            lambda: pubsub.get_sharded_message(ignore_subscribe_messages=True, timeout=1.0), 3)
+        assert sorted((m['type'], m['channel'], m['data']) for m in messages) == \
+            sorted(('smessage', c.encode(), b'hi') for c in channels)
+        pubsub.sunsubscribe()
+        pubsub.close()
+    finally:
+        rc.close()
+
+    seed = cluster_lab.nodes[0]
+
+    async def main():
+        async with DtRedis.AsyncRedisCluster(host=seed.host, port=seed.port, **TIMEOUTS) as arc:
+            apubsub = arc.pubsub()
+            await apubsub.ssubscribe(*channels)
+            for channel in channels:
+                owner = shards.owner[DtRedis.key_slot(channel)]
+                assert shards.node(owner).execute_command('SPUBLISH', channel, 'async') == 1
+            got = []
+            deadline = time.monotonic() + 10
+            while len(got) < 3 and time.monotonic() < deadline:
+                # None for each confirmation it ignores.
+                message = await apubsub.get_sharded_message(ignore_subscribe_messages=True,
+                                                            timeout=1.0)
+                if message is not None:
+                    got.append(message)
+            assert sorted(m['channel'] for m in got) == sorted(c.encode() for c in channels)
+            await apubsub.aclose()
+
+    asyncio.run(main())
+
+
 def test_async_redis_cluster(cluster_lab):
     shards = _Shards(cluster_lab)
     keys = ['pyrc:async:%d' % i for i in range(300)]

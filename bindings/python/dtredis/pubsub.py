@@ -5,6 +5,10 @@
 client) with redis-py's methods and message dicts
 (``{'type', 'pattern', 'channel', 'data'}``), plus ``ssubscribe`` /
 ``sunsubscribe`` for shard channels (``smessage``), as in redis-py 5.
+From a ``RedisCluster``, each shard channel lives on the node that owns
+its slot and follows it when the slot moves or its node fails over;
+``get_sharded_message()`` (redis-py's ``ClusterPubSub`` name) reads them
+all, with the other events, from the one object.
 
 Underneath is one ``DtRedis.PubSub``: a connection of its own that
 reconnects and subscribes again by itself after a connection loss (the
@@ -358,6 +362,13 @@ class PubSub(_PubSubBase):
             return None
         return self.handle_message(self._next(timeout), ignore_subscribe_messages)
 
+    def get_sharded_message(self, ignore_subscribe_messages=False, timeout=0.0, target_node=None):
+        """redis-py's ClusterPubSub.get_sharded_message(): the next event of
+        any kind, shard channels' included (one object holds them all, on
+        whichever nodes own their slots); @target_node is accepted and
+        unused."""
+        return self.get_message(ignore_subscribe_messages, timeout)
+
     def listen(self):
         """Yields the messages until nothing is subscribed."""
         while self.subscribed:
@@ -588,6 +599,11 @@ class AsyncPubSub(_PubSubBase):
         if response is None:
             return None
         return await self.handle_message(response, ignore_subscribe_messages)
+
+    async def get_sharded_message(self, ignore_subscribe_messages=False, timeout=0.0,
+                                  target_node=None):
+        """redis-py's get_sharded_message(); see PubSub.get_sharded_message()."""
+        return await self.get_message(ignore_subscribe_messages, timeout)
 
     async def listen(self):
         """Yields the messages until nothing is subscribed."""
