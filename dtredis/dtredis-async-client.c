@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "dtredis-async-result-private.h"
 #include "dtredis-client-private.h"
 #include "dtredis-cluster-private.h"
 #include "dtredis-commands-private.h"
@@ -212,16 +213,7 @@ dt_redis_async_client_new (DtRedisInstance *instance,
   return self;
 }
 
-static void
-value_free (gpointer data)
-{
-  DtRedisValue *value = data;
-
-  dt_redis_value_clear (value);
-  g_free (value);
-}
-
-/* What a task needs to convert its reply: the kind and, for commands
+/* What a result needs to convert its reply: the kind and, for commands
  * that return text, where the key an encoding error names sits in the
  * command. Shared entries, one per (kind, position): no allocation per
  * command; an encoding error puts a TaskInfo with the key in their place. */
@@ -271,25 +263,28 @@ command_done (const DtRedisCommand  *cmd,
               const GError          *error,
               gpointer               user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  const TaskInfo *info = g_task_get_task_data (task);
+  DtRedisAsyncResult *result = user_data;
+  const TaskInfo *info = dt_redis_async_result_get_data (result);
   DtRedisValueKind kind = info->kind;
   g_autoptr(DtRedisReply) reply = NULL;
   GError *conversion_error = NULL;
-  DtRedisValue *value;
+  DtRedisValue value;
 
   if (error != NULL)
     {
-      g_task_return_error (task, g_error_copy (error));
+      dt_redis_async_result_return_error (result, g_error_copy (error));
       return;
     }
 
   /* Every builder makes one command, with one reply. */
   reply = replies[0];
   if (G_UNLIKELY (dt_redis_reply_get_reply_type (reply) == DT_REDIS_REPLY_ERROR))
-    dt_redis_pools_note_error_reply (DT_REDIS_ASYNC_CLIENT (g_task_get_source_object (task))->pools, reply);
-  value = g_new (DtRedisValue, 1);
-  if (!dt_redis_value_from_reply (kind, reply, value, &conversion_error))
+    {
+      g_autoptr(GObject) source = g_async_result_get_source_object (G_ASYNC_RESULT (result));
+
+      dt_redis_pools_note_error_reply (DT_REDIS_ASYNC_CLIENT (source)->pools, reply);
+    }
+  if (!dt_redis_value_from_reply (kind, reply, &value, &conversion_error))
     {
       if (info->key_index >= 0 &&
           g_error_matches (conversion_error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING))
@@ -299,17 +294,16 @@ command_done (const DtRedisCommand  *cmd,
           /* The one place the key is copied: for the message. */
           *named = *info;
           named->text_key = dt_redis_command_dup_arg (cmd, (guint) info->key_index);
-          g_task_set_task_data (task, named, task_info_free);
+          dt_redis_async_result_set_data (result, named, task_info_free);
         }
-      g_free (value);
-      g_task_return_error (task, conversion_error);
+      dt_redis_async_result_return_error (result, conversion_error);
       return;
     }
 
-  g_task_return_pointer (task, value, value_free);
+  dt_redis_async_result_return_value (result, &value);
 }
 
-/* The one path every command takes: a task in the caller's context, the
+/* The one path every command takes: a result for the caller's context, the
  * command (taken) to the pool. */
 static void
 submit_full (DtRedisAsyncClient  *self,
@@ -321,38 +315,35 @@ submit_full (DtRedisAsyncClient  *self,
              gpointer             user_data)
 {
   g_autoptr(DtRedisAsyncPool) pool = NULL;
-  g_autoptr(GTask) task = NULL;
+  DtRedisAsyncResult *result;
   DtRedisCluster *cluster;
   GError *error = NULL;
 
   g_return_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  /* The function, not the macro: the macro names the task after its
-   * argument, at the cost of a copy per command. */
-  (g_task_set_source_tag) (task, source_tag);
+  result = dt_redis_async_result_new (self, cancellable, callback, user_data, source_tag);
 
   /* A builder that got a bad argument has already said so; the callback
    * still runs, as GIO promises. */
   if (cmd == NULL)
     {
-      g_task_return_new_error (task, DT_REDIS_ERROR, DT_REDIS_ERROR_FAILED,
-                               _("Invalid arguments for the command"));
+      dt_redis_async_result_return_error (result, g_error_new_literal (DT_REDIS_ERROR, DT_REDIS_ERROR_FAILED,
+                                                                       _("Invalid arguments for the command")));
       return;
     }
 
   g_assert (cmd->n_replies == 1);
+  dt_redis_async_result_set_data (result, (gpointer) shared_info (cmd->kind, key_index), NULL);
   if (!dt_redis_pools_get_cluster (self->pools, &cluster, &error))
     {
       dt_redis_command_free (cmd);
-      g_task_return_error (task, error);
+      dt_redis_async_result_return_error (result, error);
       return;
     }
   if (cluster != NULL)
     {
-      g_task_set_task_data (task, (gpointer) shared_info (cmd->kind, key_index), NULL);
-      dt_redis_cluster_submit (cluster, cmd, cancellable, command_done, g_steal_pointer (&task));
+      dt_redis_cluster_submit (cluster, cmd, cancellable, command_done, result);
       return;
     }
 
@@ -360,12 +351,11 @@ submit_full (DtRedisAsyncClient  *self,
   if (pool == NULL)
     {
       dt_redis_command_free (cmd);
-      g_task_return_error (task, error);
+      dt_redis_async_result_return_error (result, error);
       return;
     }
 
-  g_task_set_task_data (task, (gpointer) shared_info (cmd->kind, key_index), NULL);
-  dt_redis_async_pool_submit (pool, cmd, cancellable, command_done, g_steal_pointer (&task));
+  dt_redis_async_pool_submit (pool, cmd, cancellable, command_done, result);
 }
 
 static void
@@ -388,21 +378,24 @@ finish (DtRedisAsyncClient  *self,
         DtRedisValue        *value,
         GError             **error)
 {
-  DtRedisValue *taken;
-
   memset (value, 0, sizeof *value);
 
   g_return_val_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+  /* A typed method's bad argument is reported with g_task_report_error(). */
+  if (G_IS_TASK (result))
+    {
+      gpointer unexpected;
 
-  taken = g_task_propagate_pointer (G_TASK (result), error);
-  if (taken == NULL)
-    return FALSE;
+      g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+      g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+      unexpected = g_task_propagate_pointer (G_TASK (result), error);
+      g_warn_if_fail (unexpected == NULL);
+      return FALSE;
+    }
+  g_return_val_if_fail (dt_redis_async_result_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), FALSE);
 
-  *value = *taken;
-  g_free (taken);
-  return TRUE;
+  return dt_redis_async_result_propagate (DT_REDIS_ASYNC_RESULT (result), value, error);
 }
 
 void
@@ -430,9 +423,10 @@ dt_redis_async_client_finish_command (DtRedisAsyncClient  *self,
   if (finish (self, result, source_tag, value, &local_error))
     return TRUE;
 
-  if (twin != NULL && g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING))
+  if (twin != NULL && g_error_matches (local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING) &&
+      DT_REDIS_IS_ASYNC_RESULT (result))
     {
-      const TaskInfo *info = g_task_get_task_data (G_TASK (result));
+      const TaskInfo *info = dt_redis_async_result_get_data (DT_REDIS_ASYNC_RESULT (result));
 
       g_clear_error (&local_error);
       local_error = dt_redis_value_new_encoding_error (info->text_key, twin);
