@@ -873,7 +873,8 @@ opened (GObject      *source,
     for (int kind = N_SUBS - 1; kind >= 0; kind--)
       if (g_hash_table_size (self->subs[kind]) > 0)
         {
-          Op *op = dt_redis_pubsub_op_new (OP_SUBSCRIBE, kind, dt_redis_pubsub_dup_names (self->subs[kind]), TRUE, NULL, NULL);
+          Op *op = dt_redis_pubsub_op_new (OP_SUBSCRIBE, kind, dt_redis_pubsub_dup_names (self->subs[kind]),
+                                           TRUE, NULL, NULL);
 
           op->restoring = TRUE;
           g_queue_push_head (&self->ops, op);
