@@ -93,6 +93,7 @@ struct _DtRedisAsyncClient
 
   DtRedisInstance *instance; /* for the property only */
   DtRedisPools    *pools;
+  DtRedisAsyncResultCache *results; /* emptied results, used again */
 };
 
 enum {
@@ -128,6 +129,8 @@ dt_redis_async_client_finalize (GObject *object)
   DtRedisAsyncClient *self = (DtRedisAsyncClient *) object;
 
   g_clear_pointer (&self->pools, dt_redis_pools_unref);
+  /* Every result in flight holds a reference: none is. */
+  dt_redis_async_result_cache_close (self->results);
 
   G_OBJECT_CLASS (dt_redis_async_client_parent_class)->finalize (object);
 }
@@ -196,6 +199,7 @@ dt_redis_async_client_class_init (DtRedisAsyncClientClass *klass)
 static void
 dt_redis_async_client_init (DtRedisAsyncClient *self)
 {
+  self->results = dt_redis_async_result_cache_new ();
 }
 
 DtRedisAsyncClient *
@@ -322,7 +326,7 @@ submit_full (DtRedisAsyncClient  *self,
   g_return_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  result = dt_redis_async_result_new (self, cancellable, callback, user_data, source_tag);
+  result = dt_redis_async_result_new (self->results, self, cancellable, callback, user_data, source_tag);
 
   /* A builder that got a bad argument has already said so; the callback
    * still runs, as GIO promises. */

@@ -9,9 +9,24 @@
 
 #include "dtredis-async-result-private.h"
 
+/* How many emptied results a cache keeps. */
+#define CACHE_MAX 256
+
+struct _DtRedisAsyncResultCache
+{
+  gatomicrefcount     ref_count;   /* the owner's, and one per result made from it */
+  GMutex              lock;
+  gboolean            closed;
+  DtRedisAsyncResult *free;        /* linked through next_free */
+  guint               n_free;
+};
+
 struct _DtRedisAsyncResult
 {
   GObject              parent_instance;
+
+  DtRedisAsyncResultCache *cache;  /* a reference, while out of it */
+  DtRedisAsyncResult  *next_free;
 
   GObject             *source_object;
   GCancellable        *cancellable;
@@ -31,23 +46,43 @@ struct _DtRedisAsyncResult
 };
 
 static void async_result_iface_init (GAsyncResultIface *iface);
+static void cache_unref             (DtRedisAsyncResultCache *cache);
+
+static guint notify_signal_id;
+static guint n_made;   /* atomic */
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DtRedisAsyncResult, dt_redis_async_result, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_RESULT, async_result_iface_init))
+
+/* Drops what one command put in @self. */
+static void
+empty (DtRedisAsyncResult *self)
+{
+  if (self->data_destroy != NULL)
+    self->data_destroy (self->data);
+  self->data = NULL;
+  self->data_destroy = NULL;
+  if (!self->propagated)
+    dt_redis_value_clear (&self->value);
+  memset (&self->value, 0, sizeof self->value);
+  g_clear_error (&self->error);
+  g_clear_object (&self->source_object);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->callback = NULL;
+  self->user_data = NULL;
+  self->source_tag = NULL;
+  self->completed = FALSE;
+  self->propagated = FALSE;
+}
 
 static void
 dt_redis_async_result_finalize (GObject *object)
 {
   DtRedisAsyncResult *self = (DtRedisAsyncResult *) object;
 
-  if (self->data_destroy != NULL)
-    self->data_destroy (self->data);
-  if (!self->propagated)
-    dt_redis_value_clear (&self->value);
-  g_clear_error (&self->error);
-  g_clear_object (&self->source_object);
-  g_clear_object (&self->cancellable);
-  g_main_context_unref (self->context);
+  empty (self);
+  g_clear_pointer (&self->cache, cache_unref);
 
   G_OBJECT_CLASS (dt_redis_async_result_parent_class)->finalize (object);
 }
@@ -56,6 +91,7 @@ static void
 dt_redis_async_result_class_init (DtRedisAsyncResultClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = dt_redis_async_result_finalize;
+  notify_signal_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
 }
 
 static void
@@ -92,15 +128,139 @@ async_result_iface_init (GAsyncResultIface *iface)
   iface->is_tagged = is_tagged;
 }
 
-DtRedisAsyncResult *
-dt_redis_async_result_new (gpointer             source_object,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data,
-                           gpointer             source_tag)
+/* The cache */
+
+DtRedisAsyncResultCache *
+dt_redis_async_result_cache_new (void)
 {
-  DtRedisAsyncResult *self = g_object_new (DT_REDIS_TYPE_ASYNC_RESULT, NULL);
+  DtRedisAsyncResultCache *cache = g_new0 (DtRedisAsyncResultCache, 1);
+
+  g_atomic_ref_count_init (&cache->ref_count);
+  g_mutex_init (&cache->lock);
+
+  return cache;
+}
+
+static DtRedisAsyncResultCache *
+cache_ref (DtRedisAsyncResultCache *cache)
+{
+  g_atomic_ref_count_inc (&cache->ref_count);
+  return cache;
+}
+
+static void
+cache_unref (DtRedisAsyncResultCache *cache)
+{
+  if (!g_atomic_ref_count_dec (&cache->ref_count))
+    return;
+
+  g_assert (cache->free == NULL);
+  g_mutex_clear (&cache->lock);
+  g_free (cache);
+}
+
+void
+dt_redis_async_result_cache_close (DtRedisAsyncResultCache *cache)
+{
+  DtRedisAsyncResult *free;
+
+  g_mutex_lock (&cache->lock);
+  cache->closed = TRUE;
+  free = g_steal_pointer (&cache->free);
+  cache->n_free = 0;
+  g_mutex_unlock (&cache->lock);
+
+  while (free != NULL)
+    {
+      DtRedisAsyncResult *next = free->next_free;
+
+      g_object_unref (free);
+      free = next;
+    }
+  cache_unref (cache);
+}
+
+static DtRedisAsyncResult *
+cache_take (DtRedisAsyncResultCache *cache)
+{
+  DtRedisAsyncResult *self;
+
+  g_mutex_lock (&cache->lock);
+  self = cache->free;
+  if (self != NULL)
+    {
+      cache->free = self->next_free;
+      cache->n_free--;
+      self->next_free = NULL;
+    }
+  g_mutex_unlock (&cache->lock);
+
+  return self;
+}
+
+/* Whether anything but the operation holds on to @self: another
+ * reference, qdata (weak references, a binding's wrapper), a handler. */
+static gboolean
+held_elsewhere (DtRedisAsyncResult *self)
+{
+  GObject *object = G_OBJECT (self);
+
+  return g_atomic_int_get (&object->ref_count) != 1 ||
+         g_atomic_pointer_get (&object->qdata) != NULL ||
+         g_signal_handler_find (object, G_SIGNAL_MATCH_ID, notify_signal_id, 0, NULL, NULL, NULL) != 0;
+}
+
+/* The operation is done with @self: back into its cache, emptied, unless
+ * something else holds on to it, the cache is full or closed. */
+static void
+release (DtRedisAsyncResult *self)
+{
+  DtRedisAsyncResultCache *cache = self->cache;
+  gboolean kept = FALSE;
+
+  if (cache == NULL || held_elsewhere (self))
+    {
+      g_object_unref (self);
+      return;
+    }
+
+  /* Dropping the source object may close the cache: the reference held
+   * keeps it alive until here. */
+  self->cache = NULL;
+  empty (self);
+  g_mutex_lock (&cache->lock);
+  if (!cache->closed && cache->n_free < CACHE_MAX)
+    {
+      self->next_free = cache->free;
+      cache->free = self;
+      cache->n_free++;
+      kept = TRUE;
+    }
+  g_mutex_unlock (&cache->lock);
+  if (!kept)
+    g_object_unref (self);
+  cache_unref (cache);
+}
+
+/* Results */
+
+DtRedisAsyncResult *
+dt_redis_async_result_new (DtRedisAsyncResultCache *cache,
+                           gpointer                 source_object,
+                           GCancellable            *cancellable,
+                           GAsyncReadyCallback      callback,
+                           gpointer                 user_data,
+                           gpointer                 source_tag)
+{
+  DtRedisAsyncResult *self = cache != NULL ? cache_take (cache) : NULL;
   GSource *current = g_main_current_source ();
+
+  if (self == NULL)
+    {
+      self = g_object_new (DT_REDIS_TYPE_ASYNC_RESULT, NULL);
+      g_atomic_int_inc (&n_made);
+    }
+  self->cache = cache != NULL ? cache_ref (cache) : NULL;
 
   self->source_object = source_object != NULL ? g_object_ref (source_object) : NULL;
   self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -158,13 +318,13 @@ complete (DtRedisAsyncResult *self)
       g_source_get_context (current) == self->context)
     {
       invoke (self);
-      g_object_unref (self);
+      release (self);
       return;
     }
 
   idle = g_idle_source_new ();
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, invoke, self, g_object_unref);
+  g_source_set_callback (idle, invoke, self, (GDestroyNotify) release);
   g_source_set_static_name (idle, "[dtredis] async result");
   g_source_attach (idle, self->context);
   g_source_unref (idle);
@@ -189,6 +349,12 @@ dt_redis_async_result_return_error (DtRedisAsyncResult *self,
 
   self->error = error;
   complete (self);
+}
+
+guint
+dt_redis_async_result_count_made (void)
+{
+  return (guint) g_atomic_int_get (&n_made);
 }
 
 gboolean

@@ -1,4 +1,4 @@
-/* test-async-common.h: what the two test programs of this area share
+/* test-async-common.h: what the async test programs share
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
