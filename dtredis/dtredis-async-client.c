@@ -385,6 +385,9 @@ finish (DtRedisAsyncClient  *self,
   memset (value, 0, sizeof *value);
 
   g_return_val_if_fail (DT_REDIS_IS_ASYNC_CLIENT (self), FALSE);
+  if (G_LIKELY (dt_redis_async_result_is_valid (result, self, source_tag)))
+    return dt_redis_async_result_propagate ((DtRedisAsyncResult *) result, value, error);
+
   /* A typed method's bad argument is reported with g_task_report_error(). */
   if (G_IS_TASK (result))
     {
@@ -396,10 +399,7 @@ finish (DtRedisAsyncClient  *self,
       g_warn_if_fail (unexpected == NULL);
       return FALSE;
     }
-  g_return_val_if_fail (dt_redis_async_result_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), FALSE);
-
-  return dt_redis_async_result_propagate (DT_REDIS_ASYNC_RESULT (result), value, error);
+  g_return_val_if_reached (FALSE);
 }
 
 void

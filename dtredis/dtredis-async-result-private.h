@@ -4,7 +4,7 @@
  * What GTask does for one command, without what a command never uses
  * (task threads, priorities, properties, return-on-cancel), and used again
  * when nothing else holds it: an async GET at 1,000 in flight went from
- * 8,528 instructions with GTask to 5,655 (bench/instructions-by-depth).
+ * 8,528 instructions with GTask to 5,059 (bench/instructions-by-depth).
  * The rules are GTask's:
  * - the callback runs in the thread-default main context of the thread
  *   that made the result, never from within the _async call: a result
@@ -62,9 +62,11 @@ void                dt_redis_async_result_return_value (DtRedisAsyncResult  *sel
 /* Completes with @error (taken). */
 void                dt_redis_async_result_return_error (DtRedisAsyncResult  *self,
                                                         GError              *error);
-/* Whether @result is one of these, made for @source_object. */
+/* Whether @result is one of these, made for @source_object and
+ * @source_tag. */
 gboolean            dt_redis_async_result_is_valid     (GAsyncResult        *result,
-                                                        gpointer             source_object);
+                                                        gpointer             source_object,
+                                                        gpointer             source_tag);
 /* How many results were ever made (not taken from a cache): for tests. */
 guint               dt_redis_async_result_count_made   (void);
 /* The value (moved into @value) or the error; once. */

@@ -203,7 +203,7 @@ cache_take (DtRedisAsyncResultCache *cache)
 static gboolean
 held_elsewhere (DtRedisAsyncResult *self)
 {
-  GObject *object = G_OBJECT (self);
+  GObject *object = (GObject *) self;
 
   return g_atomic_int_get (&object->ref_count) != 1 ||
          g_atomic_pointer_get (&object->qdata) != NULL ||
@@ -298,7 +298,7 @@ invoke (gpointer user_data)
   DtRedisAsyncResult *self = user_data;
 
   if (self->callback != NULL)
-    self->callback (self->source_object, G_ASYNC_RESULT (self), self->user_data);
+    self->callback (self->source_object, (GAsyncResult *) self, self->user_data);
 
   return G_SOURCE_REMOVE;
 }
@@ -357,12 +357,24 @@ dt_redis_async_result_count_made (void)
   return (guint) g_atomic_int_get (&n_made);
 }
 
+/* A type check that matches the type itself at once: the general one
+ * walks the type's interfaces, hundreds of instructions per command. */
+static inline gboolean
+is_async_result (gconstpointer instance)
+{
+  const GTypeInstance *inst = instance;
+
+  return inst != NULL && inst->g_class != NULL && inst->g_class->g_type == DT_REDIS_TYPE_ASYNC_RESULT;
+}
+
 gboolean
 dt_redis_async_result_is_valid (GAsyncResult *result,
-                                gpointer      source_object)
+                                gpointer      source_object,
+                                gpointer      source_tag)
 {
-  return DT_REDIS_IS_ASYNC_RESULT (result) &&
-         ((DtRedisAsyncResult *) result)->source_object == source_object;
+  return is_async_result (result) &&
+         ((DtRedisAsyncResult *) result)->source_object == source_object &&
+         ((DtRedisAsyncResult *) result)->source_tag == source_tag;
 }
 
 gboolean

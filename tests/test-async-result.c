@@ -117,6 +117,18 @@ test_rules (Fixture       *f,
   g_assert_true (seen.source == G_OBJECT (f->client));
   g_assert_true (seen.tagged);
   seen_clear (&seen);
+
+  /* An argument refused before any command is made (a GTask then) still
+   * finishes, later. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    dt_redis_async_client_append_async (f->client, "rules", "\xff", NULL, store_result_cb, &result);
+    g_assert_null (result);
+    g_assert_cmpint (dt_redis_async_client_append_finish (f->client, wait_result (&result), &error), ==, 0);
+    g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_ENCODING);
+  }
 }
 
 /* Called from another thread-default context than the pool's: the
