@@ -9,6 +9,9 @@ import re
 KEY = 'key:__rand_int__'   # what redis-benchmark -t get asks for (no -r): everyone GETs it
 VALUE_SIZE = 32
 
+# The depths c-async-dN runs besides c-async's 1000.
+ASYNC_DEPTHS = [1, 10, 100, 10000]
+
 # name -> (title, [(impl id, label)], target: (impl, baseline impl, ratio) or None)
 SCENARIOS = [
     ('c-sync', 'C sync GET, 1 thread',
@@ -27,6 +30,15 @@ SCENARIOS = [
       ('hiredis', 'hiredis async + adapters/glib.h'),
       ('rb', 'redis-benchmark -c 1 -P 16')],
      ('dtredis', 'hiredis', 1.0)),
+] + [
+    # The same at other depths (issue 14: at least plain hiredis's speed at
+    # every depth from 1 to 10,000).
+    ('c-async-d%d' % depth, 'C async GET, {:,} in flight, 1 thread'.format(depth),
+     [('dtredis', 'dtredis DtRedisAsyncClient'),
+      ('hiredis', 'hiredis async + adapters/glib.h')],
+     ('dtredis', 'hiredis', 1.0))
+    for depth in ASYNC_DEPTHS
+] + [
     ('py-sync', 'Python sync GET',
      [('dtredis', 'dtredis (PyGObject overrides)'),
       ('redis-py', 'redis-py 4.3 Redis, PythonParser'),
@@ -74,7 +86,8 @@ LATENCY_WARMUP = 100
 PUBSUB_SIZE = 32       # payload bytes
 PUBSUB_BATCH = 1000    # PUBLISHes the publisher writes before reading their replies
 # --only names that stand for several scenarios.
-GROUPS = {'pubsub': ['pubsub-live', 'pubsub-backlog', 'pubsub-latency']}
+GROUPS = {'pubsub': ['pubsub-live', 'pubsub-backlog', 'pubsub-latency'],
+          'c-async-depths': ['c-async'] + ['c-async-d%d' % d for d in ASYNC_DEPTHS]}
 EXIT_NOT_AVAILABLE = 77   # bench_python.py: this impl cannot run the mode (yet)
 NOT_AVAILABLE = 'not available'
 
@@ -112,12 +125,14 @@ FULL_N = {
     'py-sync': 30000, 'py-asyncio': 20000, 'py-pipeline': 400, 'py-cluster': 30000,
     'rb-c-sync': 60000, 'rb-c-sync-8t': 120000, 'rb-c-async': 600000,
     'pubsub-live': 200000, 'pubsub-backlog': 200000, 'pubsub-latency': 2000,
+    'c-async-d1': 40000, 'c-async-d10': 200000, 'c-async-d100': 600000, 'c-async-d10000': 1000000,
 }
 QUICK_N = {
     'c-sync': 2000, 'c-sync-8t': 4000, 'c-async': 20000,
     'py-sync': 2000, 'py-asyncio': 2000, 'py-pipeline': 20, 'py-cluster': 2000,
     'rb-c-sync': 2000, 'rb-c-sync-8t': 4000, 'rb-c-async': 20000,
     'pubsub-live': 20000, 'pubsub-backlog': 20000, 'pubsub-latency': 200,
+    'c-async-d1': 2000, 'c-async-d10': 5000, 'c-async-d100': 20000, 'c-async-d10000': 20000,
 }
 # Callgrind: (small N, large N); instructions per GET = difference / (large - small).
 # pubsub: messages received, by the backlog scenario's subscriber.
