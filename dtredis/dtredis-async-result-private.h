@@ -4,7 +4,7 @@
  * What GTask does for one command, without what a command never uses
  * (task threads, priorities, properties, return-on-cancel), and used again
  * when nothing else holds it: an async GET at 1,000 in flight went from
- * 8,528 instructions with GTask to 5,059 (bench/instructions-by-depth).
+ * 8,528 instructions with GTask to 4,985 (bench/instructions-by-depth).
  * The rules are GTask's:
  * - the callback runs in the thread-default main context of the thread
  *   that made the result, never from within the _async call: a result

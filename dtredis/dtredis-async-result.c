@@ -303,9 +303,10 @@ invoke (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Calls back now when this is the caller's context, owned here, in a
- * later iteration than the one that made the result; from an idle source
- * in the caller's context otherwise. Drops the operation's reference. */
+/* Calls back now when this thread is dispatching a source of the
+ * caller's context (so it owns it), in a later iteration than the one
+ * that made the result, as GTask does; from an idle source in the
+ * caller's context otherwise. Drops the operation's reference. */
 static void
 complete (DtRedisAsyncResult *self)
 {
@@ -313,9 +314,8 @@ complete (DtRedisAsyncResult *self)
   GSource *idle;
 
   self->completed = TRUE;
-  if (current != NULL && g_source_get_time (current) > self->creation_time &&
-      g_main_context_is_owner (self->context) &&
-      g_source_get_context (current) == self->context)
+  if (current != NULL && g_source_get_context (current) == self->context &&
+      g_source_get_time (current) > self->creation_time)
     {
       invoke (self);
       release (self);
