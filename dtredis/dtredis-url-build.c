@@ -115,6 +115,31 @@ dt_redis_url_build (gboolean    tls,
   return g_string_free (out, FALSE);
 }
 
+/* The bytes a comma-separated list of @addresses may take, escaped. */
+static gsize
+address_list_size (const char * const *addresses)
+{
+  gsize size = 0;
+
+  for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
+    size += strlen (addresses[i]) * 3 + 1;
+
+  return size;
+}
+
+/* host:port,[v6]:port,... */
+static void
+append_address_list (GString            *out,
+                     const char * const *addresses)
+{
+  for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_escaped (out, addresses[i], ":[]");
+    }
+}
+
 char *
 dt_redis_url_build_sentinel (gboolean            tls,
                              const char         *username,
@@ -129,12 +154,10 @@ dt_redis_url_build_sentinel (gboolean            tls,
 {
   gboolean has_user = username != NULL && *username != '\0';
   gboolean has_password = password != NULL && *password != '\0';
-  gsize size = 128 + (master_name != NULL ? strlen (master_name) * 3 : 0);
+  gsize size = 128 + (master_name != NULL ? strlen (master_name) * 3 : 0) + address_list_size (sentinels);
   char separator = '?';
   GString *out;
 
-  for (guint i = 0; sentinels != NULL && sentinels[i] != NULL; i++)
-    size += strlen (sentinels[i]) * 3 + 1;
   size += (has_user ? strlen (username) * 3 : 0) + (has_password ? strlen (password) * 3 : 0);
   size += sentinel_username != NULL ? strlen (sentinel_username) * 3 : 0;
   size += sentinel_password != NULL ? strlen (sentinel_password) * 3 : 0;
@@ -144,13 +167,7 @@ dt_redis_url_build_sentinel (gboolean            tls,
 
   g_string_append (out, tls ? "rediss+sentinel://" : "redis+sentinel://");
   append_userinfo (out, username, password, redact_password);
-
-  for (guint i = 0; sentinels != NULL && sentinels[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      append_escaped (out, sentinels[i], ":[]");
-    }
+  append_address_list (out, sentinels);
   g_string_append_c (out, '/');
   append_escaped (out, master_name != NULL ? master_name : "", NULL);
   g_string_append_c (out, '/');
@@ -184,11 +201,9 @@ dt_redis_url_build_cluster (gboolean            tls,
                             gboolean            redact_password,
                             const char * const *nodes)
 {
-  gsize size = 64;
+  gsize size = 64 + address_list_size (nodes);
   GString *out;
 
-  for (guint i = 0; nodes != NULL && nodes[i] != NULL; i++)
-    size += strlen (nodes[i]) * 3 + 1;
   size += (username != NULL ? strlen (username) * 3 : 0) + (password != NULL ? strlen (password) * 3 : 0);
   /* Sized up front: the password must not be left behind by a
    * reallocation. */
@@ -196,12 +211,7 @@ dt_redis_url_build_cluster (gboolean            tls,
 
   g_string_append (out, tls ? "rediss+cluster://" : "redis+cluster://");
   append_userinfo (out, username, password, redact_password);
-  for (guint i = 0; nodes != NULL && nodes[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      append_escaped (out, nodes[i], ":[]");
-    }
+  append_address_list (out, nodes);
   g_string_append (out, "/0");
 
   return g_string_free (out, FALSE);
