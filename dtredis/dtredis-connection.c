@@ -40,10 +40,11 @@
 #include "dtredis-value-private.h"
 #include "dtredis-connection-io-private.h"
 
-/* hiredis reads 16 KiB at a time too; a reply that fills the buffer makes
- * it grow, up to READ_BUF_MAX, for the rest of that command only. */
+/* hiredis reads 16 KiB at a time too. A buffer that grew for a big reply
+ * and shrank after it cost more than the reads it saved: with a 100 KiB
+ * value per GET, malloc handed the memory back and faulted it in again
+ * on every command. */
 #define READ_BUF_SIZE ((gsize) 16 * 1024)
-#define READ_BUF_MAX  ((gsize) 1024 * 1024)
 
 /* The process id, cached: glibc's getpid() is a system call, and the pool
  * asks for it on every command. */
@@ -586,17 +587,6 @@ stream_receive (DtRedisConnection  *self,
     }
 }
 
-static void
-reset_read_buffer (DtRedisConnection *self)
-{
-  if (self->buf_size != READ_BUF_SIZE)
-    {
-      g_free (self->buf);
-      self->buf_size = READ_BUF_SIZE;
-      self->buf = g_malloc (self->buf_size);
-    }
-}
-
 static gint64
 reply_deadline (DtRedisConnection    *self,
                 const DtRedisCommand *cmd,
@@ -697,14 +687,6 @@ dt_redis_conn_exchange (DtRedisConnection     *self,
 
       if (!dt_redis_resp_reader_feed (self->reader, (const char *) self->buf, (gsize) n, error))
         goto fail;
-
-      /* A full buffer means more is coming: read it in fewer calls. */
-      if ((gsize) n == self->buf_size && self->buf_size < READ_BUF_MAX)
-        {
-          g_free (self->buf);
-          self->buf_size *= 4;
-          self->buf = g_malloc (self->buf_size);
-        }
     }
 
   /* Bytes after the last reply answer nothing we sent: they would be
@@ -717,7 +699,6 @@ dt_redis_conn_exchange (DtRedisConnection     *self,
     }
 
   dt_redis_run_context_clear (&ctx);
-  reset_read_buffer (self);
   self->last_used = ctx.now;
 
   return TRUE;
@@ -729,7 +710,6 @@ fail:
   for (guint i = 0; i < got; i++)
     g_clear_pointer (&replies[i], dt_redis_reply_unref);
   dt_redis_run_context_clear (&ctx);
-  reset_read_buffer (self);
 
   return FALSE;
 }
@@ -764,7 +744,7 @@ dt_redis_connection_run (DtRedisConnection     *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  return dt_redis_conn_exchange (self, cmd->payload->data, cmd->payload->len, cmd->n_replies,
+  return dt_redis_conn_exchange (self, cmd->payload.data, cmd->payload.len, cmd->n_replies,
                    replies, cmd, cancellable, error);
 }
 
@@ -861,8 +841,8 @@ dt_redis_connection_send (DtRedisConnection     *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  ok = is_tls (self) ? stream_send_all (self, &ctx, cmd->payload->data, cmd->payload->len, error)
-                     : plain_send_all (self, &ctx, cmd->payload->data, cmd->payload->len, error);
+  ok = is_tls (self) ? stream_send_all (self, &ctx, cmd->payload.data, cmd->payload.len, error)
+                     : plain_send_all (self, &ctx, cmd->payload.data, cmd->payload.len, error);
   if (!ok)
     {
       self->broken = TRUE;

@@ -35,9 +35,22 @@ struct _DtRedisRespReader
  * the front each time a KiB of it was consumed, so one big feed costs
  * time quadratic in its size (a 64 KiB read of small replies moved about
  * 2 MiB); pop() hands a bigger feed over in slices of this size instead,
- * as the replies before them are taken. */
+ * as the replies before them are taken. The rest of a bulk string that
+ * hiredis is waiting for goes in one piece (see bulk_missing()): it
+ * consumes nothing until that string is whole, so there is nothing to
+ * move, and slicing it would only copy it twice. */
 #define FEED_SLICE ((gsize) 4096)
 #define UNFED_KEEP ((gsize) 16 * 1024)
+
+/* hiredis frees its buffer when it is empty and has more room than this
+ * (16 KiB by default). With a reply of 100 KiB in each command, that freed
+ * and grew the buffer again every time, and malloc gave the pages back to
+ * the system and faulted them in again: 45 page faults and twice the time
+ * per GET of plain hiredis. A buffer is kept up to this size. */
+#define READER_KEEP ((gsize) 256 * 1024)
+
+static gsize next_feed_size (DtRedisRespReader *self,
+                             gsize              available);
 
 /* Whether feed() kept bytes that hiredis has not had yet. */
 static inline gboolean
@@ -165,6 +178,7 @@ dt_redis_resp_reader_new (gsize max_bulk_len,
   if (self->reader == NULL)
     g_error ("hiredis could not allocate a reader");
   self->reader->privdata = self;
+  self->reader->maxbuf = READER_KEEP;
   self->max_bulk_len = max_bulk_len;
   self->max_elements = max_elements;
 
@@ -208,13 +222,15 @@ dt_redis_resp_reader_feed (DtRedisRespReader  *self,
   /* Behind bytes still waiting, or beyond one slice: kept for pop(). */
   if (has_unfed (self) || len > FEED_SLICE)
     {
-      gsize now = has_unfed (self) ? 0 : FEED_SLICE;
+      gsize now = has_unfed (self) ? 0 : next_feed_size (self, len);
 
       if (now > 0 && redisReaderFeed (self->reader, data, now) != REDIS_OK)
         {
           set_protocol_error (self, error);
           return FALSE;
         }
+      if (now == len)
+        return TRUE;
       if (self->unfed == NULL)
         self->unfed = g_byte_array_sized_new (len - now);
       g_byte_array_append (self->unfed, (const guint8 *) data + now, len - now);
@@ -240,7 +256,7 @@ feed_next_slice (DtRedisRespReader *self)
   if (!has_unfed (self))
     return FALSE;
 
-  n = MIN (FEED_SLICE, self->unfed->len - self->unfed_pos);
+  n = next_feed_size (self, self->unfed->len - self->unfed_pos);
   /* hiredis refuses a feed only after an error, which pop() reports. */
   redisReaderFeed (self->reader, (const char *) self->unfed->data + self->unfed_pos, n);
   self->unfed_pos += n;
@@ -274,6 +290,43 @@ find_line_end (const char *p,
     }
 
   return NULL;
+}
+
+/* When hiredis has the length line of a bulk string (its type byte
+ * consumed) but not all of the string, how many more bytes complete it;
+ * 0 otherwise, and for a length over the cap, which pop() refuses. */
+static gsize
+bulk_missing (DtRedisRespReader *self)
+{
+  redisReader *r = self->reader;
+  const char *p, *end, *cr;
+  gint64 announced;
+  gsize need, have;
+
+  if (r->ridx < 0 || r->buf == NULL || r->rstack[r->ridx].type != REDIS_REPLY_STRING)
+    return 0;
+
+  p = r->buf + r->pos;
+  end = r->buf + r->len;
+  cr = find_line_end (p, end);
+  if (cr == NULL)
+    return 0;
+
+  announced = g_ascii_strtoll (p, NULL, 10);
+  if (announced < 0 || (guint64) announced > self->max_bulk_len)
+    return 0;
+
+  need = (gsize) (cr + 2 - p) + (gsize) announced + 2;
+  have = (gsize) (end - p);
+  return need > have ? need - have : 0;
+}
+
+/* How much of @available bytes hiredis gets next. */
+static gsize
+next_feed_size (DtRedisRespReader *self,
+                gsize              available)
+{
+  return MIN (available, MAX (FEED_SLICE, bulk_missing (self)));
 }
 
 /* hiredis waits for a whole bulk string before it builds it, buffering as
@@ -420,19 +473,11 @@ put_crlf (guint8 *p)
   return p + 2;
 }
 
-/* Formats straight into @out, growing it once: `*N\r\n`, then `$LEN\r\n`,
- * the bytes and `\r\n` per argument; no intermediate buffer and no
- * printf family. The bytes are those hiredis's redisFormatCommandArgv()
- * would produce (test-resp checks). */
-void
-dt_redis_resp_append_command (GByteArray         *out,
-                              guint               argc,
-                              const char * const *argv,
-                              const gsize        *argvlen)
+gsize
+dt_redis_resp_command_size (guint        argc,
+                            const gsize *argvlen)
 {
   gsize total = 1 + decimal_width (argc) + 2;
-  guint start = out->len;
-  guint8 *p;
 
   for (guint i = 0; i < argc; i++)
     {
@@ -440,11 +485,25 @@ dt_redis_resp_append_command (GByteArray         *out,
         g_error ("a Redis command of more than %u bytes cannot be formatted", G_MAXUINT);
       total += 1 + decimal_width (argvlen[i]) + 2 + argvlen[i] + 2;
     }
-  if (total > (gsize) (G_MAXUINT - start))
+  if (total > G_MAXUINT)
     g_error ("a Redis command of more than %u bytes cannot be formatted", G_MAXUINT);
 
-  g_byte_array_set_size (out, start + (guint) total);
-  p = out->data + start;
+  return total;
+}
+
+/* `*N\r\n`, then `$LEN\r\n`, the bytes and `\r\n` per argument, straight
+ * into the caller's memory: no intermediate buffer and no printf family.
+ * The bytes are those hiredis's redisFormatCommandArgv() would produce
+ * (test-resp checks). */
+void
+dt_redis_resp_write_command (guint8             *out,
+                             guint               argc,
+                             const char * const *argv,
+                             const gsize        *argvlen,
+                             gsize               size)
+{
+  guint8 *p = out;
+
   *p++ = '*';
   p = put_crlf (put_decimal (p, argc));
   for (guint i = 0; i < argc; i++)
@@ -455,5 +514,20 @@ dt_redis_resp_append_command (GByteArray         *out,
         memcpy (p, argv[i], argvlen[i]);
       p = put_crlf (p + argvlen[i]);
     }
-  g_assert (p == out->data + out->len);
+  g_assert (p == out + size);
+}
+
+void
+dt_redis_resp_append_command (GByteArray         *out,
+                              guint               argc,
+                              const char * const *argv,
+                              const gsize        *argvlen)
+{
+  gsize size = dt_redis_resp_command_size (argc, argvlen);
+  guint start = out->len;
+
+  if (size > (gsize) (G_MAXUINT - start))
+    g_error ("a Redis command of more than %u bytes cannot be formatted", G_MAXUINT);
+  g_byte_array_set_size (out, start + (guint) size);
+  dt_redis_resp_write_command (out->data + start, argc, argv, argvlen, size);
 }
