@@ -460,7 +460,7 @@ dt_redis_async_conn_flush (Conn *conn)
   while ((l = g_queue_pop_head_link (&conn->pending)) != NULL)
     {
       Request *req = l->data;
-      const GByteArray *payload = req->cmd->payload;
+      const DtRedisPayload *payload = &req->cmd->payload;
 
       req->out_gen = conn->out_gen;
       req->out_offset = conn->outbuf->len;

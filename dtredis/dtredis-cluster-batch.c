@@ -106,7 +106,7 @@ split_batch (DtRedisCluster       *self,
   split->groups = g_ptr_array_new_with_free_func (group_free);
 
   dt_redis_request_args_init (&args);
-  for (guint i = 0; i < split->n && dt_redis_request_args_next (&args, batch->payload, &offset); i++)
+  for (guint i = 0; i < split->n && dt_redis_request_args_next (&args, &batch->payload, &offset); i++)
     {
       g_autoptr(DtRedisClusterNode) node = NULL;
       Group *group;

@@ -43,7 +43,7 @@ fanout_kind (const DtRedisCommand *cmd)
     return FANOUT_NONE;
 
   dt_redis_request_args_init (&args);
-  if (dt_redis_request_args_next (&args, cmd->payload, &offset))
+  if (dt_redis_request_args_next (&args, &cmd->payload, &offset))
     {
       const char *name = args.argv[0];
       gsize len = args.lens[0];

@@ -36,7 +36,7 @@ void     dt_redis_request_args_clear (DtRedisRequestArgs *args);
 /* Reads the command at *@offset of @payload into @args and moves *@offset
  * past it; FALSE at the end (or on bytes dtredis did not format). */
 gboolean dt_redis_request_args_next  (DtRedisRequestArgs *args,
-                                      const GByteArray   *payload,
+                                      const DtRedisPayload *payload,
                                       gsize              *offset);
 
 /* The slot of one command's keys in *@slot (DT_REDIS_SLOT_ANY when it has

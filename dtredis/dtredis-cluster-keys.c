@@ -78,7 +78,7 @@ read_header (const char  **p,
 
 gboolean
 dt_redis_request_args_next (DtRedisRequestArgs *args,
-                            const GByteArray   *payload,
+                            const DtRedisPayload *payload,
                             gsize              *offset)
 {
   const char *p = (const char *) payload->data + *offset;
@@ -301,7 +301,7 @@ dt_redis_cluster_command_slot (const DtRedisCommand  *cmd,
   gboolean ok;
 
   dt_redis_request_args_init (&args);
-  while (!fold.crossed && dt_redis_request_args_next (&args, cmd->payload, &offset))
+  while (!fold.crossed && dt_redis_request_args_next (&args, &cmd->payload, &offset))
     fold_command (&fold, &args);
   ok = finish (&fold, &args, slot, error);
   dt_redis_request_args_clear (&args);
@@ -321,7 +321,7 @@ dt_redis_cluster_command_reads_only (const DtRedisCommand *cmd)
     return FALSE;
 
   dt_redis_request_args_init (&args);
-  if (dt_redis_request_args_next (&args, cmd->payload, &offset))
+  if (dt_redis_request_args_next (&args, &cmd->payload, &offset))
     {
       entry = dt_redis_command_table_lookup (args.argv[0], args.lens[0]);
       if (entry != NULL && entry->n_subcommands > 0)

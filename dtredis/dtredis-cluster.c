@@ -759,10 +759,10 @@ DtRedisCommand *
 dt_redis_cluster_asking_command (const DtRedisCommand *cmd)
 {
   static const char asking[] = "*1\r\n$6\r\nASKING\r\n";
-  DtRedisCommand *copy = dt_redis_command_new (cmd->kind);
+  DtRedisCommand *copy = dt_redis_command_new_sized (cmd->kind, sizeof asking - 1 + cmd->payload.len);
 
-  g_byte_array_append (copy->payload, (const guint8 *) asking, sizeof asking - 1);
-  g_byte_array_append (copy->payload, cmd->payload->data, cmd->payload->len);
+  dt_redis_command_append_raw (copy, (const guint8 *) asking, sizeof asking - 1);
+  dt_redis_command_append_raw (copy, cmd->payload.data, cmd->payload.len);
   copy->n_replies = cmd->n_replies + 1;
   copy->flags = cmd->flags;
   copy->block_us = cmd->block_us;

@@ -38,9 +38,20 @@ typedef enum
 
 #define DT_REDIS_BLOCK_FOREVER G_MAXINT64
 
+/* The RESP bytes of one or more commands. They live in the command's own
+ * block when they fit the room it was made with (one allocation for the
+ * command and its bytes); bytes that outgrow it move to a buffer of their
+ * own. */
+typedef struct
+{
+  guint8 *data;
+  gsize   len;
+  gsize   alloc;
+} DtRedisPayload;
+
 typedef struct _DtRedisCommand
 {
-  GByteArray          *payload;    /* RESP bytes of one or more commands */
+  DtRedisPayload       payload;
   guint                n_replies;  /* replies to read for the payload */
   DtRedisCommandFlags  flags;
   gint64               block_us;   /* with BLOCKING: the server-side wait */
@@ -48,9 +59,17 @@ typedef struct _DtRedisCommand
   /* Set by the async pool once its bytes went into a connection's output
    * buffer: from then on it may have reached the server. */
   gboolean             written;
+  guint8               room[];     /* where payload.data starts out */
 } DtRedisCommand;
 
 DtRedisCommand *dt_redis_command_new         (DtRedisValueKind    kind);
+/* With room for @room bytes of payload in the same block. */
+DtRedisCommand *dt_redis_command_new_sized   (DtRedisValueKind    kind,
+                                              gsize               room);
+/* Appends @len bytes of RESP as they are (no reply counted). */
+void            dt_redis_command_append_raw  (DtRedisCommand     *self,
+                                              const guint8       *data,
+                                              gsize               len);
 /* Appends one command; classifies it (blocking time, exclusive). */
 void            dt_redis_command_append_argv (DtRedisCommand     *self,
                                               guint               argc,

@@ -13,23 +13,83 @@
 #include "dtredis-command-table.h"
 #include "dtredis-resp-private.h"
 
-DtRedisCommand *
-dt_redis_command_new (DtRedisValueKind kind)
-{
-  DtRedisCommand *self = g_new0 (DtRedisCommand, 1);
+/* The room a command gets when its size is not known in advance. */
+#define DEFAULT_ROOM ((gsize) 64)
 
-  self->payload = g_byte_array_sized_new (64);
+DtRedisCommand *
+dt_redis_command_new_sized (DtRedisValueKind kind,
+                            gsize            room)
+{
+  DtRedisCommand *self;
+
+  if (room > G_MAXSIZE - sizeof (DtRedisCommand))
+    g_error ("a Redis command of %" G_GSIZE_FORMAT " bytes cannot be allocated", room);
+  self = g_malloc (sizeof (DtRedisCommand) + room);
+  memset (self, 0, sizeof (DtRedisCommand));
+  self->payload.data = self->room;
+  self->payload.alloc = room;
   self->kind = kind;
 
   return self;
 }
 
 DtRedisCommand *
+dt_redis_command_new (DtRedisValueKind kind)
+{
+  return dt_redis_command_new_sized (kind, DEFAULT_ROOM);
+}
+
+/* Makes room for @len more bytes at the end of the payload and counts
+ * them in; where they go. */
+static guint8 *
+payload_grow (DtRedisCommand *self,
+              gsize           len)
+{
+  DtRedisPayload *payload = &self->payload;
+  guint8 *at;
+
+  if (len > payload->alloc - payload->len)
+    {
+      gsize want;
+
+      if (len > G_MAXSIZE / 2 - payload->len)
+        g_error ("a Redis command of more than %" G_GSIZE_FORMAT " bytes cannot be allocated",
+                 G_MAXSIZE / 2);
+      want = MAX (MAX (payload->len + len, payload->alloc * 2), DEFAULT_ROOM);
+      if (payload->data == self->room)
+        {
+          guint8 *data = g_malloc (want);
+
+          memcpy (data, payload->data, payload->len);
+          payload->data = data;
+        }
+      else
+        {
+          payload->data = g_realloc (payload->data, want);
+        }
+      payload->alloc = want;
+    }
+
+  at = payload->data + payload->len;
+  payload->len += len;
+  return at;
+}
+
+void
+dt_redis_command_append_raw (DtRedisCommand *self,
+                             const guint8   *data,
+                             gsize           len)
+{
+  if (len > 0)
+    memcpy (payload_grow (self, len), data, len);
+}
+
+DtRedisCommand *
 dt_redis_command_copy (const DtRedisCommand *cmd)
 {
-  DtRedisCommand *copy = dt_redis_command_new (cmd->kind);
+  DtRedisCommand *copy = dt_redis_command_new_sized (cmd->kind, cmd->payload.len);
 
-  g_byte_array_append (copy->payload, cmd->payload->data, cmd->payload->len);
+  dt_redis_command_append_raw (copy, cmd->payload.data, cmd->payload.len);
   copy->n_replies = cmd->n_replies;
   copy->flags = cmd->flags;
   copy->block_us = cmd->block_us;
@@ -42,7 +102,8 @@ dt_redis_command_free (DtRedisCommand *self)
   if (self == NULL)
     return;
 
-  g_byte_array_unref (self->payload);
+  if (self->payload.data != self->room)
+    g_free (self->payload.data);
   g_free (self);
 }
 
@@ -146,6 +207,19 @@ stateful:
     self->flags |= DT_REDIS_COMMAND_FLAG_EXCLUSIVE | DT_REDIS_COMMAND_FLAG_STATEFUL;
 }
 
+/* One command of @size bytes in RESP (dt_redis_resp_command_size()). */
+static void
+append_sized (DtRedisCommand     *self,
+              guint               argc,
+              const char * const *argv,
+              const gsize        *argvlen,
+              gsize               size)
+{
+  dt_redis_resp_write_command (payload_grow (self, size), argc, argv, argvlen, size);
+  self->n_replies++;
+  classify (self, argc, argv, argvlen);
+}
+
 void
 dt_redis_command_append_argv (DtRedisCommand     *self,
                               guint               argc,
@@ -154,9 +228,7 @@ dt_redis_command_append_argv (DtRedisCommand     *self,
 {
   g_return_if_fail (argc > 0);
 
-  dt_redis_resp_append_command (self->payload, argc, argv, argvlen);
-  self->n_replies++;
-  classify (self, argc, argv, argvlen);
+  append_sized (self, argc, argv, argvlen, dt_redis_resp_command_size (argc, argvlen));
 }
 
 void
@@ -269,8 +341,8 @@ char *
 dt_redis_command_dup_arg (const DtRedisCommand *self,
                           guint                 index)
 {
-  const char *p = (const char *) self->payload->data;
-  const char *end = p + self->payload->len;
+  const char *p = (const char *) self->payload.data;
+  const char *end = p + self->payload.len;
   guint64 argc;
   char *next;
 
@@ -406,9 +478,11 @@ DtRedisCommand *
 dt_redis_args_finish (DtRedisArgs      *args,
                       DtRedisValueKind  kind)
 {
-  DtRedisCommand *cmd = dt_redis_command_new (kind);
+  gsize size = dt_redis_resp_command_size (args->argc, args->lens);
+  /* Exactly the room its bytes take: one allocation. */
+  DtRedisCommand *cmd = dt_redis_command_new_sized (kind, size);
 
-  dt_redis_command_append_argv (cmd, args->argc, args->argv, args->lens);
+  append_sized (cmd, args->argc, args->argv, args->lens, size);
   dt_redis_args_clear (args);
 
   return cmd;

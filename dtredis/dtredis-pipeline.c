@@ -442,7 +442,7 @@ take_command (DtRedisPipeline *self,
   dt_redis_command_append_strv (cmd, (const char * const []) { "MULTI", NULL });
   if (body != NULL)
     {
-      g_byte_array_append (cmd->payload, body->payload->data, body->payload->len);
+      dt_redis_command_append_raw (cmd, body->payload.data, body->payload.len);
       cmd->n_replies += body->n_replies;
     }
   dt_redis_command_append_strv (cmd, (const char * const []) { "EXEC", NULL });

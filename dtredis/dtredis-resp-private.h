@@ -46,7 +46,16 @@ gboolean           dt_redis_resp_reader_pop          (DtRedisRespReader  *self,
 /* Whether unparsed bytes are buffered (a partial or an unread reply). */
 gboolean           dt_redis_resp_reader_has_buffered (DtRedisRespReader  *self);
 
-/* Appends one command in RESP (an array of bulk strings) to @out. */
+/* How many bytes one command takes in RESP (an array of bulk strings). */
+gsize              dt_redis_resp_command_size        (guint               argc,
+                                                      const gsize        *argvlen);
+/* Writes it at @out, which has room for the @size bytes that computed. */
+void               dt_redis_resp_write_command       (guint8             *out,
+                                                      guint               argc,
+                                                      const char * const *argv,
+                                                      const gsize        *argvlen,
+                                                      gsize               size);
+/* Appends one command in RESP to @out. */
 void               dt_redis_resp_append_command      (GByteArray         *out,
                                                       guint               argc,
                                                       const char * const *argv,

@@ -161,6 +161,82 @@ test_reader_large_bulk (void)
   g_assert_cmpint ((guchar) data[size - 1], ==, (size - 1) % 251);
 }
 
+/* A big bulk string inside an array, between small replies, fed in reads
+ * of several sizes: the rest of the string goes to hiredis in one piece,
+ * the small replies around it in slices, and nothing is lost or reordered. */
+static void
+test_reader_large_bulk_among_small (void)
+{
+  static const gsize reads[] = { 1, 1000, 4096, 16384, 65536, 1024 * 1024 };
+  gsize size = 200 * 1024 + 3;
+  g_autoptr(GString) wire = g_string_new (NULL);
+
+  for (guint i = 0; i < 500; i++)
+    g_string_append_printf (wire, ":%u\r\n", i);
+  g_string_append_printf (wire, "*3\r\n+before\r\n$%" G_GSIZE_FORMAT "\r\n", size);
+  for (gsize i = 0; i < size; i++)
+    g_string_append_c (wire, (char) (i % 253));
+  g_string_append (wire, "\r\n:7\r\n");
+  for (guint i = 0; i < 500; i++)
+    g_string_append_printf (wire, "$3\r\n%03u\r\n", i);
+
+  for (guint r = 0; r < G_N_ELEMENTS (reads); r++)
+    {
+      g_autoptr(DtRedisRespReader) reader = new_reader ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) replies = parse_all (reader, wire->str, wire->len, reads[r], &error);
+      DtRedisReply *array;
+      const char *data;
+      gsize len;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (replies->len, ==, 1001);
+      for (guint i = 0; i < 500; i++)
+        g_assert_cmpint (dt_redis_reply_get_integer (replies->pdata[i]), ==, i);
+      array = replies->pdata[500];
+      g_assert_cmpuint (dt_redis_reply_get_n_elements (array), ==, 3);
+      g_assert_cmpstr (dt_redis_reply_get_string (dt_redis_reply_get_element (array, 0), NULL), ==, "before");
+      data = dt_redis_reply_get_string (dt_redis_reply_get_element (array, 1), &len);
+      g_assert_cmpuint (len, ==, size);
+      for (gsize i = 0; i < size; i++)
+        if ((guchar) data[i] != i % 253)
+          g_error ("byte %" G_GSIZE_FORMAT " of the bulk string is %u, fed %u bytes at a time",
+                   i, (guchar) data[i], (guint) reads[r]);
+      g_assert_cmpint (dt_redis_reply_get_integer (dt_redis_reply_get_element (array, 2)), ==, 7);
+      for (guint i = 0; i < 500; i++)
+        {
+          char expected[4];
+
+          g_snprintf (expected, sizeof expected, "%03u", i);
+          g_assert_cmpstr (dt_redis_reply_get_string (replies->pdata[501 + i], NULL), ==, expected);
+        }
+      g_assert_false (dt_redis_resp_reader_has_buffered (reader));
+    }
+}
+
+/* The length line comes alone, the string after it in one big read: the
+ * cap still refuses it, before the string is buffered. */
+static void
+test_reader_bulk_cap_after_header (void)
+{
+  g_autoptr(DtRedisRespReader) reader = dt_redis_resp_reader_new (1024, DT_REDIS_RESP_DEFAULT_MAX_ELEMENTS);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = g_malloc0 (64 * 1024);
+  DtRedisReply *reply = NULL;
+  gboolean ok;
+
+  g_assert_true (dt_redis_resp_reader_feed (reader, "$60000\r\n", 8, &error));
+  g_assert_false (dt_redis_resp_reader_pop (reader, &reply, &error));
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "60000"));
+  g_assert_null (reply);
+  g_clear_error (&error);
+
+  ok = dt_redis_resp_reader_feed (reader, body, 64 * 1024, &error);
+  g_assert_false (ok);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+}
+
 static void
 expect_protocol_error (const char *wire,
                        gsize       len,
@@ -286,11 +362,52 @@ test_command_plain (void)
   g_autoptr(DtRedisCommand) cmd = dt_redis_command_newv (DT_REDIS_VALUE_BYTES, "GET", "key", NULL);
   static const char expected[] = "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n";
 
-  g_assert_cmpmem (cmd->payload->data, cmd->payload->len, expected, sizeof expected - 1);
+  g_assert_cmpmem (cmd->payload.data, cmd->payload.len, expected, sizeof expected - 1);
   g_assert_cmpuint (cmd->n_replies, ==, 1);
   g_assert_cmpint (cmd->flags, ==, DT_REDIS_COMMAND_FLAG_NONE);
   g_assert_cmpint (cmd->kind, ==, DT_REDIS_VALUE_BYTES);
   g_assert_cmpint (dt_redis_command_deadline (cmd, 1000, 5000000), ==, 5001000);
+}
+
+/* A builder's command is one block: its bytes sit in the room it was made
+ * with. Bytes that outgrow the room move to a buffer of their own, whole,
+ * and a copy gets exactly the room it needs. */
+static void
+test_command_payload_room (void)
+{
+  static const char get[] = "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n";
+  const char *argv[] = { "GET", "key" };
+  const gsize lens[] = { 3, 3 };
+  g_autofree char *big = g_strnfill (5000, 'z');
+  const char *big_argv[] = { "SET", "k", big };
+  const gsize big_lens[] = { 3, 1, 5000 };
+  g_autoptr(DtRedisCommand) cmd = NULL;
+  g_autoptr(DtRedisCommand) copy = NULL;
+  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  gsize size = dt_redis_resp_command_size (2, lens);
+
+  g_assert_cmpuint (size, ==, sizeof get - 1);
+  cmd = dt_redis_command_new_sized (DT_REDIS_VALUE_BYTES, size);
+  dt_redis_command_append_argv (cmd, 2, argv, lens);
+  g_assert_true (cmd->payload.data == cmd->room);
+  g_assert_cmpmem (cmd->payload.data, cmd->payload.len, get, sizeof get - 1);
+
+  /* Past the room: moved, nothing lost, then grown again in place. */
+  dt_redis_command_append_argv (cmd, 3, big_argv, big_lens);
+  g_assert_true (cmd->payload.data != cmd->room);
+  dt_redis_command_append_raw (cmd, (const guint8 *) get, sizeof get - 1);
+  g_assert_cmpuint (cmd->n_replies, ==, 2);
+  g_byte_array_append (expected, (const guint8 *) get, sizeof get - 1);
+  dt_redis_resp_append_command (expected, 3, big_argv, big_lens);
+  g_byte_array_append (expected, (const guint8 *) get, sizeof get - 1);
+  g_assert_cmpmem (cmd->payload.data, cmd->payload.len, expected->data, expected->len);
+  g_assert_cmpuint (cmd->payload.alloc, >=, cmd->payload.len);
+
+  copy = dt_redis_command_copy (cmd);
+  g_assert_true (copy->payload.data == copy->room);
+  g_assert_cmpuint (copy->payload.alloc, ==, cmd->payload.len);
+  g_assert_cmpmem (copy->payload.data, copy->payload.len, expected->data, expected->len);
+  g_assert_cmpuint (copy->n_replies, ==, cmd->n_replies);
 }
 
 static void
@@ -301,7 +418,7 @@ test_command_many_args (void)
                                                          "9", "10", "11", "12", "13", "14", "15",
                                                          "16", "17", "18", "19", "20", NULL);
 
-  g_assert_true (g_str_has_prefix ((const char *) cmd->payload->data, "*21\r\n$3\r\nDEL\r\n"));
+  g_assert_true (g_str_has_prefix ((const char *) cmd->payload.data, "*21\r\n$3\r\nDEL\r\n"));
   g_assert_cmpuint (cmd->n_replies, ==, 1);
 }
 
@@ -395,7 +512,7 @@ test_command_batch (void)
   g_bytes_unref (args[1]);
 
   g_assert_cmpuint (cmd->n_replies, ==, 2);
-  g_assert_cmpmem (cmd->payload->data, cmd->payload->len,
+  g_assert_cmpmem (cmd->payload.data, cmd->payload.len,
                    "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$3\r\nGET\r\n$3\r\na\0b\r\n", 49);
 }
 
@@ -542,6 +659,8 @@ main (int   argc,
   g_test_add_func ("/resp/reader/byte-by-byte", test_reader_byte_by_byte);
   g_test_add_func ("/resp/reader/partial", test_reader_partial);
   g_test_add_func ("/resp/reader/large-bulk", test_reader_large_bulk);
+  g_test_add_func ("/resp/reader/large-bulk-among-small", test_reader_large_bulk_among_small);
+  g_test_add_func ("/resp/reader/bulk-cap-after-header", test_reader_bulk_cap_after_header);
   g_test_add_func ("/resp/reader/garbage", test_reader_garbage);
   g_test_add_func ("/resp/reader/too-deep", test_reader_too_deep);
   g_test_add_func ("/resp/reader/bulk-cap", test_reader_bulk_cap);
@@ -551,6 +670,7 @@ main (int   argc,
   g_test_add_func ("/resp/format/matches-hiredis", test_format_matches_hiredis);
   g_test_add_func ("/command/plain", test_command_plain);
   g_test_add_func ("/command/many-args", test_command_many_args);
+  g_test_add_func ("/command/payload-room", test_command_payload_room);
   g_test_add_func ("/command/blocking", test_command_blocking);
   g_test_add_func ("/command/exclusive", test_command_exclusive);
   g_test_add_func ("/command/batch", test_command_batch);
