@@ -5,6 +5,10 @@
  *
  * A warm-up phase (2 x inflight GETs, which also opens the pool's
  * connections) is not timed.
+ * The heap the timed phase's first --inflight GETs take before any reply
+ * (glibc's mallinfo2() in-use bytes, before and after issuing them,
+ * before the main loop runs) divided by their number goes to stderr as
+ * "memory: bytes_per_inflight=B": the memory of a command in flight.
  * Prints one line: "ops=N seconds=S ops_per_sec=R", then the pool stats
  * on stderr.
  *
@@ -15,6 +19,7 @@
  */
 
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,6 +34,7 @@ typedef struct
   guint64             issued;
   guint64             done;
   gboolean            failed;
+  double              bytes_per_inflight;
 } State;
 
 static void on_get (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -92,14 +98,17 @@ run_phase (State   *s,
   gint64 t0, t1;
   guint watchdog;
   guint64 i;
+  size_t heap;
 
   s->target = n;
   s->issued = s->done = 0;
   watchdog = g_timeout_add_seconds (120, on_watchdog, s);
 
   t0 = g_get_monotonic_time ();
+  heap = mallinfo2 ().uordblks;
   for (i = 0; i < inflight && i < n; i++)
     issue (s);
+  s->bytes_per_inflight = ((double) mallinfo2 ().uordblks - (double) heap) / (double) i;
   g_main_loop_run (s->loop);
   t1 = g_get_monotonic_time ();
 
@@ -194,6 +203,8 @@ main (int    argc,
                 (guint) stats->total, (guint64) stats->hits,
                 (guint64) stats->misses, (guint64) stats->waits);
 
+  if (!s.failed)
+    g_printerr ("memory: bytes_per_inflight=%.1f\n", s.bytes_per_inflight);
   if (!s.failed)
     g_print ("ops=%" G_GUINT64_FORMAT " seconds=%.6f ops_per_sec=%.1f\n",
              n, seconds, n / seconds);

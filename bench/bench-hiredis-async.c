@@ -5,6 +5,10 @@
  * reply callback issues the next GET until N have completed.
  *
  * A warm-up phase (connect, then 2 x inflight GETs) is not timed.
+ * The heap the timed phase's first --inflight GETs take before any reply
+ * (glibc's mallinfo2() in-use bytes, before and after issuing them,
+ * before the main loop runs) divided by their number goes to stderr as
+ * "memory: bytes_per_inflight=B": the memory of a command in flight.
  * Prints one line: "ops=N seconds=S ops_per_sec=R".
  *
  * Usage: bench-hiredis-async [--host H] [--port P] [-n N] [--inflight K] [--key K]
@@ -13,6 +17,7 @@
  */
 
 #include <getopt.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +36,7 @@ typedef struct
   uint64_t           issued;
   uint64_t           done;
   int                failed;
+  double             bytes_per_inflight;
 } State;
 
 static void on_get (redisAsyncContext *ac, void *r, void *privdata);
@@ -103,14 +109,17 @@ run_phase (State    *s,
   gint64 t0, t1;
   guint watchdog;
   uint64_t i;
+  size_t heap;
 
   s->target = n;
   s->issued = s->done = 0;
   watchdog = g_timeout_add_seconds (120, on_watchdog, s);
 
   t0 = g_get_monotonic_time ();
+  heap = mallinfo2 ().uordblks;
   for (i = 0; i < inflight && i < n; i++)
     issue (s);
+  s->bytes_per_inflight = ((double) mallinfo2 ().uordblks - (double) heap) / (double) i;
   g_main_loop_run (s->loop);
   t1 = g_get_monotonic_time ();
 
@@ -181,6 +190,7 @@ main (int    argc,
 
   if (s.failed)
     return 1;
+  fprintf (stderr, "memory: bytes_per_inflight=%.1f\n", s.bytes_per_inflight);
   printf ("ops=%llu seconds=%.6f ops_per_sec=%.1f\n",
           (unsigned long long) n, seconds, n / seconds);
   return 0;

@@ -6,10 +6,15 @@
  * one context per thread (a mutex around one shared context would serialise
  * the round trips and be slower), so that is what this does.
  *
+ * With --pipeline P (P > 1) each round trip carries P GETs: P
+ * redisAppendCommand() calls, then P redisGetReply() calls, the way plain
+ * hiredis pipelines; N counts GETs, not round trips.
+ *
  * Prints one line: "ops=N seconds=S ops_per_sec=R". Exit status 0 on
  * success. Connection setup and one warm-up GET per thread are not timed.
  *
  * Usage: bench-hiredis-sync [--host H] [--port P] [-n N] [--threads T] [--key K]
+ *                           [--pipeline P]
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -30,6 +35,7 @@ typedef struct
   int                port;
   const char        *key;
   uint64_t           n;
+  unsigned           pipeline;
   pthread_barrier_t *start;
   int                failed;
 } Worker;
@@ -44,11 +50,10 @@ now_seconds (void)
 }
 
 static int
-get_once (redisContext *c,
-          const char   *key)
+check_reply (redisContext *c,
+             const char   *key,
+             redisReply   *reply)
 {
-  redisReply *reply = redisCommand (c, "GET %s", key);
-
   if (reply == NULL)
     {
       fprintf (stderr, "bench-hiredis-sync: GET: %s\n", c->errstr);
@@ -61,6 +66,41 @@ get_once (redisContext *c,
       return -1;
     }
   freeReplyObject (reply);
+  return 0;
+}
+
+static int
+get_once (redisContext *c,
+          const char   *key)
+{
+  return check_reply (c, key, redisCommand (c, "GET %s", key));
+}
+
+/* @count GETs in one round trip. */
+static int
+get_batch (redisContext *c,
+           const char   *key,
+           uint64_t      count)
+{
+  uint64_t k;
+
+  if (count == 1)
+    return get_once (c, key);
+  for (k = 0; k < count; k++)
+    if (redisAppendCommand (c, "GET %s", key) != REDIS_OK)
+      {
+        fprintf (stderr, "bench-hiredis-sync: redisAppendCommand: %s\n", c->errstr);
+        return -1;
+      }
+  for (k = 0; k < count; k++)
+    {
+      void *reply = NULL;
+
+      if (redisGetReply (c, &reply) != REDIS_OK)
+        reply = NULL;
+      if (check_reply (c, key, reply) < 0)
+        return -1;
+    }
   return 0;
 }
 
@@ -87,8 +127,8 @@ worker_run (void *data)
   pthread_barrier_wait (w->start);
   pthread_barrier_wait (w->start);  /* the main thread reads the clock in between */
 
-  for (i = 0; i < w->n && !w->failed; i++)
-    if (get_once (c, w->key) < 0)
+  for (i = 0; i < w->n && !w->failed; i += w->pipeline)
+    if (get_batch (c, w->key, w->n - i < w->pipeline ? w->n - i : w->pipeline) < 0)
       w->failed = 1;
 
   if (c != NULL)
@@ -106,20 +146,21 @@ main (int    argc,
     { "requests", required_argument, NULL, 'n' },
     { "threads", required_argument, NULL, 't' },
     { "key", required_argument, NULL, 'k' },
+    { "pipeline", required_argument, NULL, 'P' },
     { NULL, 0, NULL, 0 },
   };
   const char *host = "127.0.0.1";
   const char *key = "key:000000000000";
   int port = 6379;
   uint64_t n = 100000;
-  unsigned threads = 1, i;
+  unsigned threads = 1, pipeline = 1, i;
   Worker *workers;
   pthread_t *tids;
   pthread_barrier_t start;
   double t0, t1;
   int opt, failed = 0;
 
-  while ((opt = getopt_long (argc, argv, "h:p:n:t:k:", options, NULL)) != -1)
+  while ((opt = getopt_long (argc, argv, "h:p:n:t:k:P:", options, NULL)) != -1)
     {
       switch (opt)
         {
@@ -128,14 +169,15 @@ main (int    argc,
         case 'n': n = strtoull (optarg, NULL, 10); break;
         case 't': threads = (unsigned) atoi (optarg); break;
         case 'k': key = optarg; break;
+        case 'P': pipeline = (unsigned) atoi (optarg); break;
         default:
-          fprintf (stderr, "usage: %s [--host H] [--port P] [-n N] [--threads T] [--key K]\n", argv[0]);
+          fprintf (stderr, "usage: %s [--host H] [--port P] [-n N] [--threads T] [--key K] [--pipeline P]\n", argv[0]);
           return 2;
         }
     }
-  if (threads < 1 || threads > 256 || n < threads)
+  if (threads < 1 || threads > 256 || n < threads || pipeline < 1)
     {
-      fprintf (stderr, "bench-hiredis-sync: bad --threads or -n\n");
+      fprintf (stderr, "bench-hiredis-sync: bad --threads, --pipeline or -n\n");
       return 2;
     }
 
@@ -148,6 +190,7 @@ main (int    argc,
       workers[i].port = port;
       workers[i].key = key;
       workers[i].n = n / threads + (i < n % threads ? 1 : 0);
+      workers[i].pipeline = pipeline;
       workers[i].start = &start;
       pthread_create (&tids[i], NULL, worker_run, &workers[i]);
     }

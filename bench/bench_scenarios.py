@@ -39,6 +39,18 @@ SCENARIOS = [
      ('dtredis', 'hiredis', 1.0))
     for depth in ASYNC_DEPTHS
 ] + [
+    ('c-pipeline', 'C sync pipeline of 1,000 GETs, 1 thread',
+     [('dtredis', 'dtredis DtRedisPipeline (transaction FALSE)'),
+      ('hiredis', 'hiredis 1,000 redisAppendCommand, then 1,000 redisGetReply'),
+      ('rb', 'redis-benchmark -c 1 -P 1000')],
+     ('dtredis', 'hiredis', 1.0)),
+] + [
+    ('c-value-%s' % name, 'C sync GET of a {} value, 1 thread'.format(title),
+     [('dtredis', 'dtredis DtRedisClient get_bytes'),
+      ('hiredis', 'hiredis redisCommand loop')],
+     ('dtredis', 'hiredis', 1.0))
+    for name, title in (('100k', '100 KiB'), ('10m', '10 MiB'))
+] + [
     ('py-sync', 'Python sync GET',
      [('dtredis', 'dtredis (PyGObject overrides)'),
       ('redis-py', 'redis-py 4.3 Redis, PythonParser'),
@@ -61,7 +73,12 @@ SCENARIOS = [
      None),
 ]
 CLUSTER_KEYS = 1000    # py-cluster: the keys GET cycles through
-PIPELINE_SIZE = 1000   # GETs per pipeline in py-pipeline
+PIPELINE_SIZE = 1000   # GETs per pipeline in py-pipeline and c-pipeline
+# c-value-*: the key each GETs and the size of its value.
+VALUE_KEYS = {'c-value-100k': ('key:value-100k', 100 * 1024),
+              'c-value-10m': ('key:value-10m', 10 * 1024 * 1024)}
+# Memory per command in flight (the async programs' "memory:" line): the target.
+MEMORY_TARGET = 200
 
 # Pub/sub subscribers, C then Python. The issue's target is against redis-py's
 # PubSub; it is checked for dtredis in C and for dtredis's Python layer.
@@ -87,6 +104,7 @@ PUBSUB_SIZE = 32       # payload bytes
 PUBSUB_BATCH = 1000    # PUBLISHes the publisher writes before reading their replies
 # --only names that stand for several scenarios.
 GROUPS = {'pubsub': ['pubsub-live', 'pubsub-backlog', 'pubsub-latency'],
+          'c-large': ['c-pipeline', 'c-value-100k', 'c-value-10m'],
           'c-async-depths': ['c-async'] + ['c-async-d%d' % d for d in ASYNC_DEPTHS]}
 EXIT_NOT_AVAILABLE = 77   # bench_python.py: this impl cannot run the mode (yet)
 NOT_AVAILABLE = 'not available'
@@ -126,6 +144,7 @@ FULL_N = {
     'rb-c-sync': 60000, 'rb-c-sync-8t': 120000, 'rb-c-async': 600000,
     'pubsub-live': 200000, 'pubsub-backlog': 200000, 'pubsub-latency': 2000,
     'c-async-d1': 40000, 'c-async-d10': 200000, 'c-async-d100': 600000, 'c-async-d10000': 1000000,
+    'c-pipeline': 2000000, 'rb-c-pipeline': 2000000, 'c-value-100k': 20000, 'c-value-10m': 200,
 }
 QUICK_N = {
     'c-sync': 2000, 'c-sync-8t': 4000, 'c-async': 20000,
@@ -133,6 +152,7 @@ QUICK_N = {
     'rb-c-sync': 2000, 'rb-c-sync-8t': 4000, 'rb-c-async': 20000,
     'pubsub-live': 20000, 'pubsub-backlog': 20000, 'pubsub-latency': 200,
     'c-async-d1': 2000, 'c-async-d10': 5000, 'c-async-d100': 20000, 'c-async-d10000': 20000,
+    'c-pipeline': 20000, 'rb-c-pipeline': 20000, 'c-value-100k': 500, 'c-value-10m': 10,
 }
 # Callgrind: (small N, large N); instructions per GET = difference / (large - small).
 # pubsub: messages received, by the backlog scenario's subscriber.
@@ -143,6 +163,7 @@ CALLGRIND_KINDS = [('sync', 'c-sync', ['dtredis', 'hiredis']),
                    ('async', 'c-async', ['dtredis', 'hiredis']),
                    ('pubsub', 'pubsub-backlog', ['dtredis', 'dtredis-pull', 'hiredis'])]
 
+MEMORY_RE = re.compile(r'memory: bytes_per_inflight=([0-9.]+)')
 RESULT_RE = re.compile(r'ops=(\d+) seconds=([0-9.]+) ops_per_sec=([0-9.]+)')
 CPU_RE = re.compile(r'cpu_seconds=([0-9.]+)')
 LATENCY_RE = re.compile(r'samples=(\d+) p50_us=([0-9.]+) p99_us=([0-9.]+) max_us=([0-9.]+)')
