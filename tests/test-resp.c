@@ -162,8 +162,8 @@ test_reader_large_bulk (void)
 }
 
 /* A big bulk string inside an array, between small replies, fed in reads
- * of several sizes: the rest of the string goes to hiredis in one piece,
- * the small replies around it in slices, and nothing is lost or reordered. */
+ * of several sizes, from one byte to more than the whole: nothing is lost
+ * or reordered whichever way the reads cut it. */
 static void
 test_reader_large_bulk_among_small (void)
 {
@@ -215,7 +215,7 @@ test_reader_large_bulk_among_small (void)
 }
 
 /* The length line comes alone, the string after it in one big read: the
- * cap still refuses it, before the string is buffered. */
+ * cap refuses it on the length line, before the string is buffered. */
 static void
 test_reader_bulk_cap_after_header (void)
 {
