@@ -42,13 +42,18 @@ typedef struct
   gboolean         found;   /* DOUBLE_OR_NIL: whether the member existed */
   gint64           integer; /* INTEGER, INTEGER_OR_NIL, BOOLEAN, OK */
   gdouble          number;  /* DOUBLE, DOUBLE_OR_NIL */
-  GBytes          *bytes;   /* BYTES */
-  GPtrArray       *list;    /* BYTES_LIST, TEXT_LIST_NULLABLE, SCORED_MEMBERS */
-  GArray          *scores;  /* INTEGER_LIST */
-  GHashTable      *map;     /* TEXT_MAP, BYTES_TEXT_MAP */
-  DtRedisReply    *reply;   /* REPLY */
-  char            *text;    /* TEXT */
-  char           **strv;    /* TEXT_LIST */
+  /* One at most, the one kind names: an async result holds a value per
+   * command in flight, and 48 bytes of six NULL pointers each added up. */
+  union
+  {
+    GBytes        *bytes;   /* BYTES */
+    GPtrArray     *list;    /* BYTES_LIST, TEXT_LIST_NULLABLE, SCORED_MEMBERS */
+    GArray        *scores;  /* INTEGER_LIST */
+    GHashTable    *map;     /* TEXT_MAP, BYTES_TEXT_MAP */
+    DtRedisReply  *reply;   /* REPLY */
+    char          *text;    /* TEXT */
+    char         **strv;    /* TEXT_LIST */
+  };
 } DtRedisValue;
 
 /* Converts @reply (not consumed). A top-level ERROR reply becomes a GError

@@ -497,11 +497,39 @@ dt_redis_value_new_argument_encoding_error (const char *key,
 void
 dt_redis_value_clear (DtRedisValue *value)
 {
-  g_clear_pointer (&value->bytes, g_bytes_unref);
-  g_clear_pointer (&value->list, g_ptr_array_unref);
-  g_clear_pointer (&value->scores, g_array_unref);
-  g_clear_pointer (&value->map, g_hash_table_unref);
-  g_clear_pointer (&value->reply, dt_redis_reply_unref);
-  g_clear_pointer (&value->text, g_free);
-  g_clear_pointer (&value->strv, g_strfreev);
+  switch (value->kind)
+    {
+    case DT_REDIS_VALUE_REPLY:
+      g_clear_pointer (&value->reply, dt_redis_reply_unref);
+      break;
+    case DT_REDIS_VALUE_BYTES:
+      g_clear_pointer (&value->bytes, g_bytes_unref);
+      break;
+    case DT_REDIS_VALUE_BYTES_LIST:
+    case DT_REDIS_VALUE_TEXT_LIST_NULLABLE:
+    case DT_REDIS_VALUE_SCORED_MEMBERS:
+      g_clear_pointer (&value->list, g_ptr_array_unref);
+      break;
+    case DT_REDIS_VALUE_TEXT:
+      g_clear_pointer (&value->text, g_free);
+      break;
+    case DT_REDIS_VALUE_TEXT_LIST:
+      g_clear_pointer (&value->strv, g_strfreev);
+      break;
+    case DT_REDIS_VALUE_TEXT_MAP:
+    case DT_REDIS_VALUE_BYTES_TEXT_MAP:
+      g_clear_pointer (&value->map, g_hash_table_unref);
+      break;
+    case DT_REDIS_VALUE_INTEGER_LIST:
+      g_clear_pointer (&value->scores, g_array_unref);
+      break;
+    case DT_REDIS_VALUE_INTEGER:
+    case DT_REDIS_VALUE_INTEGER_OR_NIL:
+    case DT_REDIS_VALUE_BOOLEAN:
+    case DT_REDIS_VALUE_OK:
+    case DT_REDIS_VALUE_DOUBLE:
+    case DT_REDIS_VALUE_DOUBLE_OR_NIL:
+    default:
+      break;
+    }
 }
