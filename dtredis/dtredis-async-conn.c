@@ -40,6 +40,51 @@ dt_redis_async_conn_unref (Conn *conn)
   g_free (conn);
 }
 
+void
+dt_redis_async_conn_set_state (Conn      *conn,
+                               ConnState  state)
+{
+  switch (state)
+    {
+    case CONN_READY:
+      g_assert (conn->state == CONN_CONNECTING);
+      break;
+    case CONN_CLOSED:
+      g_assert (conn->state == CONN_CONNECTING || conn->state == CONN_READY);
+      break;
+    case CONN_CONNECTING:
+    default:
+      g_assert_not_reached ();
+    }
+  conn->state = state;
+}
+
+void
+dt_redis_async_conn_set_role (Conn     *conn,
+                              ConnRole  role,
+                              Request  *owner)
+{
+  g_assert ((role == CONN_ROLE_EXCLUSIVE) == (owner != NULL));
+  switch (role)
+    {
+    case CONN_ROLE_RESERVED:
+      /* Only an open, shared one drains for a waiter. */
+      g_assert (conn->role == CONN_ROLE_SHARED && conn->state == CONN_READY);
+      break;
+    case CONN_ROLE_EXCLUSIVE:
+      /* Taken idle (reserved for it or not), or opened for it. */
+      g_assert (conn->role != CONN_ROLE_EXCLUSIVE && conn->state != CONN_CLOSED);
+      break;
+    case CONN_ROLE_SHARED:
+      g_assert (conn->role != CONN_ROLE_SHARED);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  conn->role = role;
+  conn->owner = owner;
+}
+
 guint
 dt_redis_async_conn_load (const Conn *conn)
 {
@@ -49,7 +94,7 @@ dt_redis_async_conn_load (const Conn *conn)
 gboolean
 dt_redis_async_conn_is_idle (const Conn *conn)
 {
-  return conn->state == CONN_READY && conn->owner == NULL && dt_redis_async_conn_load (conn) == 0 &&
+  return conn->state == CONN_READY && conn->role != CONN_ROLE_EXCLUSIVE && dt_redis_async_conn_load (conn) == 0 &&
          conn->out_pos == conn->outbuf->len;
 }
 
@@ -120,8 +165,10 @@ dt_redis_async_conn_open (DtRedisAsyncPool *self,
   conn->ref_count = 1;  /* the pool's list */
   conn->pool = self;
   conn->state = CONN_CONNECTING;
+  conn->role = CONN_ROLE_SHARED;
+  if (owner != NULL)
+    dt_redis_async_conn_set_role (conn, CONN_ROLE_EXCLUSIVE, owner);
   conn->outbuf = g_byte_array_new ();
-  conn->owner = owner;
   conn->open_cancellable = g_cancellable_new ();
   conn->link.data = conn;
   conn->dirty_link.data = conn;
@@ -207,7 +254,7 @@ conn_release_exclusive (Conn    *conn,
    * as they found it; SELECT, SUBSCRIBE, CLIENT REPLY... do not. */
   gboolean reusable = (req->cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL) == 0;
 
-  conn->owner = NULL;
+  dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
   if (reusable)
     {
       dt_redis_async_conn_update_idle (conn);
@@ -531,7 +578,7 @@ have_ready_shared_conn (DtRedisAsyncPool *self)
     {
       Conn *conn = l->data;
 
-      if (conn->state == CONN_READY && conn->owner == NULL)
+      if (conn->state == CONN_READY && conn->role != CONN_ROLE_EXCLUSIVE)
         return TRUE;
     }
 
@@ -590,7 +637,7 @@ conn_opened (GObject      *source,
   else
     {
       conn->connection = connection;
-      conn->state = CONN_READY;
+      dt_redis_async_conn_set_state (conn, CONN_READY);
       conn->last_active = g_get_monotonic_time ();
       conn_start_io (conn);
       /* Commands queued while connecting leave now rather than next
@@ -664,8 +711,9 @@ dt_redis_async_conn_close (Conn         *conn,
   g_atomic_int_add (&self->n_conns, -1);
 
   was_connecting = conn->state == CONN_CONNECTING;
-  conn->state = CONN_CLOSED;
-  conn->owner = NULL;
+  dt_redis_async_conn_set_state (conn, CONN_CLOSED);
+  if (conn->role != CONN_ROLE_SHARED)
+    dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
   /* Its callback, whenever it runs, sees CLOSED and drops the result. */
   if (was_connecting)
     g_cancellable_cancel (conn->open_cancellable);

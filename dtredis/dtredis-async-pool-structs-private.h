@@ -37,10 +37,18 @@ typedef enum
   REQUEST_WRITTEN,   /* in conn->in_flight: in the output buffer or on the wire */
 } RequestState;
 
+/* What a request given a cancellable keeps: most have none, and every
+ * byte of Request is held once per command in flight. */
+typedef struct
+{
+  GCancellable *cancellable;
+  gulong        handler_id;
+} RequestCancel;
+
 struct _Request
 {
-  /* Ordered so that no field pads another: 136 bytes, not 152, for every
-   * command in flight. */
+  /* Ordered so that no field pads another: 120 bytes (malloc takes 128),
+   * not 152 (160), for every command in flight. */
   gatomicrefcount           ref_count;
   RequestState              state;
   GList                     link;       /* in whichever queue state names */
@@ -48,8 +56,7 @@ struct _Request
   DtRedisCommand           *cmd;
   DtRedisAsyncPoolCallback  callback;
   gpointer                  user_data;
-  GCancellable             *cancellable;
-  gulong                    cancel_id;
+  RequestCancel            *cancel;     /* NULL without a cancellable */
   Conn                     *conn;       /* PENDING or WRITTEN: where */
   gint64                    deadline;   /* WRITTEN: reply deadline; WAITING: wait deadline; 0: none */
   DtRedisReply            **replies;
@@ -58,17 +65,33 @@ struct _Request
   /* WRITTEN: where its bytes start in conn->outbuf, while that buffer is
    * generation out_gen; bytes at or past conn->out_pos never left. */
   guint                     out_gen;
-  gsize                     out_offset;
-  gboolean                  completed;  /* the callback ran; late replies are dropped */
-  gboolean                  cancel_queued; /* under pool->lock */
+  guint                     out_offset; /* conn->outbuf is a GByteArray: its length is a guint */
+  /* Bytes, not bits: pool->lock guards one and not the other. */
+  guint8                    completed;  /* the callback ran; late replies are dropped */
+  guint8                    cancel_queued; /* under pool->lock */
 };
 
+/* A connection's life: CONNECTING -> READY -> CLOSED, or CONNECTING ->
+ * CLOSED. Only dt_redis_async_conn_set_state() changes it, and it asserts
+ * the move. */
 typedef enum
 {
   CONN_CONNECTING,
   CONN_READY,
   CONN_CLOSED,
 } ConnState;
+
+/* What a connection carries, whatever its state. SHARED: any number of
+ * pipelined commands. RESERVED: an exclusive command waits for a
+ * connection, and this one drains for it (no new shared commands).
+ * EXCLUSIVE: it serves one command, conn->owner, alone. Only
+ * dt_redis_async_conn_set_role() changes it, and it asserts the move. */
+typedef enum
+{
+  CONN_ROLE_SHARED,
+  CONN_ROLE_RESERVED,
+  CONN_ROLE_EXCLUSIVE,
+} ConnRole;
 
 struct _Conn
 {
@@ -92,8 +115,8 @@ struct _Conn
   GSource           *out_source; /* only while the socket buffer is full */
   GSource           *timer;      /* the head's deadline */
 
-  Request           *owner;      /* exclusive: the one command it serves */
-  gboolean           reserved;   /* draining for an exclusive waiter: no new shared commands */
+  ConnRole           role;
+  Request           *owner;      /* EXCLUSIVE: the one command it serves; NULL otherwise */
   gboolean           counted_idle;
   gboolean           used;       /* has carried a command */
   gint64             last_active;
@@ -178,6 +201,12 @@ void dt_redis_async_pool_teardown (DtRedisAsyncPool *self);
 
 /* Connections (dtredis-async-conn.c) */
 void dt_redis_async_conn_unref (Conn *conn);
+void dt_redis_async_conn_set_state (Conn      *conn,
+                                    ConnState  state);
+/* @owner: the command of an EXCLUSIVE connection, NULL for the others. */
+void dt_redis_async_conn_set_role (Conn     *conn,
+                                   ConnRole  role,
+                                   Request  *owner);
 guint dt_redis_async_conn_load (const Conn *conn);
 gboolean dt_redis_async_conn_is_idle (const Conn *conn);
 void dt_redis_async_conn_update_idle (Conn *conn);

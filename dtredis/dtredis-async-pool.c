@@ -56,7 +56,11 @@ dt_redis_async_request_unref (Request *req)
       if (req->replies != &req->reply_inline)
         g_free (req->replies);
     }
-  g_clear_object (&req->cancellable);
+  if (req->cancel != NULL)
+    {
+      g_object_unref (req->cancel->cancellable);
+      g_free (req->cancel);
+    }
   dt_redis_command_free (req->cmd);
   dt_redis_async_pool_unref (req->pool);
   g_free (req);
@@ -85,10 +89,10 @@ dt_redis_async_request_complete (Request       *req,
 
   /* Disconnecting waits for a handler running in another thread, which
    * only takes pool->lock: never held here. */
-  if (req->cancel_id != 0)
+  if (req->cancel != NULL && req->cancel->handler_id != 0)
     {
-      g_cancellable_disconnect (req->cancellable, req->cancel_id);
-      req->cancel_id = 0;
+      g_cancellable_disconnect (req->cancel->cancellable, req->cancel->handler_id);
+      req->cancel->handler_id = 0;
     }
   g_atomic_int_add (&pool->n_in_flight, -1);
 
@@ -175,7 +179,7 @@ find_shared_conn (DtRedisAsyncPool *self)
       Conn *conn = l->data;
       guint load;
 
-      if (conn->owner != NULL || conn->reserved)
+      if (conn->role != CONN_ROLE_SHARED)
         continue;
       load = dt_redis_async_conn_load (conn);
       /* A connecting one counts as busier: its commands wait a round trip more. */
@@ -205,8 +209,7 @@ try_route (DtRedisAsyncPool *self,
       conn = find_idle_conn (self);
       if (conn != NULL)
         {
-          conn->owner = req;
-          conn->reserved = FALSE;
+          dt_redis_async_conn_set_role (conn, CONN_ROLE_EXCLUSIVE, req);
           dt_redis_async_conn_enqueue (conn, req);
           STAT_ADD (self->hits, 1);
           return TRUE;
@@ -261,7 +264,7 @@ dt_redis_async_pool_route (DtRedisAsyncPool *self,
       return;
     }
 
-  if (req->cancellable != NULL && g_cancellable_is_cancelled (req->cancellable))
+  if (req->cancel != NULL && g_cancellable_is_cancelled (req->cancel->cancellable))
     {
       /* Its cancellation may have been handled before it got here. */
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -288,13 +291,13 @@ update_reservations (DtRedisAsyncPool *self)
     {
       Conn *conn = l->data;
 
-      if (conn->reserved)
+      if (conn->role == CONN_ROLE_RESERVED)
         {
           if (self->n_exclusive_waiting > 0)
             return;
-          conn->reserved = FALSE;
+          dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
         }
-      else if (conn->owner == NULL && conn->state == CONN_READY &&
+      else if (conn->role == CONN_ROLE_SHARED && conn->state == CONN_READY &&
                (best == NULL || dt_redis_async_conn_load (conn) < dt_redis_async_conn_load (best)))
         {
           best = conn;
@@ -302,7 +305,7 @@ update_reservations (DtRedisAsyncPool *self)
     }
 
   if (best != NULL && self->n_exclusive_waiting > 0)
-    best->reserved = TRUE;
+    dt_redis_async_conn_set_role (best, CONN_ROLE_RESERVED, NULL);
 }
 
 void
@@ -403,7 +406,7 @@ cancel_request (DtRedisAsyncPool *self,
       req->state = REQUEST_NEW;
       req->conn = NULL;
       if (conn->owner == req)
-        conn->owner = NULL;
+        dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
       dt_redis_async_conn_update_idle (conn);
       dt_redis_async_request_fail (req, error);
       dt_redis_async_request_unref (req);
@@ -782,9 +785,12 @@ dt_redis_async_pool_submit (DtRedisAsyncPool         *self,
 
   if (cancellable != NULL)
     {
-      req->cancellable = g_object_ref (cancellable);
+      req->cancel = g_new (RequestCancel, 1);
+      req->cancel->cancellable = g_object_ref (cancellable);
+      req->cancel->handler_id = 0;
       /* Already cancelled: the handler runs now and queues the cancel. */
-      req->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled_cb), req, NULL);
+      req->cancel->handler_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled_cb),
+                                                       req, NULL);
     }
 
   if (in_pool)
