@@ -236,7 +236,9 @@ check_values (DtRedisReply *reply)
           if (value.list != NULL && kind == DT_REDIS_VALUE_BYTES_LIST &&
               value.list->len != dt_redis_reply_get_n_elements (reply))
             fail ("a bytes list of another length than its array");
-          if (value.map != NULL &&
+          /* The value holds the one pointer its kind names. */
+          if ((kind == DT_REDIS_VALUE_TEXT_MAP || kind == DT_REDIS_VALUE_BYTES_TEXT_MAP) &&
+              value.map != NULL &&
               g_hash_table_size (value.map) > dt_redis_reply_get_n_elements (reply) / 2)
             fail ("a map larger than its array");
         }
