@@ -785,9 +785,8 @@ dt_redis_async_pool_submit (DtRedisAsyncPool         *self,
 
   if (cancellable != NULL)
     {
-      req->cancel = g_new (RequestCancel, 1);
+      req->cancel = g_new0 (RequestCancel, 1);
       req->cancel->cancellable = g_object_ref (cancellable);
-      req->cancel->handler_id = 0;
       /* Already cancelled: the handler runs now and queues the cancel. */
       req->cancel->handler_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled_cb),
                                                        req, NULL);
