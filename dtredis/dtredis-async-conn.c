@@ -200,7 +200,7 @@ conn_start_io (Conn *conn)
 {
   DtRedisAsyncPool *self = conn->pool;
 
-  conn->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (conn->connection->input), NULL);
+  conn->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (dt_redis_connection_get_input (conn->connection)), NULL);
   g_source_set_callback (conn->in_source, G_SOURCE_FUNC (conn_readable), conn, NULL);
   g_source_set_static_name (conn->in_source, "[dtredis] async read");
   g_source_attach (conn->in_source, self->context);
@@ -226,7 +226,7 @@ conn_fail_io (Conn   *conn,
   g_autoptr(GError) wrapped = dt_redis_connection_wrap_error (conn->connection, error);
   g_autoptr(GError) sent = dt_redis_connection_maybe_executed_error (wrapped);
 
-  conn->connection->broken = TRUE;
+  dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
   if (g_queue_is_empty (&conn->in_flight))
     STAT_ADD (self->stale_closed, 1);
 
@@ -241,7 +241,7 @@ conn_fail_protocol (Conn         *conn,
   g_autoptr(GError) head = dt_redis_connection_maybe_executed_error (error);
   g_autoptr(GError) rest = dt_redis_connection_maybe_executed_error (lost);
 
-  conn->connection->broken = TRUE;
+  dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
   dt_redis_async_conn_close (conn, head, rest);
 }
 
@@ -359,7 +359,7 @@ conn_readable (GObject  *stream,
         {
           DtRedisReply *reply = NULL;
 
-          if (!dt_redis_resp_reader_pop (conn->connection->reader, &reply, &error))
+          if (!dt_redis_resp_reader_pop (dt_redis_connection_get_reader (conn->connection), &reply, &error))
             {
               conn_fail_protocol (conn, error);
               g_error_free (error);
@@ -379,7 +379,7 @@ done:
   /* A partial reply with nothing outstanding answers no command: the
    * next one's reply would be read after it. */
   if (conn->state == CONN_READY && g_queue_is_empty (&conn->in_flight) &&
-      dt_redis_resp_reader_has_buffered (conn->connection->reader))
+      dt_redis_resp_reader_has_buffered (dt_redis_connection_get_reader (conn->connection)))
     {
       g_autoptr(GError) error = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
                                              _("The server at %s sent a reply to no command"),
@@ -431,7 +431,7 @@ conn_writable (GObject  *stream,
 void
 dt_redis_async_conn_write (Conn *conn)
 {
-  GPollableOutputStream *output = G_POLLABLE_OUTPUT_STREAM (conn->connection->output);
+  GPollableOutputStream *output = G_POLLABLE_OUTPUT_STREAM (dt_redis_connection_get_output (conn->connection));
 
   while (conn->out_pos < conn->outbuf->len)
     {
@@ -560,7 +560,7 @@ conn_timer_dispatch (gpointer user_data)
                         self->description);
     head_error = dt_redis_connection_maybe_executed_error (timeout);
     rest_error = dt_redis_connection_maybe_executed_error (lost);
-    conn->connection->broken = TRUE;
+    dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
     dt_redis_async_conn_close (conn, head_error, rest_error);
   }
   dt_redis_async_conn_unref (conn);
@@ -661,42 +661,13 @@ request_left (const Request *req,
   return req->out_gen != conn->out_gen || req->out_offset < conn->out_pos;
 }
 
-/* Takes @conn out of the pool, closes its socket (or abandons its
- * connect), and settles its commands: those whose bytes left fail,
- * @head_error for the oldest and @rest_error for the others, and are
- * never sent again; those that provably never left (queued, or still
- * whole in the output buffer) go to another connection. The socket is
- * closed before any callback runs, so a blocking command reported as
- * failed or cancelled can no longer take anything on the server.
- * Commands already completed (cancelled) are just dropped. */
-void
-dt_redis_async_conn_close (Conn         *conn,
-                           const GError *head_error,
-                           const GError *rest_error)
+/* Takes @conn out of the pool's lists and counts, marks it CLOSED and
+ * closes its socket (or abandons its connect). Its queues stay. */
+static void
+conn_detach (Conn *conn)
 {
   DtRedisAsyncPool *self = conn->pool;
-  GQueue in_flight = G_QUEUE_INIT;
-  GQueue pending = G_QUEUE_INIT;
-  GQueue unsent = G_QUEUE_INIT;
-  gboolean is_head = TRUE;
-  gboolean was_connecting;
-  GList *l;
-
-  if (conn->state == CONN_CLOSED)
-    return;
-
-  /* Split before the buffer goes: what never left joins the pending. */
-  for (l = conn->in_flight.head; l != NULL;)
-    {
-      GList *next = l->next;
-
-      if (!request_left (l->data, conn))
-        {
-          g_queue_unlink (&conn->in_flight, l);
-          g_queue_push_tail_link (&unsent, l);
-        }
-      l = next;
-    }
+  gboolean was_connecting = conn->state == CONN_CONNECTING;
 
   if (conn->counted_idle)
     g_atomic_int_add (&self->n_idle, -1);
@@ -710,7 +681,6 @@ dt_redis_async_conn_close (Conn         *conn,
   g_queue_unlink (&self->conns, &conn->link);
   g_atomic_int_add (&self->n_conns, -1);
 
-  was_connecting = conn->state == CONN_CONNECTING;
   dt_redis_async_conn_set_state (conn, CONN_CLOSED);
   if (conn->role != CONN_ROLE_SHARED)
     dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
@@ -721,15 +691,19 @@ dt_redis_async_conn_close (Conn         *conn,
   dt_redis_source_clear (&conn->out_source);
   dt_redis_source_clear (&conn->timer);
   g_clear_pointer (&conn->connection, dt_redis_connection_free);
+}
 
-  in_flight = conn->in_flight;
-  g_queue_init (&conn->in_flight);
-  pending = conn->pending;
-  g_queue_init (&conn->pending);
+/* Fails each request of @written (bytes of it left) not completed yet:
+ * @head_error for the first, @rest_error for the others. */
+static void
+fail_written (GQueue       *written,
+              const GError *head_error,
+              const GError *rest_error)
+{
+  gboolean is_head = TRUE;
+  GList *l;
 
-  /* The connection is out of every list: callbacks below may submit
-   * freely. */
-  while ((l = g_queue_pop_head_link (&in_flight)) != NULL)
+  while ((l = g_queue_pop_head_link (written)) != NULL)
     {
       Request *req = l->data;
       gboolean was_head = is_head;
@@ -753,10 +727,17 @@ dt_redis_async_conn_close (Conn         *conn,
       dt_redis_async_request_fail (req, was_head ? head_error : rest_error);
       dt_redis_async_request_unref (req);
     }
+}
 
-  /* Nothing of these was sent: another connection can take them, in
-   * their order. */
-  while ((l = g_queue_pop_head_link (&unsent)) != NULL)
+/* Nothing of @unsent was sent: another connection takes each request not
+ * completed (cancelled) yet, in their order. */
+static void
+reroute (DtRedisAsyncPool *self,
+         GQueue           *unsent)
+{
+  GList *l;
+
+  while ((l = g_queue_pop_head_link (unsent)) != NULL)
     {
       Request *req = l->data;
 
@@ -769,14 +750,47 @@ dt_redis_async_conn_close (Conn         *conn,
         }
       dt_redis_async_pool_route (self, req);
     }
-  while ((l = g_queue_pop_head_link (&pending)) != NULL)
-    {
-      Request *req = l->data;
+}
 
-      req->state = REQUEST_NEW;
-      req->conn = NULL;
-      dt_redis_async_pool_route (self, req);
+/* Takes @conn out of the pool, closes its socket (or abandons its
+ * connect), and settles its commands: those whose bytes left fail,
+ * @head_error for the oldest and @rest_error for the others, and are
+ * never sent again; those that provably never left (queued, or still
+ * whole in the output buffer) go to another connection. The socket is
+ * closed before any callback runs, so a blocking command reported as
+ * failed or cancelled can no longer take anything on the server.
+ * Commands already completed (cancelled) are just dropped. */
+void
+dt_redis_async_conn_close (Conn         *conn,
+                           const GError *head_error,
+                           const GError *rest_error)
+{
+  DtRedisAsyncPool *self = conn->pool;
+  GQueue written = G_QUEUE_INIT;
+  GQueue unsent = G_QUEUE_INIT;
+  GList *l;
+
+  if (conn->state == CONN_CLOSED)
+    return;
+
+  /* Split before the buffer goes: what never left goes first among the
+   * unsent, the queued ones after it. */
+  while ((l = g_queue_pop_head_link (&conn->in_flight)) != NULL)
+    {
+      if (request_left (l->data, conn))
+        g_queue_push_tail_link (&written, l);
+      else
+        g_queue_push_tail_link (&unsent, l);
     }
+  while ((l = g_queue_pop_head_link (&conn->pending)) != NULL)
+    g_queue_push_tail_link (&unsent, l);
+
+  conn_detach (conn);
+
+  /* The connection is out of every list: callbacks below may submit
+   * freely. */
+  fail_written (&written, head_error, rest_error);
+  reroute (self, &unsent);
 
   dt_redis_async_conn_unref (conn);
   dt_redis_async_pool_process_waiting (self);

@@ -1,6 +1,7 @@
 /* dtredis-async-pool-structs-private.h: the async pool's requests,
- * connections and pool, shared by the router (dtredis-async-pool.c) and
- * the multiplexed connection (dtredis-async-conn.c)
+ * connections and pool, shared by the request (dtredis-async-request.c),
+ * the router (dtredis-async-pool.c) and the multiplexed connection
+ * (dtredis-async-conn.c)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -182,7 +183,16 @@ leave (DtRedisAsyncPool *self)
     g_atomic_pointer_set (&self->dispatch_thread, NULL);
 }
 
-/* Requests, routing and the pool (dtredis-async-pool.c) */
+/* Requests (dtredis-async-request.c) */
+/* Counts it in pool->n_in_flight; the request owns @cmd. */
+Request *dt_redis_async_request_new (DtRedisAsyncPool         *pool,
+                                     DtRedisCommand           *cmd,
+                                     DtRedisAsyncPoolCallback  callback,
+                                     gpointer                  user_data);
+/* Hands a cancel of @cancellable to the pool context (at once when it is
+ * already cancelled); the request completes CANCELLED there. */
+void dt_redis_async_request_watch (Request      *req,
+                                   GCancellable *cancellable);
 void dt_redis_async_request_unref (Request *req);
 gboolean dt_redis_async_request_is_exclusive (const Request *req);
 void dt_redis_async_request_complete (Request       *req,
@@ -190,6 +200,8 @@ void dt_redis_async_request_complete (Request       *req,
                                       const GError  *error);
 void dt_redis_async_request_fail (Request      *req,
                                   const GError *error);
+
+/* Routing and the pool (dtredis-async-pool.c) */
 void dt_redis_async_pool_route (DtRedisAsyncPool *self,
                                 Request          *req);
 void dt_redis_async_pool_process_waiting (DtRedisAsyncPool *self);

@@ -18,6 +18,11 @@
  * other threads hand submits, cancellations and closes over through the
  * mutex-protected incoming queues and one wakeup per batch.
  *
+ * This file is the router (which connection a command goes to, and the
+ * queue of those waiting for one) and the pool's life; a request's own
+ * life is in dtredis-async-request.c, a connection's in
+ * dtredis-async-conn.c.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -31,80 +36,6 @@
 #include "dtredis-error.h"
 
 #include "dtredis-async-pool-structs-private.h"
-
-/* Requests */
-
-static Request *
-request_ref (Request *req)
-{
-  g_atomic_ref_count_inc (&req->ref_count);
-  return req;
-}
-
-void
-dt_redis_async_request_unref (Request *req)
-{
-  if (!g_atomic_ref_count_dec (&req->ref_count))
-    return;
-
-  g_assert (req->completed);
-  if (req->replies != NULL)
-    {
-      /* Only a cancelled command keeps replies it read before: drop them. */
-      for (guint i = 0; i < req->n_got; i++)
-        dt_redis_reply_unref (req->replies[i]);
-      if (req->replies != &req->reply_inline)
-        g_free (req->replies);
-    }
-  if (req->cancel != NULL)
-    {
-      g_object_unref (req->cancel->cancellable);
-      g_free (req->cancel);
-    }
-  dt_redis_command_free (req->cmd);
-  dt_redis_async_pool_unref (req->pool);
-  g_free (req);
-}
-
-/* Blocking commands and transactions are flagged EXCLUSIVE too; asking
- * for all three keeps that true whatever the classifier does. */
-gboolean
-dt_redis_async_request_is_exclusive (const Request *req)
-{
-  return (req->cmd->flags & (DT_REDIS_COMMAND_FLAG_EXCLUSIVE |
-                             DT_REDIS_COMMAND_FLAG_BLOCKING |
-                             DT_REDIS_COMMAND_FLAG_TRANSACTION)) != 0;
-}
-
-/* Runs the callback, once. The replies (if any) go to the callee. */
-void
-dt_redis_async_request_complete (Request       *req,
-                                 DtRedisReply **replies,
-                                 const GError  *error)
-{
-  DtRedisAsyncPool *pool = req->pool;
-
-  g_assert (!req->completed);
-  req->completed = TRUE;
-
-  /* Disconnecting waits for a handler running in another thread, which
-   * only takes pool->lock: never held here. */
-  if (req->cancel != NULL && req->cancel->handler_id != 0)
-    {
-      g_cancellable_disconnect (req->cancel->cancellable, req->cancel->handler_id);
-      req->cancel->handler_id = 0;
-    }
-  g_atomic_int_add (&pool->n_in_flight, -1);
-
-  req->callback (req->cmd, replies, error, req->user_data);
-}
-
-void
-dt_redis_async_request_fail (Request      *req,
-                             const GError *error)
-{
-  dt_redis_async_request_complete (req, NULL, error);
-}
 
 static GError *
 closed_error (void)
@@ -420,7 +351,7 @@ cancel_request (DtRedisAsyncPool *self,
            * nobody reads): close the connection, and only then report the
            * cancellation (dt_redis_async_conn_close() does it in that order), so that
            * nothing pushed after the caller saw it can be taken. */
-          conn->connection->broken = TRUE;
+          dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
           dt_redis_async_conn_close (conn, error, error);
           break;
         }
@@ -434,29 +365,6 @@ cancel_request (DtRedisAsyncPool *self,
       /* Not routed yet: dt_redis_async_pool_route() checks the cancellable and fails it then. */
       break;
     }
-}
-
-/* May run in any thread, inside g_cancellable_cancel(). */
-static void
-request_cancelled_cb (GCancellable *cancellable,
-                      gpointer      user_data)
-{
-  Request *req = user_data;
-  DtRedisAsyncPool *self = req->pool;
-  gboolean wake = FALSE;
-
-  g_mutex_lock (&self->lock);
-  if (!req->cancel_queued)
-    {
-      req->cancel_queued = TRUE;
-      g_ptr_array_add (self->incoming_cancels, request_ref (req));
-      wake = !self->wakeup_pending;
-      self->wakeup_pending = TRUE;
-    }
-  g_mutex_unlock (&self->lock);
-
-  if (wake)
-    g_source_set_ready_time (self->incoming_source, 0);
 }
 
 /* Closing */
@@ -767,14 +675,7 @@ dt_redis_async_pool_submit (DtRedisAsyncPool         *self,
   g_return_if_fail (cmd != NULL && cmd->n_replies > 0);
   g_return_if_fail (callback != NULL);
 
-  req = g_new0 (Request, 1);
-  g_atomic_ref_count_init (&req->ref_count);
-  req->link.data = req;
-  req->pool = dt_redis_async_pool_ref (self);
-  req->cmd = cmd;
-  req->callback = callback;
-  req->user_data = user_data;
-  g_atomic_int_inc (&self->n_in_flight);
+  req = dt_redis_async_request_new (self, cmd, callback, user_data);
 
   /* Owning the context (we are in it, or nobody runs it) makes the pool
    * ours: route at once. Otherwise the thread running it takes over. */
@@ -784,13 +685,7 @@ dt_redis_async_pool_submit (DtRedisAsyncPool         *self,
     req->state = REQUEST_INCOMING;  /* before a cancellation can look */
 
   if (cancellable != NULL)
-    {
-      req->cancel = g_new0 (RequestCancel, 1);
-      req->cancel->cancellable = g_object_ref (cancellable);
-      /* Already cancelled: the handler runs now and queues the cancel. */
-      req->cancel->handler_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled_cb),
-                                                       req, NULL);
-    }
+    dt_redis_async_request_watch (req, cancellable);
 
   if (in_pool)
     {

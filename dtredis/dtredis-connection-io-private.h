@@ -1,5 +1,6 @@
 /* dtredis-connection-io-private.h: what the command I/O and the open path
- * of DtRedisConnection share (dtredis-connection.c, dtredis-connection-open.c)
+ * of DtRedisConnection share (dtredis-connection.c, dtredis-connection-open.c):
+ * the struct itself, which nothing else sees (tests aside)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,6 +10,35 @@
 #include "dtredis-connection-private.h"
 
 G_BEGIN_DECLS
+
+/* The sync path's read buffer. hiredis reads 16 KiB at a time too. A
+ * buffer that grew for a big reply and shrank after it cost more than the
+ * reads it saved: with a 100 KiB value per GET, malloc handed the memory
+ * back and faulted it in again on every command. */
+#define READ_BUF_SIZE ((gsize) 16 * 1024)
+
+struct _DtRedisConnection
+{
+  DtRedisEndpoint   *endpoint;
+  GSocketConnection *socket_connection;
+  GSocket           *socket;
+  GIOStream         *stream;   /* socket_connection, or the TLS connection on it */
+  GInputStream      *input;    /* pollable */
+  GOutputStream     *output;   /* pollable */
+  DtRedisRespReader *reader;
+  gint64             created_at; /* g_get_monotonic_time () */
+  gint64             last_used;
+  pid_t              pid;        /* the process that opened it */
+  DtRedisConnectionState state; /* dt_redis_connection_set_state () */
+  GList              idle_link;  /* the sync pool's idle list (data: this connection),
+                                  * so that a lease allocates no list node */
+
+  char              *description; /* dt_redis_endpoint_describe () */
+  int                fd;
+  gboolean           fd_blocking; /* plain socket in blocking mode (sync open) */
+  gint64             rcvtimeo_us; /* SO_RCVTIMEO now set on fd; 0: none */
+  guint8            *buf;         /* read buffer (READ_BUF_SIZE), kept between commands */
+};
 
 /* The handshake's commands (HELLO/AUTH, CLIENT SETNAME, SELECT), as one
  * payload, and how many replies they get. */

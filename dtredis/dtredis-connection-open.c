@@ -217,7 +217,7 @@ open_fail (GTask  *task,
 
   stop_timer (data);
   /* No goodbye on a failed open: close the socket, not the TLS session. */
-  data->conn->broken = TRUE;
+  dt_redis_connection_set_state (data->conn, DT_REDIS_CONNECTION_BROKEN);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && data->timed_out)
     {
@@ -252,11 +252,20 @@ open_succeed (GTask *task)
 
   stop_timer (data);
   conn->created_at = conn->last_used = g_get_monotonic_time ();
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_READY);
   g_task_return_pointer (task, conn, (GDestroyNotify) dt_redis_connection_free);
   g_object_unref (task);
 }
 
 static void handshake_read (GTask *task);
+
+static GError *
+handshake_stray_error (DtRedisConnection *conn)
+{
+  return g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
+                      _("%s sent more than the replies to the connection handshake"),
+                      conn->description);
+}
 
 static void
 handshake_read_cb (GObject      *source,
@@ -315,6 +324,15 @@ handshake_read_cb (GObject      *source,
       data->n_got++;
     }
 
+  /* More than the handshake's replies: they would be taken for the first
+   * command's. */
+  if (dt_redis_resp_reader_has_buffered (data->conn->reader))
+    {
+      dt_redis_connection_set_state (data->conn, DT_REDIS_CONNECTION_STRAY);
+      open_fail (task, handshake_stray_error (data->conn));
+      return;
+    }
+
   open_succeed (task);
 }
 
@@ -323,7 +341,7 @@ handshake_read (GTask *task)
 {
   OpenData *data = g_task_get_task_data (task);
 
-  g_input_stream_read_async (data->conn->input, data->conn->buf, data->conn->buf_size,
+  g_input_stream_read_async (data->conn->input, data->conn->buf, READ_BUF_SIZE,
                              g_task_get_priority (task), data->cancellable,
                              handshake_read_cb, task);
 }
@@ -831,6 +849,11 @@ handshake_sync (DtRedisConnection  *self,
   if (hs.n_replies > 0)
     ok = dt_redis_conn_exchange (self, hs.payload->data, hs.payload->len, hs.n_replies, replies,
                    NULL, cancellable, error);
+  if (ok && self->state == DT_REDIS_CONNECTION_STRAY)
+    {
+      g_propagate_error (error, handshake_stray_error (self));
+      ok = FALSE;
+    }
 
   for (guint i = 0; ok && i < hs.n_replies; i++)
     {
@@ -924,11 +947,12 @@ dt_redis_conn_open_direct (DtRedisEndpoint  *endpoint,
   dt_redis_conn_set_stream (self, G_IO_STREAM (g_object_ref (self->socket_connection)));
   if (!dt_redis_conn_make_blocking (self, error) || !handshake_sync (self, cancellable, error))
     {
-      self->broken = TRUE;
+      dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_BROKEN);
       dt_redis_connection_free (self);
       return NULL;
     }
   self->created_at = self->last_used = g_get_monotonic_time ();
+  dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_READY);
 
   return self;
 }

@@ -23,34 +23,58 @@
 
 G_BEGIN_DECLS
 
-typedef struct _DtRedisConnection
-{
-  DtRedisEndpoint   *endpoint;
-  GSocketConnection *socket_connection;
-  GSocket           *socket;
-  GIOStream         *stream;   /* socket_connection, or the TLS connection on it */
-  GInputStream      *input;    /* pollable */
-  GOutputStream     *output;   /* pollable */
-  DtRedisRespReader *reader;
-  gint64             created_at; /* g_get_monotonic_time () */
-  gint64             last_used;
-  pid_t              pid;        /* the process that opened it */
-  gboolean           broken;     /* an I/O or protocol error happened: never reuse */
-  GList              idle_link;  /* the sync pool's idle list (data: this connection),
-                                  * so that a lease allocates no list node */
+typedef struct _DtRedisConnection DtRedisConnection;
 
-  /* Private to dtredis-connection.c, except where said. */
-  char              *description; /* dt_redis_endpoint_describe () */
-  int                fd;
-  gboolean           fd_blocking; /* plain socket in blocking mode (sync open) */
-  gint64             rcvtimeo_us; /* SO_RCVTIMEO now set on fd; 0: none */
-  guint8            *buf;         /* read buffer, kept between commands */
-  gsize              buf_size;
-  /* Bytes that answer no command were found (after the last reply, or
-   * while idle): the connection is broken, and the pools count it as
-   * stale. */
-  gboolean           stray;
-} DtRedisConnection;
+/* A connection's life. Only dt_redis_connection_set_state() changes it,
+ * and it asserts the move:
+ *
+ *   OPENING -> READY      the handshake was answered (the open functions)
+ *   OPENING -> BROKEN     the open failed
+ *   READY   -> RETIRED    healthy, but it carries session state the next
+ *                         user must not inherit (SELECT, WATCH, a lone
+ *                         MULTI, a held connection's commands)
+ *   READY, RETIRED -> BROKEN   an I/O, protocol or deadline error, or a
+ *                         command cut short
+ *   READY, RETIRED -> STRAY    bytes that answer no command arrived
+ *
+ * Only READY takes commands and is given back to an idle list; the others
+ * are closed by whoever holds them, without a goodbye on the wire. A
+ * connection never becomes more usable: asking for RETIRED or BROKEN when
+ * it is already past that changes nothing (the first cause stays). The
+ * pools count STRAY connections as stale. */
+typedef enum
+{
+  DT_REDIS_CONNECTION_OPENING,
+  DT_REDIS_CONNECTION_READY,
+  DT_REDIS_CONNECTION_RETIRED,
+  DT_REDIS_CONNECTION_BROKEN,
+  DT_REDIS_CONNECTION_STRAY,
+} DtRedisConnectionState;
+
+void                   dt_redis_connection_set_state   (DtRedisConnection      *self,
+                                                        DtRedisConnectionState  state);
+DtRedisConnectionState dt_redis_connection_get_state   (const DtRedisConnection *self);
+/* Whether it takes commands: READY. */
+gboolean               dt_redis_connection_is_usable   (const DtRedisConnection *self);
+
+/* What the pools and engines read; the struct is private to the
+ * connection's files (dtredis-connection-io-private.h). */
+/* dt_redis_endpoint_describe () of its endpoint, for messages. */
+const char            *dt_redis_connection_get_description (const DtRedisConnection *self);
+/* The pollable streams (the async pool, pub/sub), non-blocking unless it
+ * was opened by dt_redis_connection_open() on a plain socket. */
+GInputStream          *dt_redis_connection_get_input   (const DtRedisConnection *self);
+GOutputStream         *dt_redis_connection_get_output  (const DtRedisConnection *self);
+/* Where dt_redis_connection_read_available() feeds the bytes it reads. */
+DtRedisRespReader     *dt_redis_connection_get_reader  (const DtRedisConnection *self);
+/* The process that opened it. */
+pid_t                  dt_redis_connection_get_pid     (const DtRedisConnection *self);
+/* g_get_monotonic_time () when a command last completed on it (or when it
+ * was opened). */
+gint64                 dt_redis_connection_get_last_used (const DtRedisConnection *self);
+/* A list node whose data is this connection, for the sync pool's idle
+ * list: a lease allocates no node. In one list at most. */
+GList                 *dt_redis_connection_get_idle_link (DtRedisConnection     *self);
 
 /* The endpoint pools and connections use for @config: the plain one, or
  * with a Sentinel config one that routes each connect through a new

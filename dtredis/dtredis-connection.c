@@ -40,12 +40,6 @@
 #include "dtredis-value-private.h"
 #include "dtredis-connection-io-private.h"
 
-/* hiredis reads 16 KiB at a time too. A buffer that grew for a big reply
- * and shrank after it cost more than the reads it saved: with a 100 KiB
- * value per GET, malloc handed the memory back and faulted it in again
- * on every command. */
-#define READ_BUF_SIZE ((gsize) 16 * 1024)
-
 /* The process id, cached: glibc's getpid() is a system call, and the pool
  * asks for it on every command. */
 static pid_t current_pid;
@@ -188,8 +182,7 @@ dt_redis_conn_new (DtRedisEndpoint *endpoint)
   self->endpoint = dt_redis_endpoint_ref (endpoint);
   self->description = dt_redis_endpoint_describe (endpoint);
   self->reader = dt_redis_resp_reader_new (endpoint->max_bulk_len, endpoint->max_elements);
-  self->buf_size = READ_BUF_SIZE;
-  self->buf = g_malloc (self->buf_size);
+  self->buf = g_malloc (READ_BUF_SIZE);
   self->fd = -1;
   self->created_at = self->last_used = g_get_monotonic_time ();
   self->pid = dt_redis_connection_current_pid ();
@@ -210,7 +203,7 @@ dt_redis_connection_free (DtRedisConnection *self)
    * goodbye either, and writing one to a dead peer could block. Closing
    * the GSocket first turns the TLS layer's close_notify into a no-op. */
   if (self->socket != NULL &&
-      (self->broken || self->pid != dt_redis_connection_current_pid ()))
+      (self->state != DT_REDIS_CONNECTION_READY || self->pid != dt_redis_connection_current_pid ()))
     g_socket_close (self->socket, NULL);
 
   if (self->stream != NULL)
@@ -483,7 +476,7 @@ plain_receive (DtRedisConnection  *self,
           self->rcvtimeo_us = timeout_us;
         }
 
-      n = recv (self->fd, self->buf, self->buf_size, 0);
+      n = recv (self->fd, self->buf, READ_BUF_SIZE, 0);
       if (n >= 0)
         return n;
 
@@ -504,7 +497,7 @@ plain_receive (DtRedisConnection  *self,
       if (wait_first && !wait_socket (self, ctx, POLLIN, ctx->deadline, error))
         return -1;
 
-      n = recv (self->fd, self->buf, self->buf_size, MSG_DONTWAIT);
+      n = recv (self->fd, self->buf, READ_BUF_SIZE, MSG_DONTWAIT);
       if (n >= 0)
         return n;
 
@@ -573,7 +566,7 @@ stream_receive (DtRedisConnection  *self,
       /* Read before polling: the TLS layer may hold decrypted bytes that
        * the socket no longer shows. */
       n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input),
-                                                    self->buf, self->buf_size, NULL, &local_error);
+                                                    self->buf, READ_BUF_SIZE, NULL, &local_error);
       if (n >= 0)
         return n;
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -694,8 +687,7 @@ dt_redis_conn_exchange (DtRedisConnection     *self,
    * connection is not. */
   if (dt_redis_resp_reader_has_buffered (self->reader))
     {
-      self->broken = TRUE;
-      self->stray = TRUE;
+      dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_STRAY);
     }
 
   dt_redis_run_context_clear (&ctx);
@@ -704,7 +696,7 @@ dt_redis_conn_exchange (DtRedisConnection     *self,
   return TRUE;
 
 fail:
-  self->broken = TRUE;
+  dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_BROKEN);
   if (ctx.sent && cmd != NULL)
     note_maybe_executed (error);
   for (guint i = 0; i < got; i++)
@@ -714,15 +706,20 @@ fail:
   return FALSE;
 }
 
-/* A broken connection takes no more commands: nothing is sent. */
+/* Only a READY connection takes commands: nothing is sent. */
 static gboolean
-check_not_broken (DtRedisConnection  *self,
-                  GError            **error)
+check_usable (DtRedisConnection  *self,
+              GError            **error)
 {
-  if (!self->broken)
+  if (self->state == DT_REDIS_CONNECTION_READY)
     return TRUE;
-  g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
-               _("The connection to %s is broken"), self->description);
+  if (self->state == DT_REDIS_CONNECTION_RETIRED)
+    g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                 _("The connection to %s was retired: it carries session state"),
+                 self->description);
+  else
+    g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
+                 _("The connection to %s is broken"), self->description);
   return FALSE;
 }
 
@@ -738,7 +735,7 @@ dt_redis_connection_run (DtRedisConnection     *self,
   g_return_val_if_fail (replies != NULL || cmd->n_replies == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_not_broken (self, error))
+  if (!check_usable (self, error))
     return FALSE;
   /* Nothing is sent yet: the connection stays usable. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -753,14 +750,13 @@ dt_redis_connection_is_stale (DtRedisConnection *self)
 {
   g_return_val_if_fail (self != NULL, TRUE);
 
-  if (self->broken || self->pid != dt_redis_connection_current_pid ())
+  if (self->state != DT_REDIS_CONNECTION_READY || self->pid != dt_redis_connection_current_pid ())
     return TRUE;
 
   /* Bytes nobody asked for: the next reply would be misread. */
   if (dt_redis_resp_reader_has_buffered (self->reader))
     {
-      self->broken = TRUE;
-      self->stray = TRUE;
+      dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_STRAY);
       return TRUE;
     }
 
@@ -786,7 +782,7 @@ dt_redis_connection_is_stale (DtRedisConnection *self)
     }
 
   /* EOF, an error, or stray bytes. */
-  self->broken = TRUE;
+  dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_BROKEN);
   return TRUE;
 }
 
@@ -836,7 +832,7 @@ dt_redis_connection_send (DtRedisConnection     *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (cmd != NULL, FALSE);
 
-  if (!check_not_broken (self, error))
+  if (!check_usable (self, error))
     return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -845,7 +841,7 @@ dt_redis_connection_send (DtRedisConnection     *self,
                      : plain_send_all (self, &ctx, cmd->payload.data, cmd->payload.len, error);
   if (!ok)
     {
-      self->broken = TRUE;
+      dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_BROKEN);
       if (ctx.sent)
         note_maybe_executed (error);
     }
@@ -868,7 +864,7 @@ dt_redis_connection_read_pushed (DtRedisConnection  *self,
   g_return_val_if_fail (reply != NULL, FALSE);
 
   *reply = NULL;
-  if (!check_not_broken (self, error))
+  if (!check_usable (self, error))
     return FALSE;
 
   tls = is_tls (self);
@@ -905,7 +901,7 @@ dt_redis_connection_read_pushed (DtRedisConnection  *self,
       return TRUE;
     }
   if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    self->broken = TRUE;
+    dt_redis_connection_set_state (self, DT_REDIS_CONNECTION_BROKEN);
   g_propagate_error (error, local_error);
   return FALSE;
 }

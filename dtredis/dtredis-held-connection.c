@@ -32,13 +32,14 @@ dt_redis_held_connection_new (DtRedisPools *pools)
   return self;
 }
 
-/* With the mutex held. The pool closes a broken connection it gets back. */
+/* With the mutex held. The pool closes a connection it gets back out of
+ * service: what the holder's commands left on it stays with it. */
 static void
 give_back_locked (DtRedisHeldConnection *self)
 {
   if (self->conn != NULL)
     {
-      self->conn->broken = TRUE;
+      dt_redis_connection_set_state (self->conn, DT_REDIS_CONNECTION_RETIRED);
       dt_redis_sync_pool_give_back (self->pool, g_steal_pointer (&self->conn));
     }
   g_clear_pointer (&self->pool, dt_redis_sync_pool_unref);
@@ -88,7 +89,7 @@ static void
 drop_locked (DtRedisHeldConnection *self)
 {
   if (self->has_state && self->lost == NULL)
-    self->lost = g_strdup (self->conn->description);
+    self->lost = g_strdup (dt_redis_connection_get_description (self->conn));
   give_back_locked (self);
 }
 
@@ -142,7 +143,7 @@ dt_redis_held_connection_run (DtRedisHeldConnection  *self,
     self->has_state = TRUE;
 
   ok = dt_redis_connection_run (self->conn, cmd, replies, cancellable, error);
-  if (self->conn->broken)
+  if (!dt_redis_connection_is_usable (self->conn))
     drop_locked (self);
 
 out:

@@ -181,7 +181,7 @@ start_locked (DtRedisMonitor  *self,
   if (reply == NULL)
     {
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT,
-                   _("Timed out waiting for a reply from %s"), self->conn->description);
+                   _("Timed out waiting for a reply from %s"), dt_redis_connection_get_description (self->conn));
       goto fail;
     }
   if (dt_redis_reply_is_error (reply))
@@ -193,7 +193,7 @@ start_locked (DtRedisMonitor  *self,
       g_strcmp0 (dt_redis_reply_get_string (reply, NULL), "OK") != 0)
     {
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
-                   _("%s did not answer MONITOR with OK"), self->conn->description);
+                   _("%s did not answer MONITOR with OK"), dt_redis_connection_get_description (self->conn));
       goto fail;
     }
 
@@ -233,7 +233,7 @@ dt_redis_monitor_start (DtRedisMonitor  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&self->mutex);
-  if (self->conn != NULL && self->conn->broken)
+  if (self->conn != NULL && !dt_redis_connection_is_usable (self->conn))
     end_locked (self);
   if (self->conn == NULL)
     ok = start_locked (self, cancellable, error);
@@ -304,11 +304,11 @@ dt_redis_monitor_next_command (DtRedisMonitor  *self,
     local_error = dt_redis_value_error_from_reply (reply);
   else
     g_set_error (&local_error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
-                 _("%s sent a reply that is not a MONITOR line"), self->conn->description);
-  self->conn->broken = TRUE;
+                 _("%s sent a reply that is not a MONITOR line"), dt_redis_connection_get_description (self->conn));
+  dt_redis_connection_set_state (self->conn, DT_REDIS_CONNECTION_BROKEN);
 
 out:
-  if (self->conn != NULL && self->conn->broken)
+  if (self->conn != NULL && !dt_redis_connection_is_usable (self->conn))
     end_locked (self);
   g_mutex_unlock (&self->mutex);
 
@@ -351,7 +351,7 @@ dt_redis_monitor_get_active (DtRedisMonitor *self)
   g_return_val_if_fail (DT_REDIS_IS_MONITOR (self), FALSE);
 
   g_mutex_lock (&self->mutex);
-  active = self->conn != NULL && !self->conn->broken;
+  active = self->conn != NULL && dt_redis_connection_is_usable (self->conn);
   g_mutex_unlock (&self->mutex);
   return active;
 }

@@ -29,7 +29,7 @@ dt_redis_pipeline_end_watch (DtRedisPipeline *self,
     return;
 
   if (!reusable || self->watch_tainted)
-    self->watch_conn->broken = TRUE;
+    dt_redis_connection_set_state (self->watch_conn, DT_REDIS_CONNECTION_RETIRED);
   dt_redis_sync_pool_give_back (self->watch_pool, g_steal_pointer (&self->watch_conn));
   g_clear_pointer (&self->watch_pool, dt_redis_sync_pool_unref);
   self->watch_tainted = FALSE;

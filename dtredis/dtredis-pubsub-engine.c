@@ -322,7 +322,7 @@ flush (DtRedisPubSub *self)
   if (self->conn == NULL || self->out_source != NULL)
     return;
 
-  output = G_POLLABLE_OUTPUT_STREAM (self->conn->output);
+  output = G_POLLABLE_OUTPUT_STREAM (dt_redis_connection_get_output (self->conn));
   while (self->out_pos < self->outbuf->len)
     {
       GError *error = NULL;
@@ -403,7 +403,7 @@ static gboolean readable (GObject  *stream,
 static void
 watch_input (DtRedisPubSub *self)
 {
-  self->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (self->conn->input), NULL);
+  self->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (dt_redis_connection_get_input (self->conn)), NULL);
   g_source_set_callback (self->in_source, G_SOURCE_FUNC (readable), self, NULL);
   g_source_set_static_name (self->in_source, "[dtredis] pubsub read");
   g_source_attach (self->in_source, self->context);
@@ -512,7 +512,7 @@ take_confirmation (DtRedisPubSub   *self,
 
           if (self->shard_owner != NULL)
             {
-              g_debug ("The server at %s dropped shard channel %s", self->conn->description, name);
+              g_debug ("The server at %s dropped shard channel %s", dt_redis_connection_get_description (self->conn), name);
               g_hash_table_remove (self->subs[SUBS_SHARD], name);
               dt_redis_pubsub_shards_lost (self->shard_owner, self, name);
               return CONFIRMATION_HANDLED;
@@ -521,7 +521,7 @@ take_confirmation (DtRedisPubSub   *self,
           again = dt_redis_pubsub_op_new (OP_SUBSCRIBE, SUBS_SHARD, g_strdupv (names), TRUE, NULL, NULL);
 
           g_debug ("The server at %s dropped shard channel %s: subscribing again",
-                   self->conn->description, name);
+                   dt_redis_connection_get_description (self->conn), name);
           g_queue_push_tail (&self->ops, again);
           send_op (self, again);
           flush (self);
@@ -658,7 +658,7 @@ stray:
     g_debug ("Stray reply on a subscribed connection: %s", text);
     conn_lost (self, g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
                                   _("The server at %s sent a reply that answers no command of a subscribed connection"),
-                                  self->conn->description));
+                                  dt_redis_connection_get_description (self->conn)));
     return FALSE;
   }
 }
@@ -692,7 +692,7 @@ readable (GObject  *stream,
         {
           DtRedisReply *reply = NULL;
 
-          if (!dt_redis_resp_reader_pop (conn->reader, &reply, &error))
+          if (!dt_redis_resp_reader_pop (dt_redis_connection_get_reader (conn), &reply, &error))
             {
               conn_lost (self, error);
               break;
@@ -937,7 +937,7 @@ timer_fired (gpointer user_data)
            * the connection cannot be trusted to stay in step. */
           GError *error = g_error_new (DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT,
                                        _("The server at %s did not answer %s within the socket timeout"),
-                                       self->conn->description, dt_redis_pubsub_commands[op->verb][op->subs]);
+                                       dt_redis_connection_get_description (self->conn), dt_redis_pubsub_commands[op->verb][op->subs]);
 
           if (!op->internal || op->done != NULL)
             dt_redis_pubsub_op_finish (self, op, g_error_copy (error), NULL);

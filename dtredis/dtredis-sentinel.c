@@ -357,7 +357,7 @@ ask_one (DtRedisSentinel  *self,
     {
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION,
                    _("The sentinel at %s knows no master named “%s”"),
-                   conn->description, self->master_name);
+                   dt_redis_connection_get_description (conn), self->master_name);
       goto out;
     }
   if (dt_redis_reply_get_reply_type (master) != DT_REDIS_REPLY_ARRAY ||
@@ -368,7 +368,7 @@ ask_one (DtRedisSentinel  *self,
     {
       g_set_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL,
                    _("The sentinel at %s gave no address for “%s”"),
-                   conn->description, self->master_name);
+                   dt_redis_connection_get_description (conn), self->master_name);
       goto out;
     }
 

@@ -87,7 +87,8 @@ free_connections (GSList *list)
   g_slist_free_full (list, (GDestroyNotify) dt_redis_connection_free);
 }
 
-/* The idle list links the connections themselves (conn->idle_link). */
+/* The idle list links the connections themselves
+ * (dt_redis_connection_get_idle_link()). */
 static DtRedisConnection *
 pop_idle_locked (DtRedisSyncPool *self,
                  gboolean         oldest)
@@ -157,7 +158,7 @@ expire_idle_locked (DtRedisSyncPool  *self,
     {
       DtRedisConnection *oldest = g_queue_peek_tail (&self->idle);
 
-      if (oldest == NULL || now - oldest->last_used <= timeout)
+      if (oldest == NULL || now - dt_redis_connection_get_last_used (oldest) <= timeout)
         break;
 
       pop_idle_locked (self, TRUE);
@@ -387,7 +388,7 @@ dt_redis_sync_pool_give_back (DtRedisSyncPool   *self,
 
   g_mutex_lock (&self->mutex);
 
-  if (conn->pid != self->pid)
+  if (dt_redis_connection_get_pid (conn) != self->pid)
     {
       /* Leased before a fork(): not counted in this process. */
       to_close = g_slist_prepend (to_close, conn);
@@ -397,9 +398,9 @@ dt_redis_sync_pool_give_back (DtRedisSyncPool   *self,
       Waiter *waiter;
 
       self->n_in_use--;
-      if (conn->stray)
+      if (dt_redis_connection_get_state (conn) == DT_REDIS_CONNECTION_STRAY)
         self->stale_closed++;
-      if (conn->broken || self->closed)
+      if (!dt_redis_connection_is_usable (conn) || self->closed)
         {
           self->n_total--;
           to_close = g_slist_prepend (to_close, conn);
@@ -414,7 +415,7 @@ dt_redis_sync_pool_give_back (DtRedisSyncPool   *self,
         }
       else
         {
-          g_queue_push_head_link (&self->idle, &conn->idle_link);
+          g_queue_push_head_link (&self->idle, dt_redis_connection_get_idle_link (conn));
         }
 
       expire_idle_locked (self, &to_close);
@@ -468,7 +469,7 @@ dt_redis_sync_pool_run_full (DtRedisSyncPool      *self,
   /* SELECT, a lone MULTI or WATCH...: the next borrower must not inherit
    * that state, so this connection is not given back. */
   if (ok && (cmd->flags & DT_REDIS_COMMAND_FLAG_STATEFUL))
-    conn->broken = TRUE;
+    dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_RETIRED);
 
   dt_redis_sync_pool_give_back (self, conn);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dtredis-connection-private.h"
+#include "dtredis-connection-io-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-test-server.h"
 #include "dtredis-fake-server.h"
@@ -253,7 +253,7 @@ test_tls_port_mismatch (void)
     g_test_message ("plain to the TLS port: %s", error->message);
     g_assert_nonnull (strstr (error->message, "127.0.0.1:"));
     g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
-    g_assert_true (conn->broken);
+    g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
     g_clear_error (&error);
 
     /* With a handshake, the open itself fails. */

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dtredis-connection-private.h"
+#include "dtredis-connection-io-private.h"
 #include "dtredis-endpoint-private.h"
 #include "dtredis-test-server.h"
 #include "dtredis-fake-server.h"
@@ -85,7 +85,7 @@ test_roundtrip (void)
 
     g_assert_no_error (error);
     g_assert_true (dt_redis_reply_is_error (reply));
-    g_assert_false (conn->broken);
+    g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_READY);
     g_assert_false (dt_redis_connection_is_stale (conn));
   }
   assert_ping (conn);
@@ -121,8 +121,6 @@ test_large_value (void)
   g_assert_cmpuint (len, ==, size);
   g_assert_true (memcmp (data, value, size) == 0);
 
-  /* The read buffer grew for the big reply, not for good. */
-  g_assert_cmpuint (conn->buf_size, ==, 16 * 1024);
   assert_ping (conn);
 
   g_clear_pointer (&reply, dt_redis_reply_unref);
@@ -406,7 +404,7 @@ test_garbage (void)
   reply = run (conn, &error, "PING", NULL);
   g_assert_null (reply);
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
-  g_assert_true (conn->broken);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
   g_assert_nonnull (strstr (error->message, "it may have been executed"));
   g_assert_true (dt_redis_connection_is_stale (conn));
 
@@ -442,7 +440,7 @@ test_silent (void)
   g_assert_nonnull (strstr (error->message, "127.0.0.1:"));
   g_assert_cmpfloat (elapsed, >=, 0.5);
   g_assert_cmpfloat (elapsed, <, 1.5 * dt_test_time_scale ());
-  g_assert_true (conn->broken);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
   g_assert_nonnull (strstr (error->message, "it may have been executed"));
   g_clear_error (&error);
 
@@ -480,7 +478,7 @@ test_trickle (void)
   g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_TIMEOUT);
   g_assert_cmpfloat (elapsed, >=, 0.5);
   g_assert_cmpfloat (elapsed, <, 1.5 * dt_test_time_scale ());
-  g_assert_true (conn->broken);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
 }
 
 static void
@@ -523,7 +521,7 @@ test_reply_caps (void)
     reply = run (conn, &error, "GET", "k", NULL);
     g_assert_null (reply);
     g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
-    g_assert_true (conn->broken);
+    g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
   }
 
   /* The same against redis-server: 1000 bytes pass, 2000 do not. */
@@ -556,7 +554,7 @@ test_reply_caps (void)
     reply = run (conn, &error, "GET", "conn:caps:big", NULL);
     g_assert_null (reply);
     g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
-    g_assert_true (conn->broken);
+    g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
     g_clear_error (&error);
 
     /* A connection with the default cap reads it fine. */
@@ -591,7 +589,7 @@ test_truncated (void)
   g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
   /* Part of a reply came: the command ran, and the message says so. */
   g_assert_nonnull (strstr (error->message, "it may have been executed"));
-  g_assert_true (conn->broken);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
 }
 
 static void
@@ -613,7 +611,7 @@ test_dropped (void)
                               "(after the command was sent: it may have been executed)",
                               dt_fake_server_get_port (fake));
   g_assert_cmpstr (error->message, ==, expected);
-  g_assert_true (conn->broken);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
 }
 
 static void
@@ -664,8 +662,7 @@ test_stale (void)
     g_assert_no_error (error);
     assert_status (reply, "OK");
     /* Seen with the reply: the connection is done for. */
-    g_assert_true (conn->broken);
-    g_assert_true (conn->stray);
+    g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_STRAY);
     g_assert_true (dt_redis_connection_is_stale (conn));
   }
 
@@ -759,7 +756,7 @@ test_cancel (void)
   g_cancellable_cancel (cancellable);
   g_assert_false (dt_redis_connection_run (real, cmd, &reply, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_false (real->broken);
+  g_assert_cmpint (dt_redis_connection_get_state (real), ==, DT_REDIS_CONNECTION_READY);
   g_clear_error (&error);
 
   /* A cancellable that does not fire changes nothing. */
@@ -776,7 +773,7 @@ test_cancel (void)
   g_thread_join (thread);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
-  g_assert_true (conn->broken);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
   g_clear_error (&error);
 
   /* Cancelled while opening (the fake server never answers AUTH). */
@@ -794,6 +791,161 @@ test_cancel (void)
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_assert_cmpfloat (seconds_since (start), <, 2.0 * dt_test_time_scale ());
   }
+}
+
+/* Every allowed move, and what asking for a state it is already past
+ * does: nothing. */
+static void
+test_state_moves (void)
+{
+  g_autoptr(DtRedisConfig) config = new_config ("127.0.0.1", 6379);
+  g_autoptr(DtRedisEndpoint) endpoint = endpoint_from (config);
+  DtRedisConnection *conn;
+
+  conn = dt_redis_conn_new (endpoint);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_OPENING);
+  g_assert_false (dt_redis_connection_is_usable (conn));
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_READY);
+  g_assert_true (dt_redis_connection_is_usable (conn));
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_RETIRED);
+  g_assert_false (dt_redis_connection_is_usable (conn));
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_RETIRED);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_RETIRED);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_BROKEN);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_RETIRED);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_BROKEN);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
+  dt_redis_connection_free (conn);
+
+  conn = dt_redis_conn_new (endpoint);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_BROKEN);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_BROKEN);
+  dt_redis_connection_free (conn);
+
+  /* Stray bytes are the first cause: a later break keeps it. */
+  conn = dt_redis_conn_new (endpoint);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_READY);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_STRAY);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_BROKEN);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_RETIRED);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_STRAY);
+  dt_redis_connection_free (conn);
+
+  conn = dt_redis_conn_new (endpoint);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_READY);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_RETIRED);
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_STRAY);
+  g_assert_cmpint (dt_redis_connection_get_state (conn), ==, DT_REDIS_CONNECTION_STRAY);
+  dt_redis_connection_free (conn);
+}
+
+/* Each move the state machine forbids aborts (in a subprocess). */
+typedef struct
+{
+  const char             *name;
+  DtRedisConnectionState  before[2];  /* moves made first; 0 ends */
+  DtRedisConnectionState  to;
+} ForbiddenMove;
+
+static const ForbiddenMove forbidden_moves[] = {
+  { "ready-twice", { DT_REDIS_CONNECTION_READY, 0 }, DT_REDIS_CONNECTION_READY },
+  { "retired-while-opening", { 0, 0 }, DT_REDIS_CONNECTION_RETIRED },
+  { "ready-after-broken", { DT_REDIS_CONNECTION_BROKEN, 0 }, DT_REDIS_CONNECTION_READY },
+  { "stray-after-broken", { DT_REDIS_CONNECTION_READY, DT_REDIS_CONNECTION_BROKEN }, DT_REDIS_CONNECTION_STRAY },
+  { "back-to-opening", { DT_REDIS_CONNECTION_READY, 0 }, DT_REDIS_CONNECTION_OPENING },
+  { "ready-after-retired", { DT_REDIS_CONNECTION_READY, DT_REDIS_CONNECTION_RETIRED }, DT_REDIS_CONNECTION_READY },
+};
+
+static void
+test_state_forbidden (gconstpointer data)
+{
+  const ForbiddenMove *move = data;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(DtRedisConfig) config = new_config ("127.0.0.1", 6379);
+      g_autoptr(DtRedisEndpoint) endpoint = endpoint_from (config);
+      DtRedisConnection *conn = dt_redis_conn_new (endpoint);
+
+      for (guint j = 0; j < G_N_ELEMENTS (move->before) && move->before[j] != 0; j++)
+        dt_redis_connection_set_state (conn, move->before[j]);
+      dt_redis_connection_set_state (conn, move->to);
+      /* Not reached when the move is refused. */
+      g_print ("moved to %d\n", dt_redis_connection_get_state (conn));
+      dt_redis_connection_free (conn);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*dt_redis_connection_set_state*");
+  g_test_trap_assert_stdout_unmatched ("*moved to*");
+}
+
+/* A retired connection refuses commands and sends nothing. */
+static void
+test_retired_refuses (void)
+{
+  g_autoptr(DtRedisConfig) config = server_config (server);
+  g_autoptr(DtRedisConnection) conn = open_ok (config);
+  g_autoptr(DtRedisConnection) other = open_ok (config);
+  g_autoptr(DtRedisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = run (other, &error, "SET", "dt-conn-retired", "0", NULL);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, dt_redis_reply_unref);
+
+  dt_redis_connection_set_state (conn, DT_REDIS_CONNECTION_RETIRED);
+  reply = run (conn, &error, "INCR", "dt-conn-retired", NULL);
+  g_assert_null (reply);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (error->message, "retired"));
+  g_clear_error (&error);
+
+  reply = run (other, &error, "GET", "dt-conn-retired", NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dt_redis_reply_get_string (reply, NULL), ==, "0");
+}
+
+static void
+open_async_ready (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Bytes after the handshake's replies would be taken for the first
+ * command's reply: both opens refuse the connection. */
+static void
+test_handshake_stray (void)
+{
+  g_autoptr(DtFakeServer) fake = dt_fake_server_new (DT_FAKE_MODE_REPLY, "+OK\r\n+EXTRA\r\n");
+  g_autoptr(DtRedisConfig) config = fake_config (fake);
+  g_autoptr(DtRedisEndpoint) endpoint = NULL;
+  g_autoptr(DtRedisConnection) conn = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Without a handshake the extra bytes answer the first command. */
+  dt_redis_config_set_redis_client_name (config, "dt-conn-stray");
+  endpoint = endpoint_from (config);
+
+  conn = dt_redis_connection_open (endpoint, NULL, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "more than the replies to the connection handshake"));
+  g_clear_error (&error);
+
+  dt_redis_connection_open_async (endpoint, NULL, open_async_ready, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  conn = dt_redis_connection_open_finish (result, &error);
+  g_assert_null (conn);
+  g_assert_error (error, DT_REDIS_ERROR, DT_REDIS_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "more than the replies to the connection handshake"));
 }
 
 int
@@ -824,6 +976,15 @@ main (int    argc,
   g_test_add_func ("/connection/stale", test_stale);
   g_test_add_func ("/connection/blocking-command", test_blocking_command);
   g_test_add_func ("/connection/cancel", test_cancel);
+  g_test_add_func ("/connection/state/moves", test_state_moves);
+  for (guint i = 0; i < G_N_ELEMENTS (forbidden_moves); i++)
+    {
+      g_autofree char *path = g_strconcat ("/connection/state/forbidden/", forbidden_moves[i].name, NULL);
+
+      g_test_add_data_func (path, &forbidden_moves[i], test_state_forbidden);
+    }
+  g_test_add_func ("/connection/state/retired-refuses", test_retired_refuses);
+  g_test_add_func ("/connection/handshake-stray", test_handshake_stray);
 
   ret = g_test_run ();
 
