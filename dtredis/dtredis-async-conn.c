@@ -2,7 +2,8 @@
  *
  * Its bookkeeping, opening, reads and writes, deadline timer and close.
  * Which connection a command goes to is the router's business
- * (dtredis-async-pool.c).
+ * (dtredis-async-pool.c), which sees the struct only through the
+ * functions at the end of this file.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,6 +18,37 @@
 #include "dtredis-error.h"
 
 #include "dtredis-async-pool-structs-private.h"
+
+/* A connection's requests are in its two queues; its state and role
+ * change only through dt_redis_async_conn_set_state() and _set_role(). */
+struct _Conn
+{
+  guint              ref_count;  /* pool context only */
+  GList              link;       /* in pool->conns */
+  GList              dirty_link; /* in pool->dirty */
+  gboolean           dirty;
+  DtRedisAsyncPool  *pool;
+  ConnState          state;
+  DtRedisConnection *connection; /* NULL while connecting */
+  GCancellable      *open_cancellable;
+  gboolean           closing_counted; /* closed while connecting during a pool close */
+
+  GQueue             pending;    /* Request: assigned, not yet written */
+  GQueue             in_flight;  /* Request: written, replies awaited in order */
+  GByteArray        *outbuf;
+  gsize              out_pos;    /* bytes of outbuf already written */
+  guint              out_gen;    /* bumped each time outbuf is emptied */
+
+  GSource           *in_source;
+  GSource           *out_source; /* only while the socket buffer is full */
+  GSource           *timer;      /* the head's deadline */
+
+  ConnRole           role;
+  Request           *owner;      /* EXCLUSIVE: the one command it serves; NULL otherwise */
+  gboolean           counted_idle;
+  gboolean           used;       /* has carried a command */
+  gint64             last_active;
+};
 
 /* Connections: bookkeeping */
 
@@ -796,3 +828,75 @@ dt_redis_async_conn_close (Conn         *conn,
   dt_redis_async_pool_process_waiting (self);
 }
 
+
+/* What the router reads and does */
+
+ConnState
+dt_redis_async_conn_get_state (const Conn *conn)
+{
+  return conn->state;
+}
+
+ConnRole
+dt_redis_async_conn_get_role (const Conn *conn)
+{
+  return conn->role;
+}
+
+gboolean
+dt_redis_async_conn_is_owned_by (const Conn    *conn,
+                                 const Request *req)
+{
+  return conn->owner == req;
+}
+
+gboolean
+dt_redis_async_conn_is_dirty (const Conn *conn)
+{
+  return conn->dirty;
+}
+
+void
+dt_redis_async_conn_flush_dirty (Conn *conn)
+{
+  conn->dirty = FALSE;
+  dt_redis_async_conn_flush (conn);
+  dt_redis_async_conn_unref (conn);
+}
+
+void
+dt_redis_async_conn_unqueue (Conn    *conn,
+                             Request *req)
+{
+  g_assert (req->state == REQUEST_PENDING && req->conn == conn);
+
+  g_queue_unlink (&conn->pending, &req->link);
+  req->state = REQUEST_NEW;
+  req->conn = NULL;
+  if (conn->owner == req)
+    dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
+  dt_redis_async_conn_update_idle (conn);
+}
+
+void
+dt_redis_async_conn_abort (Conn         *conn,
+                           const GError *error)
+{
+  /* A blocking command would go on waiting (and might pop a value nobody
+   * reads). dt_redis_async_conn_close() closes the socket before it runs
+   * any callback. */
+  dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
+  dt_redis_async_conn_close (conn, error, error);
+}
+
+void
+dt_redis_async_conn_close_with_pool (Conn         *conn,
+                                     const GError *error)
+{
+  if (conn->state == CONN_CONNECTING)
+    {
+      conn->closing_counted = TRUE;
+      conn->pool->n_closing++;
+    }
+  dt_redis_async_conn_close (conn, error, error);
+}

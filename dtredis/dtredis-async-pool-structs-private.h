@@ -1,7 +1,7 @@
 /* dtredis-async-pool-structs-private.h: the async pool's requests,
  * connections and pool, shared by the request (dtredis-async-request.c),
  * the router (dtredis-async-pool.c) and the multiplexed connection
- * (dtredis-async-conn.c)
+ * (dtredis-async-conn.c, whose struct is its own)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -94,34 +94,6 @@ typedef enum
   CONN_ROLE_EXCLUSIVE,
 } ConnRole;
 
-struct _Conn
-{
-  guint              ref_count;  /* pool context only */
-  GList              link;       /* in pool->conns */
-  GList              dirty_link; /* in pool->dirty */
-  gboolean           dirty;
-  DtRedisAsyncPool  *pool;
-  ConnState          state;
-  DtRedisConnection *connection; /* NULL while connecting */
-  GCancellable      *open_cancellable;
-  gboolean           closing_counted; /* closed while connecting during a pool close */
-
-  GQueue             pending;    /* Request: assigned, not yet written */
-  GQueue             in_flight;  /* Request: written, replies awaited in order */
-  GByteArray        *outbuf;
-  gsize              out_pos;    /* bytes of outbuf already written */
-  guint              out_gen;    /* bumped each time outbuf is emptied */
-
-  GSource           *in_source;
-  GSource           *out_source; /* only while the socket buffer is full */
-  GSource           *timer;      /* the head's deadline */
-
-  ConnRole           role;
-  Request           *owner;      /* EXCLUSIVE: the one command it serves; NULL otherwise */
-  gboolean           counted_idle;
-  gboolean           used;       /* has carried a command */
-  gint64             last_active;
-};
 
 struct _DtRedisAsyncPool
 {
@@ -231,5 +203,30 @@ void dt_redis_async_conn_close (Conn         *conn,
                                 const GError *head_error,
                                 const GError *rest_error);
 void dt_redis_async_conn_write (Conn *conn);
+/* What the router reads; the struct is private to dtredis-async-conn.c. */
+ConnState dt_redis_async_conn_get_state (const Conn *conn);
+ConnRole dt_redis_async_conn_get_role (const Conn *conn);
+/* Whether @conn is EXCLUSIVE for @req. */
+gboolean dt_redis_async_conn_is_owned_by (const Conn    *conn,
+                                          const Request *req);
+/* Whether it has commands to write in this iteration. */
+gboolean dt_redis_async_conn_is_dirty (const Conn *conn);
+/* For a connection just taken off pool->dirty: writes what it has
+ * pending and drops the list's reference. */
+void dt_redis_async_conn_flush_dirty (Conn *conn);
+/* Forgets @req, PENDING on @conn (never sent): it is NEW again. */
+void dt_redis_async_conn_unqueue (Conn    *conn,
+                                  Request *req);
+/* The command @conn serves alone (EXCLUSIVE) was cancelled after it was
+ * written: closes the connection, and only then fails the command with
+ * @error, so that nothing the server pushes after the caller saw the
+ * cancellation can be taken. */
+void dt_redis_async_conn_abort (Conn         *conn,
+                                const GError *error);
+/* Closes @conn as part of closing the pool (every command fails with
+ * @error); a connect still running counts in pool->n_closing until its
+ * callback has run. */
+void dt_redis_async_conn_close_with_pool (Conn         *conn,
+                                          const GError *error);
 
 G_END_DECLS

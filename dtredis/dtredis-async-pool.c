@@ -91,7 +91,7 @@ find_idle_conn (DtRedisAsyncPool *self)
     {
       Conn *conn = l->data;
 
-      if (dt_redis_async_conn_is_idle (conn) && !conn->dirty)
+      if (dt_redis_async_conn_is_idle (conn) && !dt_redis_async_conn_is_dirty (conn))
         return conn;
     }
 
@@ -110,11 +110,11 @@ find_shared_conn (DtRedisAsyncPool *self)
       Conn *conn = l->data;
       guint load;
 
-      if (conn->role != CONN_ROLE_SHARED)
+      if (dt_redis_async_conn_get_role (conn) != CONN_ROLE_SHARED)
         continue;
       load = dt_redis_async_conn_load (conn);
       /* A connecting one counts as busier: its commands wait a round trip more. */
-      if (conn->state == CONN_CONNECTING)
+      if (dt_redis_async_conn_get_state (conn) == CONN_CONNECTING)
         load += SPREAD_THRESHOLD / 2;
       if (load < best_load)
         {
@@ -221,14 +221,15 @@ update_reservations (DtRedisAsyncPool *self)
   for (GList *l = self->conns.head; l != NULL; l = l->next)
     {
       Conn *conn = l->data;
+      ConnRole role = dt_redis_async_conn_get_role (conn);
 
-      if (conn->role == CONN_ROLE_RESERVED)
+      if (role == CONN_ROLE_RESERVED)
         {
           if (self->n_exclusive_waiting > 0)
             return;
           dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
         }
-      else if (conn->role == CONN_ROLE_SHARED && conn->state == CONN_READY &&
+      else if (role == CONN_ROLE_SHARED && dt_redis_async_conn_get_state (conn) == CONN_READY &&
                (best == NULL || dt_redis_async_conn_load (conn) < dt_redis_async_conn_load (best)))
         {
           best = conn;
@@ -333,26 +334,17 @@ cancel_request (DtRedisAsyncPool *self,
 
     case REQUEST_PENDING:
       /* Never sent: just forget it. */
-      g_queue_unlink (&conn->pending, &req->link);
-      req->state = REQUEST_NEW;
-      req->conn = NULL;
-      if (conn->owner == req)
-        dt_redis_async_conn_set_role (conn, CONN_ROLE_SHARED, NULL);
-      dt_redis_async_conn_update_idle (conn);
+      dt_redis_async_conn_unqueue (conn, req);
       dt_redis_async_request_fail (req, error);
       dt_redis_async_request_unref (req);
       dt_redis_async_pool_process_waiting (self);
       break;
 
     case REQUEST_WRITTEN:
-      if (conn->owner == req)
+      if (dt_redis_async_conn_is_owned_by (conn, req))
         {
-          /* A blocking command would go on waiting (and might pop a value
-           * nobody reads): close the connection, and only then report the
-           * cancellation (dt_redis_async_conn_close() does it in that order), so that
-           * nothing pushed after the caller saw it can be taken. */
-          dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
-          dt_redis_async_conn_close (conn, error, error);
+          /* Reported only once the connection is closed. */
+          dt_redis_async_conn_abort (conn, error);
           break;
         }
       /* Otherwise it stays in the FIFO and its reply is read and dropped. */
@@ -415,14 +407,7 @@ do_close (DtRedisAsyncPool *self,
 
       while ((l = self->conns.head) != NULL)
         {
-          Conn *conn = l->data;
-
-          if (conn->state == CONN_CONNECTING)
-            {
-              conn->closing_counted = TRUE;
-              self->n_closing++;
-            }
-          dt_redis_async_conn_close (conn, sent_error, sent_error);
+          dt_redis_async_conn_close_with_pool (l->data, sent_error);
         }
     }
 
@@ -494,11 +479,7 @@ dt_redis_async_pool_flush_dirty (DtRedisAsyncPool *self)
    * may dirty it (or any other) again: it is then flushed in this round. */
   while ((l = g_queue_pop_head_link (&self->dirty)) != NULL)
     {
-      Conn *conn = l->data;
-
-      conn->dirty = FALSE;
-      dt_redis_async_conn_flush (conn);
-      dt_redis_async_conn_unref (conn);
+      dt_redis_async_conn_flush_dirty (l->data);
     }
 }
 
