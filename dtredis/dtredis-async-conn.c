@@ -850,12 +850,6 @@ dt_redis_async_conn_is_owned_by (const Conn    *conn,
   return conn->owner == req;
 }
 
-gboolean
-dt_redis_async_conn_is_dirty (const Conn *conn)
-{
-  return conn->dirty;
-}
-
 void
 dt_redis_async_conn_flush_dirty (Conn *conn)
 {
@@ -899,4 +893,49 @@ dt_redis_async_conn_close_with_pool (Conn         *conn,
       conn->pool->n_closing++;
     }
   dt_redis_async_conn_close (conn, error, error);
+}
+
+Conn *
+dt_redis_async_conn_find_idle (DtRedisAsyncPool *pool)
+{
+  for (GList *l = pool->conns.head; l != NULL; l = l->next)
+    {
+      Conn *conn = l->data;
+
+      if (dt_redis_async_conn_is_idle (conn) && !conn->dirty)
+        return conn;
+    }
+
+  return NULL;
+}
+
+Conn *
+dt_redis_async_conn_find_shared (DtRedisAsyncPool *pool,
+                                 guint            *load_out)
+{
+  Conn *best = NULL;
+  guint best_load = G_MAXUINT;
+
+  for (GList *l = pool->conns.head; l != NULL; l = l->next)
+    {
+      Conn *conn = l->data;
+      guint load;
+
+      if (conn->role != CONN_ROLE_SHARED)
+        continue;
+      load = dt_redis_async_conn_load (conn);
+      /* A connecting one counts as busier: its commands wait a round trip more. */
+      if (conn->state == CONN_CONNECTING)
+        load += SPREAD_THRESHOLD / 2;
+      if (load < best_load)
+        {
+          best = conn;
+          best_load = load;
+          if (load == 0)
+            break;
+        }
+    }
+
+  *load_out = best_load;
+  return best;
 }

@@ -156,6 +156,18 @@ leave (DtRedisAsyncPool *self)
 }
 
 /* Requests (dtredis-async-request.c) */
+
+/* Blocking commands and transactions are flagged EXCLUSIVE too; asking
+ * for all three keeps that true whatever the classifier does. Inline: the
+ * router asks for every command. */
+static inline gboolean
+dt_redis_async_request_is_exclusive (const Request *req)
+{
+  return (req->cmd->flags & (DT_REDIS_COMMAND_FLAG_EXCLUSIVE |
+                             DT_REDIS_COMMAND_FLAG_BLOCKING |
+                             DT_REDIS_COMMAND_FLAG_TRANSACTION)) != 0;
+}
+
 /* Counts it in pool->n_in_flight; the request owns @cmd. */
 Request *dt_redis_async_request_new (DtRedisAsyncPool         *pool,
                                      DtRedisCommand           *cmd,
@@ -166,7 +178,6 @@ Request *dt_redis_async_request_new (DtRedisAsyncPool         *pool,
 void dt_redis_async_request_watch (Request      *req,
                                    GCancellable *cancellable);
 void dt_redis_async_request_unref (Request *req);
-gboolean dt_redis_async_request_is_exclusive (const Request *req);
 void dt_redis_async_request_complete (Request       *req,
                                       DtRedisReply **replies,
                                       const GError  *error);
@@ -192,6 +203,7 @@ void dt_redis_async_conn_set_role (Conn     *conn,
                                    ConnRole  role,
                                    Request  *owner);
 guint dt_redis_async_conn_load (const Conn *conn);
+
 gboolean dt_redis_async_conn_is_idle (const Conn *conn);
 void dt_redis_async_conn_update_idle (Conn *conn);
 void dt_redis_async_conn_enqueue (Conn    *conn,
@@ -209,8 +221,14 @@ ConnRole dt_redis_async_conn_get_role (const Conn *conn);
 /* Whether @conn is EXCLUSIVE for @req. */
 gboolean dt_redis_async_conn_is_owned_by (const Conn    *conn,
                                           const Request *req);
-/* Whether it has commands to write in this iteration. */
-gboolean dt_redis_async_conn_is_dirty (const Conn *conn);
+/* Of @pool's connections: an idle shared one an exclusive command may
+ * take over, or NULL. */
+Conn *dt_redis_async_conn_find_idle (DtRedisAsyncPool *pool);
+/* Of @pool's connections: the least loaded that shared commands may use
+ * (one still connecting counts as busier), or NULL; its load in
+ * *@load_out. */
+Conn *dt_redis_async_conn_find_shared (DtRedisAsyncPool *pool,
+                                       guint            *load_out);
 /* For a connection just taken off pool->dirty: writes what it has
  * pending and drops the list's reference. */
 void dt_redis_async_conn_flush_dirty (Conn *conn);

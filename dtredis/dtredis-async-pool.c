@@ -83,61 +83,17 @@ unlink_waiting (DtRedisAsyncPool *self,
     self->n_exclusive_waiting--;
 }
 
-/* An idle shared connection an exclusive command may take over. */
-static Conn *
-find_idle_conn (DtRedisAsyncPool *self)
-{
-  for (GList *l = self->conns.head; l != NULL; l = l->next)
-    {
-      Conn *conn = l->data;
-
-      if (dt_redis_async_conn_is_idle (conn) && !dt_redis_async_conn_is_dirty (conn))
-        return conn;
-    }
-
-  return NULL;
-}
-
-/* The least loaded connection shared commands may use, or NULL. */
-static Conn *
-find_shared_conn (DtRedisAsyncPool *self)
-{
-  Conn *best = NULL;
-  guint best_load = G_MAXUINT;
-
-  for (GList *l = self->conns.head; l != NULL; l = l->next)
-    {
-      Conn *conn = l->data;
-      guint load;
-
-      if (dt_redis_async_conn_get_role (conn) != CONN_ROLE_SHARED)
-        continue;
-      load = dt_redis_async_conn_load (conn);
-      /* A connecting one counts as busier: its commands wait a round trip more. */
-      if (dt_redis_async_conn_get_state (conn) == CONN_CONNECTING)
-        load += SPREAD_THRESHOLD / 2;
-      if (load < best_load)
-        {
-          best = conn;
-          best_load = load;
-          if (load == 0)
-            break;
-        }
-    }
-
-  return best;
-}
-
 static gboolean
 try_route (DtRedisAsyncPool *self,
            Request          *req)
 {
   guint max = self->endpoint->max_connections;
+  guint load;
   Conn *conn;
 
   if (dt_redis_async_request_is_exclusive (req))
     {
-      conn = find_idle_conn (self);
+      conn = dt_redis_async_conn_find_idle (self);
       if (conn != NULL)
         {
           dt_redis_async_conn_set_role (conn, CONN_ROLE_EXCLUSIVE, req);
@@ -155,8 +111,8 @@ try_route (DtRedisAsyncPool *self,
       return FALSE;
     }
 
-  conn = find_shared_conn (self);
-  if (conn == NULL || (dt_redis_async_conn_load (conn) >= SPREAD_THRESHOLD && self->conns.length < max))
+  conn = dt_redis_async_conn_find_shared (self, &load);
+  if (conn == NULL || (load >= SPREAD_THRESHOLD && self->conns.length < max))
     {
       if (self->conns.length < max)
         {

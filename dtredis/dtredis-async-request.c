@@ -68,16 +68,6 @@ dt_redis_async_request_unref (Request *req)
   g_free (req);
 }
 
-/* Blocking commands and transactions are flagged EXCLUSIVE too; asking
- * for all three keeps that true whatever the classifier does. */
-gboolean
-dt_redis_async_request_is_exclusive (const Request *req)
-{
-  return (req->cmd->flags & (DT_REDIS_COMMAND_FLAG_EXCLUSIVE |
-                             DT_REDIS_COMMAND_FLAG_BLOCKING |
-                             DT_REDIS_COMMAND_FLAG_TRANSACTION)) != 0;
-}
-
 /* Runs the callback, once. The replies (if any) go to the callee. */
 void
 dt_redis_async_request_complete (Request       *req,
