@@ -307,6 +307,12 @@ dt_redis_cluster_map_new_from_shards (const DtRedisReply        *reply,
           dt_redis_reply_get_reply_type (nodes) != DT_REDIS_REPLY_ARRAY)
         goto bad;
 
+      /* A shard without slots (a node being added, or a replica this
+       * node does not know as one yet) routes nothing, and its node is
+       * no primary. */
+      if (dt_redis_reply_get_n_elements (slots) == 0)
+        continue;
+
       /* The shard's primary first: its replicas name it. */
       for (guint n = 0; n < dt_redis_reply_get_n_elements (nodes); n++)
         {
@@ -318,9 +324,8 @@ dt_redis_cluster_map_new_from_shards (const DtRedisReply        *reply,
           if (g_strcmp0 (role, "master") == 0 && shard_node_address (node, tls, &host, &port))
             primary = add_primary (&b, host, port);
         }
-      /* A shard without slots or without a primary (a node being added,
-       * or one that lost its primary) routes nothing. */
-      if (primary < 0 || dt_redis_reply_get_n_elements (slots) == 0)
+      /* Nor does one that lost its primary. */
+      if (primary < 0)
         continue;
 
       for (guint n = 0; n < dt_redis_reply_get_n_elements (nodes); n++)

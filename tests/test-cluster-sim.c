@@ -36,6 +36,9 @@ static GMutex topology_lock;
 static guint primary[N_SHARDS];  /* node index of each shard's primary, then its replica */
 static guint replica[N_SHARDS];
 static char *slot_tags[DT_REDIS_CLUSTER_SLOTS];
+/* The view of a node that has not yet heard that shard 0's replica
+ * replicates: it lists it as the primary of a shard without slots. */
+static gboolean replica0_unattached;
 
 static guint
 shard_of_slot (guint slot)
@@ -64,16 +67,23 @@ shards_reply (void)
   GString *out = g_string_new (NULL);
 
   g_mutex_lock (&topology_lock);
-  g_string_append_printf (out, "*%u\r\n", N_SHARDS);
+  g_string_append_printf (out, "*%u\r\n", N_SHARDS + (replica0_unattached ? 1 : 0));
   for (guint s = 0; s < N_SHARDS; s++)
     {
       guint start = (s * DT_REDIS_CLUSTER_SLOTS + N_SHARDS - 1) / N_SHARDS;
       guint end = ((s + 1) * DT_REDIS_CLUSTER_SLOTS + N_SHARDS - 1) / N_SHARDS - 1;
+      gboolean alone = s == 0 && replica0_unattached;
 
-      g_string_append_printf (out, "*4\r\n$5\r\nslots\r\n*2\r\n:%u\r\n:%u\r\n$5\r\nnodes\r\n*2\r\n",
-                              start, end);
+      g_string_append_printf (out, "*4\r\n$5\r\nslots\r\n*2\r\n:%u\r\n:%u\r\n$5\r\nnodes\r\n*%u\r\n",
+                              start, end, alone ? 1 : 2);
       append_node (out, primary[s], TRUE);
-      append_node (out, replica[s], FALSE);
+      if (!alone)
+        append_node (out, replica[s], FALSE);
+    }
+  if (replica0_unattached)
+    {
+      g_string_append (out, "*4\r\n$5\r\nslots\r\n*0\r\n$5\r\nnodes\r\n*1\r\n");
+      append_node (out, replica[0], TRUE);
     }
   g_mutex_unlock (&topology_lock);
 
@@ -221,6 +231,39 @@ test_learn (void)
     }
   g_test_message ("a slot map: %zu bytes, plus %zu per node and a pointer per replica",
                   sizeof (DtRedisClusterMap), sizeof (DtRedisClusterNode) + 2 * sizeof (gpointer));
+}
+
+/* A primary that owns no slot (a view caught before a new replica's
+ * role spread, or a node being added) is not listed among the
+ * primaries, nor routed to. */
+static void
+test_slotless_primary (void)
+{
+  g_autoptr(DtRedisInstance) instance = NULL;
+  g_auto(GStrv) primaries = NULL;
+  g_auto(GStrv) replicas = NULL;
+  g_autofree char *unattached = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&topology_lock);
+  replica0_unattached = TRUE;
+  unattached = g_strdup_printf ("127.0.0.1:%u", dt_fake_server_get_port (sim[replica[0]].server));
+  g_mutex_unlock (&topology_lock);
+
+  instance = new_instance (600);
+  primaries = dt_redis_instance_list_cluster_nodes (instance, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  replicas = dt_redis_instance_list_cluster_nodes (instance, TRUE, NULL, &error);
+  g_assert_no_error (error);
+
+  g_mutex_lock (&topology_lock);
+  replica0_unattached = FALSE;
+  g_mutex_unlock (&topology_lock);
+
+  g_assert_cmpuint (g_strv_length (primaries), ==, N_SHARDS);
+  g_assert_cmpuint (g_strv_length (replicas), ==, N_SHARDS - 1);
+  g_assert_false (g_strv_contains ((const char * const *) primaries, unattached));
+  g_assert_false (g_strv_contains ((const char * const *) replicas, unattached));
 }
 
 typedef struct
@@ -494,6 +537,7 @@ main (int   argc,
     }
 
   g_test_add_func ("/cluster-sim/learn", test_learn);
+  g_test_add_func ("/cluster-sim/slotless-primary", test_slotless_primary);
   g_test_add_func ("/cluster-sim/mass-failover", test_mass_failover);
   g_test_add_func ("/cluster-sim/retry-cancel-and-budget", test_retry_cancel_and_budget);
   ret = g_test_run ();
