@@ -11,6 +11,7 @@
 #include "dtredis-async-pool-private.h"
 #include "dtredis-connection-private.h"
 #include "dtredis-source-private.h"
+#include "dtredis-tsan-private.h"
 
 G_BEGIN_DECLS
 
@@ -140,10 +141,13 @@ struct _DtRedisAsyncPool
 
 /* Brackets the pool's own code. While it runs, this thread owns the
  * context, so commands sent from callbacks need not acquire it; and the
- * last unref knows not to pull the pool from under it. */
+ * last unref knows not to pull the pool from under it. Owning the context
+ * orders everything the pool does in one thread with what it did in
+ * another before (GLib's lock, which ThreadSanitizer is told about). */
 static inline void
 enter (DtRedisAsyncPool *self)
 {
+  DT_TSAN_ACQUIRE (self);
   if (self->dispatch_depth++ == 0)
     g_atomic_pointer_set (&self->dispatch_thread, g_thread_self ());
 }
@@ -153,6 +157,7 @@ leave (DtRedisAsyncPool *self)
 {
   if (--self->dispatch_depth == 0)
     g_atomic_pointer_set (&self->dispatch_thread, NULL);
+  DT_TSAN_RELEASE (self);
 }
 
 /* Requests (dtredis-async-request.c) */

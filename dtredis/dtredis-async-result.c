@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dtredis-async-result-private.h"
+#include "dtredis-tsan-private.h"
 
 /* How many emptied results a cache keeps. */
 #define CACHE_MAX 256
@@ -297,6 +298,9 @@ invoke (gpointer user_data)
 {
   DtRedisAsyncResult *self = user_data;
 
+  /* From the idle source: complete() attached it in another thread, or
+   * before. */
+  DT_TSAN_ACQUIRE (self);
   if (self->callback != NULL)
     self->callback (self->source_object, (GAsyncResult *) self, self->user_data);
 
@@ -311,6 +315,7 @@ static void
 complete (DtRedisAsyncResult *self)
 {
   GSource *current = g_main_current_source ();
+  GMainContext *context;
   GSource *idle;
 
   self->completed = TRUE;
@@ -326,7 +331,11 @@ complete (DtRedisAsyncResult *self)
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);
   g_source_set_callback (idle, invoke, self, (GDestroyNotify) release);
   g_source_set_static_name (idle, "[dtredis] async result");
-  g_source_attach (idle, self->context);
+  context = self->context;
+  /* GLib hands the attached source to the thread that dispatches it,
+   * which may be done with @self before g_source_attach() returns. */
+  DT_TSAN_RELEASE (self);
+  g_source_attach (idle, context);
   g_source_unref (idle);
 }
 
