@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib-unix.h>
 #include <string.h>
 
 #include "dtredis-async-pool-private.h"
@@ -223,6 +224,9 @@ dt_redis_async_conn_open (DtRedisAsyncPool *self,
 
 static gboolean conn_readable (GObject  *stream,
                                gpointer  user_data);
+static gboolean conn_fd_readable (gint          fd,
+                                  GIOCondition  condition,
+                                  gpointer      user_data);
 static gboolean conn_writable (GObject  *stream,
                                gpointer  user_data);
 static gboolean conn_timer_dispatch (gpointer user_data);
@@ -232,8 +236,31 @@ conn_start_io (Conn *conn)
 {
   DtRedisAsyncPool *self = conn->pool;
 
-  conn->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (dt_redis_connection_get_input (conn->connection)), NULL);
-  g_source_set_callback (conn->in_source, G_SOURCE_FUNC (conn_readable), conn, NULL);
+  int fd = dt_redis_connection_get_plain_fd (conn->connection);
+
+  /* A plain socket is watched directly: one poll record, no child source.
+   * TLS needs its stream's source, which also sees what the TLS layer
+   * buffered. */
+  if (fd >= 0)
+    {
+      conn->in_source = g_unix_fd_source_new (fd, G_IO_IN);
+      g_source_set_callback (conn->in_source, G_SOURCE_FUNC (conn_fd_readable), conn, NULL);
+    }
+  else
+    {
+      GInputStream *input = dt_redis_connection_get_input (conn->connection);
+
+      conn->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
+      g_source_set_callback (conn->in_source, G_SOURCE_FUNC (conn_readable), conn, NULL);
+    }
+  /* GLib takes a source that may not recurse out of the poll set while it
+   * dispatches and puts it back after, waking its own loop up each time
+   * (an eventfd write, and a read in the next iteration): system calls
+   * per dispatch, and one dispatch per GET at low depth. conn_readable()
+   * is safe to re-enter from a nested iteration: it reads, feeds and
+   * completes in the order of the one FIFO, and checks the connection's
+   * state after every callback. */
+  g_source_set_can_recurse (conn->in_source, TRUE);
   g_source_set_static_name (conn->in_source, "[dtredis] async read");
   g_source_attach (conn->in_source, self->context);
 
@@ -437,6 +464,15 @@ done:
   leave (self);
 
   return G_SOURCE_CONTINUE;
+}
+
+/* The plain socket's watch: G_IO_IN, or HUP/ERR, which the read reports. */
+static gboolean
+conn_fd_readable (gint          fd,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  return conn_readable (NULL, user_data);
 }
 
 static gboolean

@@ -65,6 +65,10 @@ const char            *dt_redis_connection_get_description (const DtRedisConnect
  * was opened by dt_redis_connection_open() on a plain socket. */
 GInputStream          *dt_redis_connection_get_input   (const DtRedisConnection *self);
 GOutputStream         *dt_redis_connection_get_output  (const DtRedisConnection *self);
+/* The socket's descriptor when nothing sits between it and the streams
+ * (no TLS, whose layer buffers bytes the descriptor does not show): an
+ * engine may watch it directly. -1 with TLS. */
+int                    dt_redis_connection_get_plain_fd (const DtRedisConnection *self);
 /* Where dt_redis_connection_read_available() feeds the bytes it reads. */
 DtRedisRespReader     *dt_redis_connection_get_reader  (const DtRedisConnection *self);
 /* The process that opened it. */

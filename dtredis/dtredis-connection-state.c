@@ -96,3 +96,9 @@ dt_redis_connection_get_idle_link (DtRedisConnection *self)
 {
   return &self->idle_link;
 }
+
+int
+dt_redis_connection_get_plain_fd (const DtRedisConnection *self)
+{
+  return self->stream == G_IO_STREAM (self->socket_connection) ? self->fd : -1;
+}

@@ -433,6 +433,81 @@ test_pipeline (Fixture       *f,
   }
 }
 
+/* -- a nested main loop in a callback ---------------------------------------- */
+
+typedef struct
+{
+  DtRedisAsyncClient *client;
+  guint               n_done;
+  guint               n_nested;   /* completions inside the nested loop */
+  gboolean            in_nested;
+  gint64              seen[201];  /* how often each INCR value came back */
+  GAsyncResult       *inner;
+} NestState;
+
+static void
+nest_incr_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  NestState *st = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 value = dt_redis_async_client_incr_finish (DT_REDIS_ASYNC_CLIENT (source), result, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (value, >=, 1);
+  g_assert_cmpint (value, <=, 200);
+  st->seen[value]++;
+  st->n_done++;
+  if (st->in_nested)
+    st->n_nested++;
+
+  if (st->n_done == 1)
+    {
+      g_autoptr(GError) inner_error = NULL;
+      g_autofree char *got = NULL;
+
+      /* Waits in a nested loop for a command sent now, on the same (only)
+       * connection as the 199 INCRs still in flight: it can only come
+       * back if the connection's read source runs inside this callback. */
+      st->in_nested = TRUE;
+      dt_redis_async_client_get_async (st->client, "nest-other", NULL, store_result_cb, &st->inner);
+      while (st->inner == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      st->in_nested = FALSE;
+      got = dt_redis_async_client_get_finish (st->client, st->inner, &inner_error);
+      g_assert_no_error (inner_error);
+      g_assert_cmpstr (got, ==, "x");
+      g_clear_object (&st->inner);
+    }
+}
+
+static void
+test_nested_iteration (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(DtRedisInstance) instance = new_instance (server, 1, 5.0);
+  g_autoptr(DtRedisAsyncClient) client = dt_redis_instance_get_async_redis_client (instance);
+  NestState st = { client, 0, };
+  g_autofree char *count = NULL;
+
+  sync_set (server, "nest-other", "x");
+  for (guint i = 0; i < 200; i++)
+    dt_redis_async_client_incr_async (client, "nest-counter", NULL, nest_incr_cb, &st);
+  while (st.n_done < 200)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Every INCR completed once, each value once: nothing lost, nothing
+   * twice, whichever loop level read it. */
+  for (guint v = 1; v <= 200; v++)
+    g_assert_cmpint (st.seen[v], ==, 1);
+  g_assert_cmpuint (st.n_done, ==, 200);
+  g_test_message ("%u of 200 INCRs completed inside the nested loop", st.n_nested);
+  count = dt_test_server_command (server, "GET", "nest-counter", NULL);
+  g_assert_cmpstr (count, ==, "$3\r\n200\r\n");
+  close_pool (instance);
+}
+
 /* -- reset, threads, liveness --------------------------------------------- */
 
 typedef struct
@@ -702,6 +777,7 @@ main (int   argc,
   ADD ("/async/blocking-does-not-stall", test_blocking_does_not_stall);
   ADD ("/async/state-change-not-reused", test_state_change_not_reused);
   ADD ("/async/pipeline", test_pipeline);
+  ADD ("/async/nested-iteration", test_nested_iteration);
   ADD ("/async/reset-under-load", test_reset_under_load);
   ADD ("/async/other-thread", test_other_thread);
   ADD ("/async/many-threads", test_many_threads);
