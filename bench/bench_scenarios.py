@@ -23,7 +23,7 @@ SCENARIOS = [
      [('dtredis', 'dtredis, one shared DtRedisClient'),
       ('hiredis', 'hiredis, one context per thread'),
       ('rb', 'redis-benchmark -c 8 -P 1')],
-     None),
+     ('dtredis', 'hiredis', 1.0)),
     ('c-async', 'C async GET, 1000 in flight, 1 thread',
      [('dtredis', 'dtredis DtRedisAsyncClient'),
       ('dtredis-1conn', 'dtredis, max-connections 1'),

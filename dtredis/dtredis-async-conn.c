@@ -864,7 +864,6 @@ dt_redis_async_conn_close (Conn         *conn,
   dt_redis_async_pool_process_waiting (self);
 }
 
-
 /* What the router reads and does */
 
 ConnState

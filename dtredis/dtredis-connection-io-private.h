@@ -1,6 +1,6 @@
-/* dtredis-connection-io-private.h: what the command I/O and the open path
- * of DtRedisConnection share (dtredis-connection.c, dtredis-connection-open.c):
- * the struct itself, which nothing else sees (tests aside)
+/* dtredis-connection-io-private.h: what the files of DtRedisConnection
+ * share (dtredis-connection.c, -open.c, -state.c): the struct itself,
+ * which nothing else sees (white-box tests aside), and the I/O helpers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

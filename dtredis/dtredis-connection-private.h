@@ -35,7 +35,9 @@ typedef struct _DtRedisConnection DtRedisConnection;
  *                         MULTI, a held connection's commands)
  *   READY, RETIRED -> BROKEN   an I/O, protocol or deadline error, or a
  *                         command cut short
- *   READY, RETIRED -> STRAY    bytes that answer no command arrived
+ *   OPENING, READY, RETIRED -> STRAY   bytes that answer no command
+ *                         arrived (after the handshake's replies, the last
+ *                         reply, or while idle)
  *
  * Only READY takes commands and is given back to an idle list; the others
  * are closed by whoever holds them, without a goodbye on the wire. A
