@@ -160,6 +160,18 @@ leave (DtRedisAsyncPool *self)
   DT_TSAN_RELEASE (self);
 }
 
+/* Another thread hands work over: with pool->lock held, after queueing
+ * it, whether the pool context must be woken (once per batch: the
+ * incoming source clears the flag when it takes the batch). */
+static inline gboolean
+handover_needs_wakeup_locked (DtRedisAsyncPool *self)
+{
+  gboolean wake = !self->wakeup_pending;
+
+  self->wakeup_pending = TRUE;
+  return wake;
+}
+
 /* Requests (dtredis-async-request.c) */
 
 /* Blocking commands and transactions are flagged EXCLUSIVE too; asking

@@ -641,8 +641,7 @@ dt_redis_async_pool_submit (DtRedisAsyncPool         *self,
 
       g_mutex_lock (&self->lock);
       g_queue_push_tail_link (&self->incoming, &req->link);
-      wake = !self->wakeup_pending;
-      self->wakeup_pending = TRUE;
+      wake = handover_needs_wakeup_locked (self);
       g_mutex_unlock (&self->lock);
 
       if (wake)
@@ -671,8 +670,7 @@ dt_redis_async_pool_close_async (DtRedisAsyncPool    *self,
    * under the code that called it. */
   g_mutex_lock (&self->lock);
   g_ptr_array_add (self->incoming_closes, task);
-  wake = !self->wakeup_pending;
-  self->wakeup_pending = TRUE;
+  wake = handover_needs_wakeup_locked (self);
   g_mutex_unlock (&self->lock);
 
   if (wake)

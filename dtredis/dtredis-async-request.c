@@ -116,8 +116,7 @@ request_cancelled_cb (GCancellable *cancellable,
     {
       req->cancel_queued = TRUE;
       g_ptr_array_add (self->incoming_cancels, request_ref (req));
-      wake = !self->wakeup_pending;
-      self->wakeup_pending = TRUE;
+      wake = handover_needs_wakeup_locked (self);
     }
   g_mutex_unlock (&self->lock);
 
