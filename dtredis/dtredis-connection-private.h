@@ -108,11 +108,12 @@ DtRedisConnection *dt_redis_connection_open_finish   (GAsyncResult         *resu
 void               dt_redis_connection_free          (DtRedisConnection    *self);
 
 /* Blocking I/O for the sync pool. Writes all of @cmd's payload, then reads
- * its n_replies replies into @replies, each within its deadline. On
- * failure the connection is marked broken, and when any byte of the
+ * its n_replies replies into @replies, each within its deadline. Only a
+ * READY connection runs it (CONNECTION otherwise, nothing sent). On
+ * failure the connection becomes BROKEN, and when any byte of the
  * command had left, the message says that it may have been executed: it
- * is never sent again. Bytes left over after the last reply mark the
- * connection broken too (and stray), though the call succeeds. */
+ * is never sent again. Bytes left over after the last reply make it
+ * STRAY, though the call succeeds. */
 gboolean           dt_redis_connection_run           (DtRedisConnection    *self,
                                                       const DtRedisCommand *cmd,
                                                       DtRedisReply        **replies,
@@ -137,7 +138,7 @@ DtRedisReadResult  dt_redis_connection_read_available (DtRedisConnection    *sel
                                                       gsize                *n_read,
                                                       GError              **error);
 /* Push mode, for a connection the server keeps sending to (MONITOR).
- * Sends @cmd without reading anything; marks the connection broken on
+ * Sends @cmd without reading anything; the connection becomes BROKEN on
  * failure. */
 gboolean           dt_redis_connection_send          (DtRedisConnection    *self,
                                                       const DtRedisCommand *cmd,
@@ -146,8 +147,8 @@ gboolean           dt_redis_connection_send          (DtRedisConnection    *self
 /* The next reply the server sent, waiting until @deadline (monotonic; 0:
  * no limit). Bytes after it are kept for the next call. When @deadline
  * passes first: TRUE, with *@reply NULL. Neither that nor a cancel
- * (G_IO_ERROR_CANCELLED) harms the connection; any other error marks it
- * broken. */
+ * (G_IO_ERROR_CANCELLED) harms the connection; after any other error it
+ * is BROKEN. */
 gboolean           dt_redis_connection_read_pushed   (DtRedisConnection    *self,
                                                       gint64                deadline,
                                                       DtRedisReply        **reply,

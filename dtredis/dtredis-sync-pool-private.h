@@ -37,7 +37,8 @@ gboolean         dt_redis_sync_pool_run_full  (DtRedisSyncPool      *self,
                                                GError              **error);
 /* A connection of its own for the caller (a watched transaction), live at
  * the time of the lease; give it back with dt_redis_sync_pool_give_back(),
- * marked broken when it must not be reused (WATCH may still be active). */
+ * RETIRED (or worse) when it must not be reused (WATCH may still be
+ * active): the pool closes it then. */
 DtRedisConnection *dt_redis_sync_pool_lease   (DtRedisSyncPool      *self,
                                                GCancellable         *cancellable,
                                                GError              **error);
