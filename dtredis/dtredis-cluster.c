@@ -759,12 +759,6 @@ DtRedisCommand *
 dt_redis_cluster_asking_command (const DtRedisCommand *cmd)
 {
   static const char asking[] = "*1\r\n$6\r\nASKING\r\n";
-  DtRedisCommand *copy = dt_redis_command_new_sized (cmd->kind, sizeof asking - 1 + cmd->payload.len);
 
-  dt_redis_command_append_raw (copy, (const guint8 *) asking, sizeof asking - 1);
-  dt_redis_command_append_raw (copy, cmd->payload.data, cmd->payload.len);
-  copy->n_replies = cmd->n_replies + 1;
-  copy->flags = cmd->flags;
-  copy->block_us = cmd->block_us;
-  return copy;
+  return dt_redis_command_copy_with_prefix (cmd, (const guint8 *) asking, sizeof asking - 1, 1);
 }

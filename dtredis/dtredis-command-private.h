@@ -88,6 +88,13 @@ DtRedisCommand *dt_redis_command_newv        (DtRedisValueKind    kind,
 void            dt_redis_command_free        (DtRedisCommand     *self);
 /* A copy with the same bytes, replies and flags, to send again. */
 DtRedisCommand *dt_redis_command_copy        (const DtRedisCommand *self);
+/* A copy whose payload starts with @prefix_len bytes of RESP (@prefix:
+ * @prefix_replies whole commands) before @self's: one allocation, the
+ * same kind, flags and blocking time, the replies of both. */
+DtRedisCommand *dt_redis_command_copy_with_prefix (const DtRedisCommand *self,
+                                                   const guint8         *prefix,
+                                                   gsize                 prefix_len,
+                                                   guint                 prefix_replies);
 /* The read deadline for this command, as a g_get_monotonic_time() value
  * from @now; 0 means none. */
 gint64          dt_redis_command_deadline    (const DtRedisCommand *self,

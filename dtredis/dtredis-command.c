@@ -85,15 +85,25 @@ dt_redis_command_append_raw (DtRedisCommand *self,
 }
 
 DtRedisCommand *
-dt_redis_command_copy (const DtRedisCommand *cmd)
+dt_redis_command_copy_with_prefix (const DtRedisCommand *cmd,
+                                   const guint8         *prefix,
+                                   gsize                 prefix_len,
+                                   guint                 prefix_replies)
 {
-  DtRedisCommand *copy = dt_redis_command_new_sized (cmd->kind, cmd->payload.len);
+  DtRedisCommand *copy = dt_redis_command_new_sized (cmd->kind, prefix_len + cmd->payload.len);
 
+  dt_redis_command_append_raw (copy, prefix, prefix_len);
   dt_redis_command_append_raw (copy, cmd->payload.data, cmd->payload.len);
-  copy->n_replies = cmd->n_replies;
+  copy->n_replies = prefix_replies + cmd->n_replies;
   copy->flags = cmd->flags;
   copy->block_us = cmd->block_us;
   return copy;
+}
+
+DtRedisCommand *
+dt_redis_command_copy (const DtRedisCommand *cmd)
+{
+  return dt_redis_command_copy_with_prefix (cmd, NULL, 0, 0);
 }
 
 void
