@@ -274,6 +274,17 @@ connection_lost_error (DtRedisAsyncPool *self)
                       _("The connection to %s was lost"), self->description);
 }
 
+/* Closes @conn, which can carry nothing more (an I/O or protocol error,
+ * a deadline, a command cut short): its socket goes without a goodbye. */
+static void
+conn_close_broken (Conn         *conn,
+                   const GError *head_error,
+                   const GError *rest_error)
+{
+  dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
+  dt_redis_async_conn_close (conn, head_error, rest_error);
+}
+
 /* An I/O error or EOF on @conn: every command whose bytes left fails
  * with CONNECTION, saying that it may have been executed: it is never
  * sent again. Takes @error: the I/O error, or CONNECTION for EOF. */
@@ -285,11 +296,10 @@ conn_fail_io (Conn   *conn,
   g_autoptr(GError) wrapped = dt_redis_connection_wrap_error (conn->connection, error);
   g_autoptr(GError) sent = dt_redis_connection_maybe_executed_error (wrapped);
 
-  dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
   if (g_queue_is_empty (&conn->in_flight))
     STAT_ADD (self->stale_closed, 1);
 
-  dt_redis_async_conn_close (conn, sent, sent);
+  conn_close_broken (conn, sent, sent);
 }
 
 static void
@@ -300,8 +310,7 @@ conn_fail_protocol (Conn         *conn,
   g_autoptr(GError) head = dt_redis_connection_maybe_executed_error (error);
   g_autoptr(GError) rest = dt_redis_connection_maybe_executed_error (lost);
 
-  dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
-  dt_redis_async_conn_close (conn, head, rest);
+  conn_close_broken (conn, head, rest);
 }
 
 /* After an exclusive command completed on @conn. */
@@ -628,8 +637,7 @@ conn_timer_dispatch (gpointer user_data)
                         self->description);
     head_error = dt_redis_connection_maybe_executed_error (timeout);
     rest_error = dt_redis_connection_maybe_executed_error (lost);
-    dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
-    dt_redis_async_conn_close (conn, head_error, rest_error);
+    conn_close_broken (conn, head_error, rest_error);
   }
   dt_redis_async_conn_unref (conn);
   leave (self);
@@ -914,8 +922,7 @@ dt_redis_async_conn_abort (Conn         *conn,
   /* A blocking command would go on waiting (and might pop a value nobody
    * reads). dt_redis_async_conn_close() closes the socket before it runs
    * any callback. */
-  dt_redis_connection_set_state (conn->connection, DT_REDIS_CONNECTION_BROKEN);
-  dt_redis_async_conn_close (conn, error, error);
+  conn_close_broken (conn, error, error);
 }
 
 void
